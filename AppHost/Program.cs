@@ -1,0 +1,41 @@
+using AudioStream.AppHost;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+var infrastructure = builder.AddInfrastructure();
+var redis = infrastructure.Redis;
+
+var identity = builder.AddService<Projects.IdentityService>("identity")
+    .WithDatabase(infrastructure.Database("identitydb"))
+    .WithRedis(redis);
+
+var social = builder.AddService<Projects.SocialService>("social")
+    .WithDatabase(infrastructure.Database("socialdb"))
+    .WithRedis(redis);
+
+var presence = builder.AddService<Projects.PresenceService>("presence")
+    .WithRedis(redis)
+    .WithReference(social)
+    .WithReplicas(builder.Configuration.GetValue("Presence:Replicas", 1));
+
+var media = builder.AddService<Projects.MediaService>("media")
+    .WithDatabase(infrastructure.Database("mediadb"))
+    .WithRedis(redis)
+    .WithReference(social)
+    .WithMediaSettings();
+
+var recordings = builder.AddService<Projects.RecordingService>("recordings")
+    .WithDatabase(infrastructure.Database("recordingdb"))
+    .WithRedis(redis)
+    .WithReference(social)
+    .WithReference(media);
+
+builder.AddService<Projects.Gateway>("gateway")
+    .WithPublicPort(builder.Configuration.GetValue<int?>("Gateway:Port") ?? 8080)
+    .WithReference(identity).WaitFor(identity)
+    .WithReference(social).WaitFor(social)
+    .WithReference(presence).WaitFor(presence)
+    .WithReference(media).WaitFor(media)
+    .WithReference(recordings).WaitFor(recordings);
+
+builder.Build().Run();

@@ -1,0 +1,24 @@
+using AudioStream.RecordingService.Model;
+using Microsoft.EntityFrameworkCore;
+
+namespace AudioStream.RecordingService.Infrastructure;
+
+public sealed class RecordingDbContext(DbContextOptions<RecordingDbContext> options) : DbContext(options)
+{
+    public DbSet<Recording> Recordings => Set<Recording>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Recording>(recording =>
+        {
+            recording.ToTable("recordings");
+            recording.HasKey(r => r.Id);
+            recording.Property(r => r.OwnerName).HasMaxLength(32);
+            recording.Property(r => r.Title).HasMaxLength(200);
+            recording.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
+            recording.Property(r => r.Error).HasMaxLength(500);
+            recording.HasIndex(r => new { r.OwnerId, r.CreatedAt });
+            recording.HasIndex(r => r.StreamId).IsUnique();
+        });
+    }
+}

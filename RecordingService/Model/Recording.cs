@@ -1,0 +1,39 @@
+namespace AudioStream.RecordingService.Model;
+
+public enum RecordingStatus
+{
+    Recording,
+    Complete,
+    Repaired,
+    Failed,
+}
+
+public sealed class Recording
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+
+    public Guid StreamId { get; init; }
+
+    public Guid OwnerId { get; init; }
+
+    public required string OwnerName { get; init; }
+
+    public required string Title { get; set; }
+
+    public bool Denoise { get; init; }
+
+    /// <summary>Whether the un-denoised track was kept beside the processed one.</summary>
+    public bool HasOriginal { get; set; }
+
+    public DateTimeOffset CreatedAt { get; init; } = DateTimeOffset.UtcNow;
+
+    public double DurationSeconds { get; set; }
+
+    public long SizeBytes { get; set; }
+
+    public int SampleRate { get; init; } = 48_000;
+
+    public RecordingStatus Status { get; set; } = RecordingStatus.Recording;
+
+    public string? Error { get; set; }
+}

@@ -1,0 +1,104 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace AudioStream.IntegrationTests;
+
+/// <summary>
+/// One real AppHost (PostgreSQL, Redis and every service as processes) per test collection, with its own data
+/// folder and random ports so it can run beside a developer's <c>./run.sh</c> or another test run.
+/// </summary>
+public sealed class AppHostFixture : IAsyncLifetime
+{
+    /// <summary>A hung dependency fails the run here instead of waiting forever.</summary>
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
+
+    private readonly string dataRoot = Path.Combine(Path.GetTempPath(), "audiostream-tests", Guid.NewGuid().ToString("N"));
+
+    public DistributedApplication App { get; private set; } = null!;
+
+    public IReadOnlyList<string> ResourceNames { get; private set; } = [];
+
+    public async Task InitializeAsync()
+    {
+        using var timeout = new CancellationTokenSource(StartTimeout);
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
+            [
+                $"--DataRoot={dataRoot}",
+                "--Gateway:Port=0",
+                "--Presence:Replicas=2",
+                "--DcpPublisher:RandomizePorts=true",
+            ],
+            (options, _) => options.DisableDashboard = true,
+            timeout.Token);
+        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+
+        ResourceNames = builder.Resources
+            .Where(HasHealthCheck)
+            .Select(resource => resource.Name)
+            .ToList();
+
+        App = await builder.BuildAsync(timeout.Token);
+        await App.StartAsync(timeout.Token);
+        try
+        {
+            await Task.WhenAll(ResourceNames.Select(name =>
+                App.ResourceNotifications.WaitForResourceHealthyAsync(name, timeout.Token)));
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            throw new TimeoutException($"Not every resource was healthy within {StartTimeout}: {await DescribeStatesAsync()}");
+        }
+    }
+
+    /// <summary>Every part of the topology declares a health check; Aspire's hidden helpers (project rebuilders) do not.</summary>
+    private static bool HasHealthCheck(IResource resource) => resource.Annotations.OfType<HealthCheckAnnotation>().Any();
+
+    public HttpClient CreateGatewayClient() => App.CreateHttpClient("gateway", "http");
+
+    public async Task DisposeAsync()
+    {
+        if (App is not null)
+        {
+            await App.StopAsync();
+            await App.DisposeAsync();
+        }
+        try
+        {
+            Directory.Delete(dataRoot, recursive: true);
+        }
+        catch (IOException)
+        {
+            // PostgreSQL may still be flushing; a leftover temp folder is harmless.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+
+    private async Task<string> DescribeStatesAsync()
+    {
+        var states = new List<string>();
+        foreach (var name in ResourceNames)
+        {
+            using var quick = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+            try
+            {
+                var resourceEvent = await App.ResourceNotifications.WaitForResourceAsync(name, _ => true, quick.Token);
+                states.Add($"{name}={resourceEvent.Snapshot.State?.Text}/{resourceEvent.Snapshot.HealthStatus}");
+            }
+            catch (OperationCanceledException)
+            {
+                states.Add($"{name}=unknown");
+            }
+        }
+        return string.Join(", ", states);
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class AppHostCollection : ICollectionFixture<AppHostFixture>
+{
+    public const string Name = "AppHost";
+}
