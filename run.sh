@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Starts everything: PostgreSQL, Redis and every AudioStream service under the Aspire AppHost.
+# Installs what is missing first. Ctrl-C (or SIGTERM) stops it all.
+set -euo pipefail
+cd "$(dirname "$0")"
+source scripts/prerequisites.sh
+
+ensure_dotnet
+ensure_packages postgresql-15 redis-server
+restore_solution
+dotnet build AppHost/AppHost.csproj --no-restore --verbosity quiet -nologo -clp:ErrorsOnly
+
+export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Development}
+export DOTNET_ENVIRONMENT=$ASPNETCORE_ENVIRONMENT
+export ASPNETCORE_URLS=${DASHBOARD_URL:-http://localhost:15080}
+export ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL=${ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL:-http://localhost:19080}
+export ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=${ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL:-http://localhost:20080}
+# No developer certificate is assumed; everything listens on localhost only.
+export ASPIRE_ALLOW_UNSECURED_TRANSPORT=true
+export ASPIRE_VERSION_CHECK_DISABLED=true
+
+say "Starting AudioStream: app at http://localhost:${GATEWAY_PORT:-8080}, dashboard link (with its login token) below"
+# exec: the AppHost receives Ctrl-C/SIGTERM itself and stops every process it started.
+exec AppHost/bin/Debug/net10.0/AppHost --Gateway:Port="${GATEWAY_PORT:-8080}" "$@"

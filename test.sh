@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every test: unit, integration (the real AppHost with PostgreSQL and Redis) and browser tests (Chromium).
+# Installs what is missing first. Extra arguments go to `dotnet test` (e.g. --filter Foundation).
+set -euo pipefail
+cd "$(dirname "$0")"
+source scripts/prerequisites.sh
+
+ensure_dotnet
+ensure_packages postgresql-15 redis-server chromium
+restore_solution
+dotnet build AudioStream.sln --no-restore --verbosity quiet -nologo -clp:ErrorsOnly
+
+export ASPIRE_ALLOW_UNSECURED_TRANSPORT=true
+export ASPIRE_VERSION_CHECK_DISABLED=true
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+dotnet test AudioStream.sln --no-build --nologo "$@" 2>&1 | tee "$log" || status=$?
+
+# One plain closing line over every test assembly.
+awk '/(Passed|Failed)! +- +Failed: / {
+       for (i = 1; i <= NF; i++) { gsub(",", "", $(i+1));
+         if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) } }
+     END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+exit "$status"
