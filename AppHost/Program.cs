@@ -11,7 +11,8 @@ var identity = builder.AddService<Projects.IdentityService>("identity")
 
 var social = builder.AddService<Projects.SocialService>("social")
     .WithDatabase(infrastructure.Database("socialdb"))
-    .WithRedis(redis);
+    .WithRedis(redis)
+    .WithReference(identity);
 
 var presence = builder.AddService<Projects.PresenceService>("presence")
     .WithRedis(redis)

@@ -18,12 +18,16 @@ public static class HostingExtensions
     public const string HealthPath = "/health";
     public const string AlivePath = "/alive";
     private const string LiveTag = "live";
+    public const long MaxRequestBodyBytes = 64 * 1024;
 
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
         builder.Services.AddProblemDetails();
+        // Nothing in the public API takes a large body (SDP offers are a few kB); refuse big ones before reading them.
+        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(
+            options => options.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
         builder.Services.AddServiceDiscovery();
         builder.Services.ConfigureHttpClientDefaults(http =>
         {
@@ -66,6 +70,28 @@ public static class HostingExtensions
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
         return builder;
+    }
+
+    /// <summary>
+    /// Errors as RFC 9457 problem details (unhandled exceptions, and bodiless 4xx/5xx such as a malformed JSON body),
+    /// then authentication and authorization for the services that registered them.
+    /// </summary>
+    public static WebApplication UseServiceDefaults(this WebApplication app)
+    {
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            // Malformed or oversized bodies are the client's fault (Development even throws them): keep their 4xx.
+            StatusCodeSelector = exception => exception is BadHttpRequestException badRequest
+                ? badRequest.StatusCode
+                : StatusCodes.Status500InternalServerError,
+        });
+        app.UseStatusCodePages();
+        if (app.Services.GetService<Microsoft.AspNetCore.Authentication.IAuthenticationSchemeProvider>() is not null)
+        {
+            app.UseAuthentication();
+            app.UseAuthorization();
+        }
+        return app;
     }
 
     /// <summary>

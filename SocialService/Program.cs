@@ -1,6 +1,9 @@
-using AudioStream.SocialService.Extensions;
-using AudioStream.SocialService.Infrastructure;
 using AudioStream.ServiceDefaults;
+using AudioStream.ServiceDefaults.Security;
+using AudioStream.SocialService.Apis;
+using AudioStream.SocialService.Extensions;
+using AudioStream.SocialService.Grpc;
+using AudioStream.SocialService.Infrastructure;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -12,5 +15,8 @@ if (await app.MigrateIfRequestedAsync<SocialDbContext>(args))
     return;
 }
 
+app.UseServiceDefaults();
 app.MapDefaultEndpoints();
+app.MapSocialApi();
+app.MapGrpcService<SocialGraphService>().RequireAuthorization(SessionAuthentication.ServicePolicy);
 await app.RunAsync();

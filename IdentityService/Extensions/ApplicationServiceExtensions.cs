@@ -1,4 +1,7 @@
 using AudioStream.IdentityService.Infrastructure;
+using AudioStream.IdentityService.Model;
+using AudioStream.ServiceDefaults.Security;
+using Microsoft.AspNetCore.Identity;
 
 namespace AudioStream.IdentityService.Extensions;
 
@@ -7,5 +10,9 @@ internal static class ApplicationServiceExtensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddNpgsqlDbContext<IdentityDbContext>("identitydb");
+        builder.AddSessionAuthentication();
+        builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
+        builder.Services.AddSingleton<LoginThrottle>();
+        builder.Services.AddGrpc();
     }
 }

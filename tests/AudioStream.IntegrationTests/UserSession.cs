@@ -1,0 +1,79 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace AudioStream.IntegrationTests;
+
+/// <summary>One browser-like user talking to the gateway: its own cookie jar, JSON in and out.</summary>
+public sealed class UserSession : IDisposable
+{
+    private static int counter;
+
+    private readonly HttpClient client;
+
+    public UserSession(AppHostFixture fixture, string? userName = null)
+    {
+        Cookies = new CookieContainer();
+        client = new HttpClient(new SocketsHttpHandler { CookieContainer = Cookies, UseCookies = true, AllowAutoRedirect = false })
+        {
+            BaseAddress = fixture.App.GetEndpoint("gateway", "http"),
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+        UserName = userName ?? UniqueName();
+    }
+
+    public string UserName { get; }
+
+    public string Password { get; } = "correct horse battery";
+
+    public CookieContainer Cookies { get; }
+
+    public Uri BaseAddress => client.BaseAddress!;
+
+    /// <summary>Names unique per test run and per call, so tests never see each other's users.</summary>
+    public static string UniqueName(string prefix = "u") =>
+        $"{prefix}{Interlocked.Increment(ref counter)}_{Guid.NewGuid().ToString("N")[..8]}";
+
+    public async Task<UserSession> RegisterAsync()
+    {
+        using var response = await PostAsync("/api/identity/register", new { username = UserName, email = $"{UserName}@example.com", password = Password });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return this;
+    }
+
+    public Task<HttpResponseMessage> GetAsync(string path) => client.GetAsync(new Uri(path, UriKind.Relative));
+
+    public Task<HttpResponseMessage> DeleteAsync(string path) => client.DeleteAsync(new Uri(path, UriKind.Relative));
+
+    public Task<HttpResponseMessage> PostAsync(string path, object? body = null) =>
+        body is null
+            ? client.PostAsync(new Uri(path, UriKind.Relative), null)
+            : client.PostAsJsonAsync(new Uri(path, UriKind.Relative), body);
+
+    public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request) => client.SendAsync(request);
+
+    public async Task<JsonElement> GetJsonAsync(string path)
+    {
+        using var response = await GetAsync(path);
+        Assert.True(response.IsSuccessStatusCode, $"GET {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    public static async Task<HttpStatusCode> StatusOfAsync(Task<HttpResponseMessage> pending)
+    {
+        using var response = await pending;
+        return response.StatusCode;
+    }
+
+    /// <summary>Sends a friend request to <paramref name="other"/> and has them accept it.</summary>
+    public async Task BefriendAsync(UserSession other)
+    {
+        using var sent = await PostAsync("/api/social/requests", new { username = other.UserName });
+        Assert.Equal(HttpStatusCode.Created, sent.StatusCode);
+        var id = (await sent.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        using var accepted = await other.PostAsync($"/api/social/requests/{id}/accept");
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+    }
+
+    public void Dispose() => client.Dispose();
+}
