@@ -33,6 +33,7 @@ var recordings = builder.AddService<Projects.RecordingService>("recordings")
 
 builder.AddService<Projects.Gateway>("gateway")
     .WithPublicPort(builder.Configuration.GetValue<int?>("Gateway:Port") ?? 8080)
+    .WithRedis(redis)
     .WithReference(identity).WaitFor(identity)
     .WithReference(social).WaitFor(social)
     .WithReference(presence).WaitFor(presence)
