@@ -102,7 +102,7 @@ public sealed class DeepFilterNetEngine : IDisposable
         try
         {
             var config = DeepFilterNetConfig.Load(Path.Combine(directory, DeepFilterNetConfig.FileName));
-            var (sessions, provider, cudaFailure) = DeepFilterNetSessions.Open(directory, options.PreferGpu, options.CudaDeviceId, logger);
+            var (sessions, provider, cudaFailure) = DeepFilterNetSessions.Open(directory, config, options.PreferGpu, options.CudaDeviceId, logger);
             var engine = new DeepFilterNetEngine(
                 sessions, config, provider, provider == ExecutionProvider.Cuda ? options.CudaDeviceId : null,
                 directory, null, options, logger, meterFactory)

@@ -29,31 +29,73 @@ internal sealed class DeepFilterNetSessions : IDisposable
 
     public InferenceSession DfDecoder { get; }
 
-    /// <summary>Elements per frame and shape template (−1 where the frame count goes) of an encoder or decoder output.</summary>
-    public static (int PerFrame, int[] Dimensions) OutputLayout(InferenceSession session, string name)
+    /// <summary>Elements per frame and shape template (−1 on the time axis) of each graph output, by output name.</summary>
+    public IReadOnlyDictionary<string, (int PerFrame, int[] Dimensions)> Layouts { get; private set; } =
+        new Dictionary<string, (int, int[])>();
+
+    /// <summary>
+    /// Learns the output layouts by running the graphs on 3 and on 5 silent frames: exports leave some axes
+    /// symbolic, so the metadata alone cannot say which axis is time.
+    /// </summary>
+    private void ProbeLayouts(int erbBands, int dfBins)
     {
-        var dims = session.OutputMetadata[name].Dimensions.ToArray();
-        dims[0] = 1;
-        var perFrame = 1;
-        var dynamic = 0;
-        for (var i = 1; i < dims.Length; i++)
+        var three = ProbeShapes(3, erbBands, dfBins);
+        var five = ProbeShapes(5, erbBands, dfBins);
+        var layouts = new Dictionary<string, (int, int[])>();
+        foreach (var (name, shape) in three)
         {
-            if (dims[i] < 0)
+            var other = five[name];
+            var dims = new int[shape.Length];
+            var perFrame = 1;
+            var timeAxes = 0;
+            for (var i = 0; i < shape.Length; i++)
             {
-                dynamic++;
+                if (shape[i] == 3 && other[i] == 5)
+                {
+                    dims[i] = -1;
+                    timeAxes++;
+                }
+                else if (shape[i] == other[i])
+                {
+                    dims[i] = (int)shape[i];
+                    perFrame *= dims[i];
+                }
+                else
+                {
+                    timeAxes = int.MaxValue;
+                }
             }
-            else
+
+            if (timeAxes != 1)
             {
-                perFrame *= dims[i];
+                throw new InvalidDataException($"Output '{name}' does not have one time axis: [{string.Join(",", shape)}] for 3 frames.");
             }
+
+            layouts[name] = (perFrame, dims);
         }
 
-        if (dynamic != 1)
+        Layouts = layouts;
+    }
+
+    private Dictionary<string, long[]> ProbeShapes(int frames, int erbBands, int dfBins)
+    {
+        var shapes = new Dictionary<string, long[]>();
+        using var runOptions = new RunOptions();
+        using var featErb = OrtValue.CreateTensorValueFromMemory(new float[frames * erbBands], [1, 1, frames, erbBands]);
+        using var featSpec = OrtValue.CreateTensorValueFromMemory(new float[frames * 2 * dfBins], [1, 2, frames, dfBins]);
+        using var encoded = Encoder.Run(runOptions, EncoderInputs, [featErb, featSpec], EncoderOutputs);
+        var byName = new Dictionary<string, OrtValue>();
+        for (var i = 0; i < EncoderOutputs.Length; i++)
         {
-            throw new InvalidDataException($"Output '{name}' should have exactly one dynamic (time) axis, has {dynamic}.");
+            byName[EncoderOutputs[i]] = encoded[i];
+            shapes[EncoderOutputs[i]] = encoded[i].GetTensorTypeAndShape().Shape;
         }
 
-        return (perFrame, dims);
+        using var mask = ErbDecoder.Run(runOptions, ErbDecoderInputs, [.. ErbDecoderInputs.Select(n => byName[n])], ErbDecoderOutputs);
+        shapes[ErbDecoderOutputs[0]] = mask[0].GetTensorTypeAndShape().Shape;
+        using var coefs = DfDecoder.Run(runOptions, DfDecoderInputs, [.. DfDecoderInputs.Select(n => byName[n])], DfDecoderOutputs);
+        shapes[DfDecoderOutputs[0]] = coefs[0].GetTensorTypeAndShape().Shape;
+        return shapes;
     }
 
     /// <summary>
@@ -61,7 +103,7 @@ internal sealed class DeepFilterNetSessions : IDisposable
     /// Returns the CUDA failure, if any, so the caller can report why it runs on CPU.
     /// </summary>
     public static (DeepFilterNetSessions Sessions, ExecutionProvider Provider, string? CudaFailure) Open(
-        string directory, bool preferGpu, int cudaDeviceId, ILogger logger)
+        string directory, DeepFilterNetConfig config, bool preferGpu, int cudaDeviceId, ILogger logger)
     {
         string? cudaFailure = null;
         if (preferGpu)
@@ -70,7 +112,7 @@ internal sealed class DeepFilterNetSessions : IDisposable
             {
                 using var cuda = SessionOptions.MakeSessionOptionWithCudaProvider(cudaDeviceId);
                 Configure(cuda);
-                return (Open(directory, cuda), ExecutionProvider.Cuda, null);
+                return (Open(directory, cuda, config), ExecutionProvider.Cuda, null);
             }
             catch (Exception ex) when (ex is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException
                 or BadImageFormatException or TypeInitializationException or InvalidOperationException)
@@ -82,7 +124,7 @@ internal sealed class DeepFilterNetSessions : IDisposable
 
         using var cpu = new SessionOptions();
         Configure(cpu);
-        return (Open(directory, cpu), ExecutionProvider.Cpu, cudaFailure);
+        return (Open(directory, cpu, config), ExecutionProvider.Cpu, cudaFailure);
     }
 
     public void Dispose()
@@ -101,7 +143,7 @@ internal sealed class DeepFilterNetSessions : IDisposable
         options.GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL;
     }
 
-    private static DeepFilterNetSessions Open(string directory, SessionOptions options)
+    private static DeepFilterNetSessions Open(string directory, SessionOptions options, DeepFilterNetConfig config)
     {
         InferenceSession? encoder = null, erbDecoder = null, dfDecoder = null;
         try
@@ -109,7 +151,10 @@ internal sealed class DeepFilterNetSessions : IDisposable
             encoder = new InferenceSession(Path.Combine(directory, "enc.onnx"), options);
             erbDecoder = new InferenceSession(Path.Combine(directory, "erb_dec.onnx"), options);
             dfDecoder = new InferenceSession(Path.Combine(directory, "df_dec.onnx"), options);
-            return new DeepFilterNetSessions(encoder, erbDecoder, dfDecoder);
+            var sessions = new DeepFilterNetSessions(encoder, erbDecoder, dfDecoder);
+            // Probing also runs the graphs once, so a provider that loads but cannot execute fails here.
+            sessions.ProbeLayouts(config.ErbBands, config.DfBins);
+            return sessions;
         }
         catch
         {

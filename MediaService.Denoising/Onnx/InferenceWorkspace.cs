@@ -9,7 +9,6 @@ namespace AudioStream.MediaService.Denoising.Onnx;
 /// </summary>
 internal sealed class InferenceWorkspace : IDisposable
 {
-    private readonly DeepFilterNetSessions _sessions;
     private readonly DeepFilterNetConfig _config;
     private readonly (int PerFrame, int[] Dimensions)[] _encoderLayouts;
     private readonly (int PerFrame, int[] Dimensions) _maskLayout;
@@ -18,16 +17,15 @@ internal sealed class InferenceWorkspace : IDisposable
 
     public InferenceWorkspace(DeepFilterNetSessions sessions, DeepFilterNetConfig config)
     {
-        _sessions = sessions;
         _config = config;
         Stft = new Stft(config.FftSize, config.HopSize);
         var alpha = NormAlpha.Compute(config.SampleRate, config.HopSize, config.NormTau);
         ErbNorm = new ErbFeatureNormalizer(config.ErbBands, alpha);
         SpecNorm = new SpecFeatureNormalizer(config.DfBins, alpha);
         BandPowers = new float[config.ErbBands];
-        _encoderLayouts = [.. DeepFilterNetSessions.EncoderOutputs.Select(n => DeepFilterNetSessions.OutputLayout(sessions.Encoder, n))];
-        _maskLayout = DeepFilterNetSessions.OutputLayout(sessions.ErbDecoder, "m");
-        _coefsLayout = DeepFilterNetSessions.OutputLayout(sessions.DfDecoder, "coefs");
+        _encoderLayouts = [.. DeepFilterNetSessions.EncoderOutputs.Select(n => sessions.Layouts[n])];
+        _maskLayout = sessions.Layouts[DeepFilterNetSessions.ErbDecoderOutputs[0]];
+        _coefsLayout = sessions.Layouts[DeepFilterNetSessions.DfDecoderOutputs[0]];
         EncoderOutputs = new float[_encoderLayouts.Length][];
         Array.Fill(EncoderOutputs, []);
         if (_maskLayout.PerFrame != config.ErbBands || _coefsLayout.PerFrame != config.DfBins * config.DfOrder * 2)
