@@ -27,11 +27,15 @@ public sealed class DenoiserOptions
 
     public double ContextSeconds { get; set; } = StreamingSettings.Default.ContextSeconds;
 
+    public double LookaheadSeconds { get; set; } = StreamingSettings.Default.LookaheadSeconds;
+
     public double LowLatencyChunkSeconds { get; set; } = StreamingSettings.LowLatency.ChunkSeconds;
 
     public double LowLatencyOverlapSeconds { get; set; } = StreamingSettings.LowLatency.OverlapSeconds;
 
     public double LowLatencyContextSeconds { get; set; } = StreamingSettings.LowLatency.ContextSeconds;
+
+    public double LowLatencyLookaheadSeconds { get; set; } = StreamingSettings.LowLatency.LookaheadSeconds;
 
     /// <summary>Audio a stream may queue ahead of its worker before <c>Write</c> starts dropping frames.</summary>
     public double MaxQueuedSeconds { get; set; } = StreamingSettings.Default.MaxQueuedSeconds;
@@ -42,8 +46,9 @@ public sealed class DenoiserOptions
     /// <summary>Run the two decoders concurrently (one intra-op thread each), which lowers single-stream latency.</summary>
     public bool ParallelDecoders { get; set; } = true;
 
-    public StreamingSettings DefaultStreaming => new(ChunkSeconds, OverlapSeconds, ContextSeconds, MaxQueuedSeconds);
+    public StreamingSettings DefaultStreaming =>
+        new(ChunkSeconds, OverlapSeconds, ContextSeconds, LookaheadSeconds, MaxQueuedSeconds);
 
-    public StreamingSettings LowLatencyStreaming =>
-        new(LowLatencyChunkSeconds, LowLatencyOverlapSeconds, LowLatencyContextSeconds, MaxQueuedSeconds);
+    public StreamingSettings LowLatencyStreaming => new(
+        LowLatencyChunkSeconds, LowLatencyOverlapSeconds, LowLatencyContextSeconds, LowLatencyLookaheadSeconds, MaxQueuedSeconds);
 }

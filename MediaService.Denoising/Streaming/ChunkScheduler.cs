@@ -11,9 +11,10 @@ public delegate void SampleSink(ReadOnlySpan<float> samples);
 /// <summary>
 /// Cuts a continuous signal into chunks for a stateless whole-buffer processor and stitches the results back into a
 /// continuous, sample-exact signal. Chunk k produces output samples [kH, kH + C) (C = chunk, O = overlap,
-/// H = C − O) from input [kH − K, kH + C) (K = context, so the model starts warm and its first output samples are
-/// not cold); its first O samples are crossfaded linearly with the previous chunk's last O.
-/// Output sample n is final once input up to the end of its chunk has arrived, hence <see cref="LatencySamples"/> = C.
+/// H = C − O) from input [kH − K, kH + C + A): K samples of context so the recurrent model starts warm, A of
+/// lookahead so the chunk's last samples do not see zero padding where the model looks ahead. Its first O samples
+/// are crossfaded linearly with the previous chunk's last O. A chunk's first sample waits for the chunk and its
+/// lookahead, hence <see cref="LatencySamples"/> = C + A.
 /// Single-threaded and synchronous: the caller decides where it runs. A processor failure passes that chunk through
 /// unprocessed and is reported to the error callback; the schedule carries on.
 /// </summary>
@@ -24,6 +25,7 @@ public sealed class ChunkScheduler
     private readonly int _chunk;
     private readonly int _overlap;
     private readonly int _context;
+    private readonly int _lookahead;
     private readonly float[] _tail;
     private float[] _buffer;
     private float[] _chunkOutput;
@@ -33,12 +35,15 @@ public sealed class ChunkScheduler
     private bool _started;
     private bool _flushed;
 
-    public ChunkScheduler(int chunkSamples, int overlapSamples, int contextSamples, ChunkProcessor processor, Action<Exception>? onError = null)
+    public ChunkScheduler(
+        int chunkSamples, int overlapSamples, int contextSamples, int lookaheadSamples, ChunkProcessor processor,
+        Action<Exception>? onError = null)
     {
         ArgumentNullException.ThrowIfNull(processor);
-        if (chunkSamples < 1 || overlapSamples < 0 || overlapSamples >= chunkSamples || contextSamples < 0)
+        if (chunkSamples < 1 || overlapSamples < 0 || overlapSamples >= chunkSamples || contextSamples < 0 || lookaheadSamples < 0)
         {
-            throw new ArgumentException($"Need 0 <= overlap ({overlapSamples}) < chunk ({chunkSamples}) and context ({contextSamples}) >= 0.");
+            throw new ArgumentException(
+                $"Need 0 <= overlap ({overlapSamples}) < chunk ({chunkSamples}), context ({contextSamples}) >= 0, lookahead ({lookaheadSamples}) >= 0.");
         }
 
         _processor = processor;
@@ -46,13 +51,14 @@ public sealed class ChunkScheduler
         _chunk = chunkSamples;
         _overlap = overlapSamples;
         _context = contextSamples;
+        _lookahead = lookaheadSamples;
         _tail = new float[overlapSamples];
-        _buffer = new float[contextSamples + chunkSamples];
-        _chunkOutput = new float[contextSamples + chunkSamples];
+        _buffer = new float[contextSamples + chunkSamples + lookaheadSamples];
+        _chunkOutput = new float[contextSamples + chunkSamples + lookaheadSamples];
     }
 
     /// <summary>Delay between a sample's arrival and the latest moment its output can be emitted.</summary>
-    public int LatencySamples => _chunk;
+    public int LatencySamples => _chunk + _lookahead;
 
     public long SamplesReceived => _bufferStart + _buffered;
 
@@ -62,7 +68,7 @@ public sealed class ChunkScheduler
 
     public int ChunksFailed { get; private set; }
 
-    public bool HasReadyChunk => !_flushed && SamplesReceived >= _nextStart + _chunk;
+    public bool HasReadyChunk => !_flushed && SamplesReceived >= _nextStart + _chunk + _lookahead;
 
     public void Append(ReadOnlySpan<float> samples)
     {
@@ -93,7 +99,7 @@ public sealed class ChunkScheduler
             throw new InvalidOperationException("No complete chunk is buffered.");
         }
 
-        var output = ProcessSpan(_nextStart, _chunk);
+        var output = ProcessSpan(_nextStart, _chunk, _lookahead);
         var hop = _chunk - _overlap;
         sink(output[..hop]);
         output[hop..].CopyTo(_tail);
@@ -129,17 +135,17 @@ public sealed class ChunkScheduler
         // After a chunk, the input always reaches past the overlap it left behind (remaining >= O).
         ReadOnlySpan<float> output = _started && remaining == _overlap
             ? _tail
-            : ProcessSpan(_nextStart, remaining);
+            : ProcessSpan(_nextStart, remaining, 0);
         sink(output);
         SamplesEmitted += remaining;
         _nextStart += remaining;
     }
 
-    /// <summary>Runs the processor over [start − K, start + length) and returns the output for [start, start + length), crossfaded.</summary>
-    private Span<float> ProcessSpan(long start, int length)
+    /// <summary>Runs the processor over [start − K, start + length + lookahead) and returns the output for [start, start + length), crossfaded.</summary>
+    private Span<float> ProcessSpan(long start, int length, int lookahead)
     {
         var inputStart = Math.Max(0, start - _context);
-        var inputLength = (int)(start + length - inputStart);
+        var inputLength = (int)(start + length + lookahead - inputStart);
         var input = _buffer.AsSpan((int)(inputStart - _bufferStart), inputLength);
         if (_chunkOutput.Length < inputLength)
         {
@@ -159,7 +165,7 @@ public sealed class ChunkScheduler
         }
 
         ChunksProcessed++;
-        var output = processed[(int)(start - inputStart)..];
+        var output = processed.Slice((int)(start - inputStart), length);
         if (_started && _overlap > 0)
         {
             var fade = Math.Min(_overlap, output.Length);

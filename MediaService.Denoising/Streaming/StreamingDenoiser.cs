@@ -51,7 +51,7 @@ public sealed class StreamingDenoiser : IAsyncDisposable
         {
             _scheduler = new ChunkScheduler(
                 settings.ChunkSamples(SampleRate), settings.OverlapSamples(SampleRate), settings.ContextSamples(SampleRate),
-                engine.Denoise, OnChunkFailed);
+                settings.LookaheadSamples(SampleRate), engine.Denoise, OnChunkFailed);
         }
 
         engine.Metrics.StreamOpened();
@@ -70,8 +70,8 @@ public sealed class StreamingDenoiser : IAsyncDisposable
     public string? PassThroughReason => IsDenoising ? null : _engine.UnavailableReason;
 
     /// <summary>
-    /// Algorithmic delay these settings add, in samples: a chunk's first sample waits for the whole chunk (and the
-    /// worker's processing time comes on top). 0 in pass-through.
+    /// Algorithmic delay these settings add, in samples: a chunk's first sample waits for the whole chunk and its
+    /// lookahead (the worker's processing time comes on top). 0 in pass-through.
     /// </summary>
     public int LatencySamples => _scheduler?.LatencySamples ?? 0;
 
