@@ -52,7 +52,7 @@ public sealed class StreamingRobustnessTests(EngineFixture fixture) : IClassFixt
     public void Streams_report_their_latency()
     {
         TestAssets.RequireModel();
-        var factory = new StreamingDenoiserFactory(fixture.Engine, new Hosting.DenoiserOptions());
+        var factory = new StreamingDenoiserFactory(fixture.Engine, new AudioStream.MediaService.Denoising.Hosting.DenoiserOptions());
 
         var standard = factory.Create();
         var lowLatency = factory.CreateLowLatency();

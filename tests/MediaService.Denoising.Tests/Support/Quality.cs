@@ -46,17 +46,6 @@ public static class Quality
         return 10 * Math.Log10(noisyEnergy / Math.Max(outputEnergy, 1e-20));
     }
 
-    public static double MaxStep(ReadOnlySpan<float> signal, int from, int to)
-    {
-        double max = 0;
-        for (var i = Math.Max(1, from); i < Math.Min(signal.Length, to); i++)
-        {
-            max = Math.Max(max, Math.Abs(signal[i] - signal[i - 1]));
-        }
-
-        return max;
-    }
-
     private static double Energy(ReadOnlySpan<float> x)
     {
         double sum = 0;
