@@ -110,7 +110,7 @@ public static class SdpAnswer
             {
                 // Rejected section: port 0, same formats, kept out of the BUNDLE group.
                 Line($"m={media.Kind} 0 {media.Protocol} {(media.Formats.Count > 0 ? string.Join(' ', media.Formats) : "0")}");
-                Line($"c={ipVersion} {address}");
+                Line($"c=IN {ipVersion} {address}");
                 if (media.Mid is not null)
                 {
                     Line($"a=mid:{media.Mid}");
@@ -122,7 +122,7 @@ public static class SdpAnswer
 
             int pt = negotiation.OpusPayloadType;
             Line($"m=audio {port} UDP/TLS/RTP/SAVPF {pt.ToString(CultureInfo.InvariantCulture)}");
-            Line($"c={ipVersion} {address}");
+            Line($"c=IN {ipVersion} {address}");
             Line($"a=ice-ufrag:{options.IceUfrag}");
             Line($"a=ice-pwd:{options.IcePwd}");
             Line($"a=fingerprint:{options.Fingerprint}");
