@@ -58,6 +58,9 @@ public abstract class WebRtcPeer : IDisposable
 
     public PeerCloseReason CloseReason { get; private set; }
 
+    /// <summary>What ended the peer, in words (the DTLS alert or exception), for logs.</summary>
+    public string? CloseDetail { get; private set; }
+
     public SdpNegotiation Negotiation { get; }
 
     public IPEndPoint? RemoteEndPoint => Ice.RemoteEndPoint;
@@ -267,8 +270,11 @@ public abstract class WebRtcPeer : IDisposable
                 _endpoint.Certificate,
                 Negotiation.RemoteFingerprint,
                 (int)_endpoint.Options.DtlsHandshakeTimeout.TotalMilliseconds);
+            server.AlertRaised += (_, description, message) =>
+                CloseDetail = $"we raised {AlertDescription.GetText(description)}: {message}";
             server.AlertReceived += (level, description) =>
             {
+                CloseDetail = $"peer sent {AlertDescription.GetText(description)}";
                 if (description == AlertDescription.close_notify)
                 {
                     Close(PeerCloseReason.DtlsCloseNotify);
@@ -319,11 +325,12 @@ public abstract class WebRtcPeer : IDisposable
             }
         }
 #pragma warning disable CA1031 // Whatever BouncyCastle throws on a bad handshake ends this peer only.
-        catch (Exception)
+        catch (Exception ex)
 #pragma warning restore CA1031
         {
             if (State != PeerState.Closed)
             {
+                CloseDetail ??= $"{ex.GetType().Name}: {ex.Message}";
                 Close(PeerCloseReason.DtlsFailed);
             }
         }

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using Org.BouncyCastle.Asn1.X509;
-using Org.BouncyCastle.Asn1.X9;
+using Org.BouncyCastle.Asn1.Sec;
 using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Generators;
 using Org.BouncyCastle.Crypto.Operators;
@@ -39,10 +39,9 @@ public sealed class DtlsCertificate
     public static DtlsCertificate Create(string commonName = "AudioStream", TimeSpan? validity = null)
     {
         var random = new SecureRandom();
-        var curve = ECNamedCurveTable.GetByName("P-256");
-        var domain = new ECDomainParameters(curve.Curve, curve.G, curve.N, curve.H, curve.GetSeed());
-        var generator = new ECKeyPairGenerator();
-        generator.Init(new ECKeyGenerationParameters(domain, random));
+        // The named-curve OID, not explicit parameters: BoringSSL answers explicit ones with decode_error.
+        var generator = new ECKeyPairGenerator("EC");
+        generator.Init(new ECKeyGenerationParameters(SecObjectIdentifiers.SecP256r1, random));
         var keyPair = generator.GenerateKeyPair();
 
         var name = new X509Name($"CN={commonName}");
