@@ -24,8 +24,8 @@ public sealed class SrtpContext : IDisposable
     private const int ReplayWindow = 64;
     private const int MaxStreams = 64;
 
-    private readonly Aes _rtpCipher;
-    private readonly Aes _rtcpCipher;
+    private readonly AesCounterMode _rtpCipher;
+    private readonly AesCounterMode _rtcpCipher;
     private readonly byte[] _rtpSalt = new byte[14];
     private readonly byte[] _rtcpSalt = new byte[14];
     private readonly IncrementalHash _rtpMac;
@@ -40,15 +40,13 @@ public sealed class SrtpContext : IDisposable
         Span<byte> auth = stackalloc byte[20];
 
         SrtpKeyDerivation.Derive(masterKey, masterSalt, SrtpLabel.RtpEncryption, key);
-        _rtpCipher = Aes.Create();
-        _rtpCipher.Key = key.ToArray();
+        _rtpCipher = new AesCounterMode(key);
         SrtpKeyDerivation.Derive(masterKey, masterSalt, SrtpLabel.RtpAuthentication, auth);
         _rtpMac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA1, auth);
         SrtpKeyDerivation.Derive(masterKey, masterSalt, SrtpLabel.RtpSalt, _rtpSalt);
 
         SrtpKeyDerivation.Derive(masterKey, masterSalt, SrtpLabel.RtcpEncryption, key);
-        _rtcpCipher = Aes.Create();
-        _rtcpCipher.Key = key.ToArray();
+        _rtcpCipher = new AesCounterMode(key);
         SrtpKeyDerivation.Derive(masterKey, masterSalt, SrtpLabel.RtcpAuthentication, auth);
         _rtcpMac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA1, auth);
         SrtpKeyDerivation.Derive(masterKey, masterSalt, SrtpLabel.RtcpSalt, _rtcpSalt);
@@ -107,7 +105,7 @@ public sealed class SrtpContext : IDisposable
 
         Span<byte> iv = stackalloc byte[16];
         BuildIv(_rtpSalt, ssrc, index, iv);
-        AesCounterMode.Xor(_rtpCipher, iv, buffer[headerLength..length]);
+        _rtpCipher.Xor(iv, buffer[headerLength..length]);
 
         Span<byte> mac = stackalloc byte[20];
         ComputeRtpTag(buffer[..length], state.Roc, mac);
@@ -159,7 +157,7 @@ public sealed class SrtpContext : IDisposable
 
         Span<byte> iv = stackalloc byte[16];
         BuildIv(_rtpSalt, ssrc, index, iv);
-        AesCounterMode.Xor(_rtpCipher, iv, buffer[headerLength..length]);
+        _rtpCipher.Xor(iv, buffer[headerLength..length]);
         Accept(state, index);
         rtpLength = length;
         return SrtpResult.Ok;
@@ -179,7 +177,7 @@ public sealed class SrtpContext : IDisposable
 
         Span<byte> iv = stackalloc byte[16];
         BuildIv(_rtcpSalt, ssrc, index, iv);
-        AesCounterMode.Xor(_rtcpCipher, iv, buffer[8..length]);
+        _rtcpCipher.Xor(iv, buffer[8..length]);
         BinaryPrimitives.WriteUInt32BigEndian(buffer[length..], 0x80000000u | index);
 
         Span<byte> mac = stackalloc byte[20];
@@ -228,7 +226,7 @@ public sealed class SrtpContext : IDisposable
         {
             Span<byte> iv = stackalloc byte[16];
             BuildIv(_rtcpSalt, ssrc, index, iv);
-            AesCounterMode.Xor(_rtcpCipher, iv, buffer[8..length]);
+            _rtcpCipher.Xor(iv, buffer[8..length]);
         }
 
         Accept(state, index);

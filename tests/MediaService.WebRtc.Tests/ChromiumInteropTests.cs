@@ -188,6 +188,11 @@ public class ChromiumInteropTests(ChromiumFixture chromium, ITestOutputHelper ou
         Assert.True(bestEnvelope > 0.5, $"envelope correlation {bestEnvelope:F3}");
         Assert.True(bestSample > 0.5, $"waveform correlation {bestSample:F3}");
 
+        // Hanging up sends close_notify: the peer tears down from the alert.
+        var closed = new TaskCompletionSource<PeerCloseReason>(TaskCreationOptions.RunContinuationsAsynchronously);
+        peer.Closed += (_, e) => closed.TrySetResult(e.Reason);
+        await page.EvaluateAsync("() => pc.close()");
+        Assert.Equal(PeerCloseReason.DtlsCloseNotify, await closed.Task.WaitAsync(TimeSpan.FromSeconds(10)));
         await page.CloseAsync();
     }
 
