@@ -1,0 +1,294 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace AudioStream.MediaService.WebRtc.Rtcp;
+
+public enum RtcpPacketType : byte
+{
+    SenderReport = 200,
+    ReceiverReport = 201,
+    SourceDescription = 202,
+    Goodbye = 203,
+    ApplicationDefined = 204,
+    TransportFeedback = 205,
+    PayloadSpecificFeedback = 206,
+}
+
+/// <summary>RFC 3550 §6.4.1 report block.</summary>
+public readonly record struct RtcpReportBlock(uint Ssrc, byte FractionLost, int CumulativeLost, uint HighestSequence, uint Jitter, uint LastSenderReport, uint DelaySinceLastSenderReport);
+
+/// <summary>RFC 3550 §6.4.1 sender info.</summary>
+public readonly record struct RtcpSenderInfo(ulong NtpTimestamp, uint RtpTimestamp, uint PacketCount, uint OctetCount);
+
+/// <summary>
+/// What a compound RTCP packet says, enough to count and log: SR, RR, SDES CNAME, BYE, generic NACK (RFC 4585 §6.2.1).
+/// Other packet types (APP, PLI, REMB, transport-cc) are counted as <see cref="OtherPackets"/>.
+/// </summary>
+public sealed class RtcpCompound
+{
+    private const int MaxPackets = 32;
+
+    public List<(uint Ssrc, RtcpSenderInfo Info)> SenderReports { get; } = [];
+
+    public List<(uint ReporterSsrc, RtcpReportBlock Block)> ReportBlocks { get; } = [];
+
+    public int ReceiverReports { get; private set; }
+
+    public List<(uint Ssrc, string Cname)> Cnames { get; } = [];
+
+    public List<uint> Goodbyes { get; } = [];
+
+    /// <summary>Sequence numbers asked for again by generic NACKs, with the media SSRC.</summary>
+    public List<(uint MediaSsrc, ushort Sequence)> Nacks { get; } = [];
+
+    public int OtherPackets { get; private set; }
+
+    public int PacketCount { get; private set; }
+
+    /// <summary>RTCP with rtcp-mux: second byte 192..223 (RFC 5761 §4).</summary>
+    public static bool LooksLikeRtcp(ReadOnlySpan<byte> data) =>
+        data.Length >= 8 && data[0] >> 6 == 2 && data[1] >= 192 && data[1] <= 223;
+
+    public static RtcpCompound Parse(ReadOnlySpan<byte> data) =>
+        TryParse(data, out var compound, out var error) ? compound : throw new RtcpParseException(error);
+
+    public static bool TryParse(
+        ReadOnlySpan<byte> data,
+        [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out RtcpCompound? compound,
+        out string error)
+    {
+        compound = null;
+        var result = new RtcpCompound();
+        int offset = 0;
+        while (offset < data.Length)
+        {
+            var rest = data[offset..];
+            if (rest.Length < 4)
+            {
+                error = "truncated RTCP header";
+                return false;
+            }
+
+            if (rest[0] >> 6 != 2)
+            {
+                error = "RTCP version is not 2";
+                return false;
+            }
+
+            int length = 4 * (BinaryPrimitives.ReadUInt16BigEndian(rest[2..]) + 1);
+            if (length > rest.Length)
+            {
+                error = $"RTCP packet of {length} bytes overruns the compound";
+                return false;
+            }
+
+            if (++result.PacketCount > MaxPackets)
+            {
+                error = "too many packets in one compound";
+                return false;
+            }
+
+            var packet = rest[..length];
+            int count = packet[0] & 0x1F;
+            if ((packet[0] & 0x20) != 0)
+            {
+                int padding = packet[^1];
+                if (padding == 0 || padding > length - 4)
+                {
+                    error = "impossible RTCP padding";
+                    return false;
+                }
+
+                packet = packet[..(length - padding)];
+            }
+
+            if (!result.ParseOne(packet, count, out error))
+            {
+                return false;
+            }
+
+            offset += length;
+        }
+
+        if (result.PacketCount == 0)
+        {
+            error = "empty RTCP";
+            return false;
+        }
+
+        compound = result;
+        error = string.Empty;
+        return true;
+    }
+
+    /// <summary>Writes a receiver report with no report blocks plus an SDES CNAME (a minimal valid compound).</summary>
+    public static int WriteReceiverReport(Span<byte> destination, uint ssrc, string cname)
+    {
+        BinaryPrimitives.WriteUInt32BigEndian(destination, 0x80C90001);
+        BinaryPrimitives.WriteUInt32BigEndian(destination[4..], ssrc);
+        int cnameLength = Math.Min(Encoding.UTF8.GetByteCount(cname), 255);
+        int sdesBody = 4 + 2 + cnameLength + 1;
+        int sdesWords = (sdesBody + 3) / 4;
+        var sdes = destination[8..];
+        sdes[..(4 + (sdesWords * 4))].Clear();
+        sdes[0] = 0x81;
+        sdes[1] = (byte)RtcpPacketType.SourceDescription;
+        BinaryPrimitives.WriteUInt16BigEndian(sdes[2..], (ushort)sdesWords);
+        BinaryPrimitives.WriteUInt32BigEndian(sdes[4..], ssrc);
+        sdes[8] = 1;
+        sdes[9] = (byte)cnameLength;
+        Encoding.UTF8.GetBytes(cname.AsSpan(), sdes[10..(10 + cnameLength)]);
+        return 8 + 4 + (sdesWords * 4);
+    }
+
+    private bool ParseOne(ReadOnlySpan<byte> packet, int count, out string error)
+    {
+        error = string.Empty;
+        switch ((RtcpPacketType)packet[1])
+        {
+            case RtcpPacketType.SenderReport:
+                if (packet.Length < 28 + (24 * count))
+                {
+                    error = "sender report shorter than its report blocks";
+                    return false;
+                }
+
+                {
+                    uint ssrc = BinaryPrimitives.ReadUInt32BigEndian(packet[4..]);
+                    SenderReports.Add((ssrc, new RtcpSenderInfo(
+                        BinaryPrimitives.ReadUInt64BigEndian(packet[8..]),
+                        BinaryPrimitives.ReadUInt32BigEndian(packet[16..]),
+                        BinaryPrimitives.ReadUInt32BigEndian(packet[20..]),
+                        BinaryPrimitives.ReadUInt32BigEndian(packet[24..]))));
+                    ReadBlocks(ssrc, packet[28..], count);
+                }
+
+                return true;
+            case RtcpPacketType.ReceiverReport:
+                if (packet.Length < 8 + (24 * count))
+                {
+                    error = "receiver report shorter than its report blocks";
+                    return false;
+                }
+
+                ReceiverReports++;
+                ReadBlocks(BinaryPrimitives.ReadUInt32BigEndian(packet[4..]), packet[8..], count);
+                return true;
+            case RtcpPacketType.SourceDescription:
+                return ReadSdes(packet[4..], count, out error);
+            case RtcpPacketType.Goodbye:
+                if (packet.Length < 4 + (4 * count))
+                {
+                    error = "BYE shorter than its SSRC list";
+                    return false;
+                }
+
+                for (int i = 0; i < count; i++)
+                {
+                    Goodbyes.Add(BinaryPrimitives.ReadUInt32BigEndian(packet[(4 + (4 * i))..]));
+                }
+
+                return true;
+            case RtcpPacketType.TransportFeedback when count == 1:
+                if (packet.Length < 12)
+                {
+                    error = "NACK shorter than its header";
+                    return false;
+                }
+
+                {
+                    uint media = BinaryPrimitives.ReadUInt32BigEndian(packet[8..]);
+                    for (int offset = 12; offset + 4 <= packet.Length; offset += 4)
+                    {
+                        ushort pid = BinaryPrimitives.ReadUInt16BigEndian(packet[offset..]);
+                        ushort blp = BinaryPrimitives.ReadUInt16BigEndian(packet[(offset + 2)..]);
+                        Nacks.Add((media, pid));
+                        for (int bit = 0; bit < 16; bit++)
+                        {
+                            if ((blp & (1 << bit)) != 0)
+                            {
+                                Nacks.Add((media, (ushort)(pid + bit + 1)));
+                            }
+                        }
+                    }
+                }
+
+                return true;
+            default:
+                OtherPackets++;
+                return true;
+        }
+    }
+
+    private void ReadBlocks(uint reporter, ReadOnlySpan<byte> blocks, int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            var b = blocks[(24 * i)..];
+            int lost = (b[5] << 16) | (b[6] << 8) | b[7];
+            if ((lost & 0x800000) != 0)
+            {
+                lost |= unchecked((int)0xFF000000);
+            }
+
+            ReportBlocks.Add((reporter, new RtcpReportBlock(
+                BinaryPrimitives.ReadUInt32BigEndian(b),
+                b[4],
+                lost,
+                BinaryPrimitives.ReadUInt32BigEndian(b[8..]),
+                BinaryPrimitives.ReadUInt32BigEndian(b[12..]),
+                BinaryPrimitives.ReadUInt32BigEndian(b[16..]),
+                BinaryPrimitives.ReadUInt32BigEndian(b[20..]))));
+        }
+    }
+
+    private bool ReadSdes(ReadOnlySpan<byte> chunks, int count, out string error)
+    {
+        int offset = 0;
+        for (int c = 0; c < count; c++)
+        {
+            if (offset + 4 > chunks.Length)
+            {
+                error = "SDES chunk overruns the packet";
+                return false;
+            }
+
+            uint ssrc = BinaryPrimitives.ReadUInt32BigEndian(chunks[offset..]);
+            offset += 4;
+            while (true)
+            {
+                if (offset >= chunks.Length)
+                {
+                    error = "SDES items run past the packet";
+                    return false;
+                }
+
+                byte type = chunks[offset];
+                if (type == 0)
+                {
+                    offset = (offset + 4) & ~3;
+                    break;
+                }
+
+                if (offset + 2 > chunks.Length || offset + 2 + chunks[offset + 1] > chunks.Length)
+                {
+                    error = "SDES item overruns the packet";
+                    return false;
+                }
+
+                int itemLength = chunks[offset + 1];
+                if (type == 1)
+                {
+                    Cnames.Add((ssrc, Encoding.UTF8.GetString(chunks.Slice(offset + 2, itemLength))));
+                }
+
+                offset += 2 + itemLength;
+            }
+        }
+
+        error = string.Empty;
+        return true;
+    }
+}
+
+public sealed class RtcpParseException(string message) : FormatException($"Malformed RTCP: {message}");

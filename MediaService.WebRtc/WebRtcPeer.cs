@@ -1,0 +1,500 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using AudioStream.MediaService.WebRtc.Dtls;
+using AudioStream.MediaService.WebRtc.Ice;
+using AudioStream.MediaService.WebRtc.Rtcp;
+using AudioStream.MediaService.WebRtc.Sdp;
+using AudioStream.MediaService.WebRtc.Srtp;
+using Org.BouncyCastle.Security;
+using Org.BouncyCastle.Tls;
+using Org.BouncyCastle.Tls.Crypto.Impl.BC;
+
+namespace AudioStream.MediaService.WebRtc;
+
+/// <summary>
+/// One browser (or WHIP/WHEP client) on the endpoint's socket: ICE-lite checks, a DTLS-SRTP handshake, then media.
+/// Datagrams reach it through a bounded queue, so a flood towards one peer costs only that peer.
+/// </summary>
+public abstract class WebRtcPeer : IDisposable
+{
+    private const int MaxPendingBeforeKeys = 128;
+
+    private readonly WebRtcEndpoint _endpoint;
+    private readonly Channel<Inbound> _inbound;
+    private readonly QueueDatagramTransport _dtlsTransport;
+    private readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<Inbound> _pendingBeforeKeys = [];
+    private readonly long _createdTimestamp;
+    private readonly Lock _sendLock = new();
+    private int _state;
+    private int _dtlsStarted;
+    private SocketAddress? _remoteAddress;
+    private SrtpContext? _srtpIn;
+    private SrtpContext? _srtpOut;
+    private DtlsTransport? _dtls;
+
+    private protected WebRtcPeer(WebRtcEndpoint endpoint, SdpNegotiation negotiation, string localUfrag, string localPwd)
+    {
+        _endpoint = endpoint;
+        Negotiation = negotiation;
+        Ice = new IceLiteResponder(localUfrag, localPwd, negotiation.RemoteUfrag);
+        _createdTimestamp = endpoint.TimeProvider.GetTimestamp();
+        _inbound = Channel.CreateBounded<Inbound>(new BoundedChannelOptions(endpoint.Options.PeerQueueCapacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+            SingleWriter = false,
+        });
+        _dtlsTransport = new QueueDatagramTransport(SendDtls);
+        _ = Task.Run(ProcessInboundAsync);
+    }
+
+    public string Id => Ice.LocalUfrag;
+
+    public PeerState State => (PeerState)Volatile.Read(ref _state);
+
+    public PeerCloseReason CloseReason { get; private set; }
+
+    /// <summary>What ended the peer, in words (the DTLS alert or exception), for logs.</summary>
+    public string? CloseDetail { get; private set; }
+
+    public SdpNegotiation Negotiation { get; }
+
+    public IPEndPoint? RemoteEndPoint => Ice.RemoteEndPoint;
+
+    /// <summary>Time from the first DTLS datagram to the keys being installed.</summary>
+    public TimeSpan? HandshakeDuration { get; private set; }
+
+    public PeerCounters Counters => CounterSet.Snapshot();
+
+    /// <summary>Raised once, from a thread-pool thread, when the peer closes for any reason.</summary>
+    public event EventHandler<PeerClosedEventArgs>? Closed;
+
+    public event EventHandler<PeerState>? StateChanged;
+
+    internal IceLiteResponder Ice { get; }
+
+    internal PeerCounterSet CounterSet { get; } = new();
+
+    internal long CreatedTimestamp => _createdTimestamp;
+
+    private protected abstract string Kind { get; }
+
+    /// <summary>Completes when ICE and DTLS are up; faults with <see cref="PeerClosedException"/> if the peer closes first.</summary>
+    public Task WaitConnectedAsync(CancellationToken cancellationToken = default) =>
+        _connected.Task.WaitAsync(cancellationToken);
+
+    public void Dispose()
+    {
+        Close(PeerCloseReason.Disposed);
+        GC.SuppressFinalize(this);
+    }
+
+    internal void Close(PeerCloseReason reason)
+    {
+        int previous = Interlocked.Exchange(ref _state, (int)PeerState.Closed);
+        if (previous == (int)PeerState.Closed)
+        {
+            return;
+        }
+
+        CloseReason = reason;
+        _endpoint.Remove(this);
+        if (reason != PeerCloseReason.DtlsCloseNotify && _dtls is { } dtls)
+        {
+            try
+            {
+                dtls.Close();
+            }
+            catch (Exception ex) when (ex is IOException or TlsException or InvalidOperationException or ObjectDisposedException)
+            {
+                // Best effort close_notify.
+            }
+        }
+
+        _dtlsTransport.Close();
+        _inbound.Writer.TryComplete();
+        _connected.TrySetException(new PeerClosedException(reason));
+        _ = _connected.Task.Exception; // observed
+        OnClosed();
+        lock (_sendLock)
+        {
+            _srtpOut?.Dispose();
+            _srtpOut = null;
+        }
+
+        ThreadPool.QueueUserWorkItem(_ =>
+        {
+            try
+            {
+                StateChanged?.Invoke(this, PeerState.Closed);
+                Closed?.Invoke(this, new PeerClosedEventArgs(reason));
+            }
+#pragma warning disable CA1031 // A subscriber's exception must not take the endpoint down.
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+            }
+        });
+    }
+
+    private protected virtual void OnClosed()
+    {
+    }
+
+    /// <summary>Called on the endpoint's receive thread after a valid ICE check.</summary>
+    internal void OnValidCheck()
+    {
+        Interlocked.Increment(ref CounterSet.IceChecks);
+        var remote = Ice.RemoteEndPoint;
+        if (remote is not null)
+        {
+            var serialized = remote.Serialize();
+            if (!Equals(Volatile.Read(ref _remoteAddress), serialized))
+            {
+                Volatile.Write(ref _remoteAddress, serialized);
+            }
+        }
+
+        SetState(PeerState.New, PeerState.Connecting);
+    }
+
+    internal void EnqueueDtls(ReadOnlySpan<byte> datagram)
+    {
+        if (State == PeerState.Closed)
+        {
+            return;
+        }
+
+        if (!_dtlsTransport.Enqueue(datagram))
+        {
+            Interlocked.Increment(ref CounterSet.QueueDropped);
+            WebRtcMetrics.DroppedMalformed.Add(1);
+            return;
+        }
+
+        if (Interlocked.Exchange(ref _dtlsStarted, 1) == 0)
+        {
+            var thread = new Thread(RunDtls) { IsBackground = true, Name = $"dtls-{Id}" };
+            thread.Start();
+        }
+    }
+
+    internal void EnqueueMedia(ReadOnlySpan<byte> datagram)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(datagram.Length);
+        datagram.CopyTo(buffer);
+        if (!_inbound.Writer.TryWrite(new Inbound(buffer, datagram.Length)))
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            Interlocked.Increment(ref CounterSet.QueueDropped);
+            WebRtcMetrics.DroppedMalformed.Add(1);
+        }
+    }
+
+    /// <summary>Encrypts and sends one RTP packet built in <paramref name="buffer"/>; drops it while not connected.</summary>
+    private protected bool SendRtp(Span<byte> buffer, int rtpLength)
+    {
+        lock (_sendLock)
+        {
+            var remote = Volatile.Read(ref _remoteAddress);
+            if (State != PeerState.Connected || _srtpOut is null || remote is null)
+            {
+                Interlocked.Increment(ref CounterSet.FramesSendDropped);
+                return false;
+            }
+
+            int length = _srtpOut.ProtectRtp(buffer, rtpLength);
+            if (length < 0)
+            {
+                return false;
+            }
+
+            if (_endpoint.SendTo(buffer[..length], remote))
+            {
+                Interlocked.Increment(ref CounterSet.PacketsOut);
+                Interlocked.Add(ref CounterSet.BytesOut, length);
+                WebRtcMetrics.PacketsOut.Add(1, new KeyValuePair<string, object?>("kind", Kind));
+                return true;
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>An authenticated, decrypted RTP packet (payload type not yet checked).</summary>
+    private protected abstract void OnRtp(ReadOnlySpan<byte> rtp);
+
+    private protected void CountLost(long lost)
+    {
+        if (lost > 0)
+        {
+            Interlocked.Add(ref CounterSet.PacketsLost, lost);
+            WebRtcMetrics.PacketsLost.Add(lost, new KeyValuePair<string, object?>("kind", Kind));
+        }
+    }
+
+    private protected void CountMalformed()
+    {
+        Interlocked.Increment(ref CounterSet.Malformed);
+        WebRtcMetrics.DroppedMalformed.Add(1);
+    }
+
+    private void SetState(PeerState from, PeerState to)
+    {
+        if (Interlocked.CompareExchange(ref _state, (int)to, (int)from) == (int)from)
+        {
+            ThreadPool.QueueUserWorkItem(_ => StateChanged?.Invoke(this, to));
+        }
+    }
+
+    private void SendDtls(ReadOnlyMemory<byte> datagram)
+    {
+        var remote = Volatile.Read(ref _remoteAddress);
+        if (remote is not null)
+        {
+            _endpoint.SendTo(datagram.Span, remote);
+        }
+    }
+
+    private void RunDtls()
+    {
+        var stopwatch = Stopwatch.StartNew();
+        try
+        {
+            var server = new DtlsSrtpServer(
+                new BcTlsCrypto(new SecureRandom()),
+                _endpoint.Certificate,
+                Negotiation.RemoteFingerprint,
+                (int)_endpoint.Options.DtlsHandshakeTimeout.TotalMilliseconds);
+            server.AlertRaised += (_, description, message) =>
+                CloseDetail = $"we raised {AlertDescription.GetText(description)}: {message}";
+            server.AlertReceived += (level, description) =>
+            {
+                CloseDetail = $"peer sent {AlertDescription.GetText(description)}";
+                if (description == AlertDescription.close_notify)
+                {
+                    Close(PeerCloseReason.DtlsCloseNotify);
+                }
+                else if (level == AlertLevel.fatal)
+                {
+                    Close(PeerCloseReason.DtlsFailed);
+                }
+            };
+
+            var dtls = new DtlsServerProtocol().Accept(server, _dtlsTransport);
+            if (server.KeyingMaterial is not { } material || !server.ClientCertificateVerified)
+            {
+                Close(PeerCloseReason.DtlsFailed);
+                return;
+            }
+
+            var (client, ours) = SrtpContext.FromDtlsKeyingMaterial(material);
+            material.AsSpan().Clear();
+            HandshakeDuration = stopwatch.Elapsed;
+            _dtls = dtls;
+            lock (_sendLock)
+            {
+                _srtpOut = ours;
+            }
+
+            _srtpIn = client;
+            if (!_inbound.Writer.TryWrite(Inbound.KeysReady))
+            {
+                // The queue is full of media; the next media packet flushes the pending ones anyway.
+            }
+
+            SetState(PeerState.Connecting, PeerState.Connected);
+            SetState(PeerState.New, PeerState.Connected);
+            if (State == PeerState.Connected)
+            {
+                _connected.TrySetResult();
+            }
+
+            // Keep reading so alerts (close_notify) are processed; WebRTC audio carries no DTLS application data.
+            var buffer = new byte[dtls.GetReceiveLimit()];
+            while (State != PeerState.Closed)
+            {
+                if (dtls.Receive(buffer, 0, buffer.Length, 1000) < 0 && _dtlsTransport.IsClosed)
+                {
+                    break;
+                }
+            }
+        }
+#pragma warning disable CA1031 // Whatever BouncyCastle throws on a bad handshake ends this peer only.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            if (State != PeerState.Closed)
+            {
+                CloseDetail ??= $"{ex.GetType().Name}: {ex.Message}";
+                Close(PeerCloseReason.DtlsFailed);
+            }
+        }
+    }
+
+    private async Task ProcessInboundAsync()
+    {
+        var reader = _inbound.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                while (reader.TryRead(out var item))
+                {
+                    try
+                    {
+                        Process(item);
+                    }
+#pragma warning disable CA1031 // A packet that breaks a parser is dropped, never the loop.
+                    catch (Exception)
+#pragma warning restore CA1031
+                    {
+                        CountMalformed();
+                    }
+                    finally
+                    {
+                        item.Return();
+                    }
+                }
+            }
+        }
+        finally
+        {
+            foreach (var pending in _pendingBeforeKeys)
+            {
+                pending.Return();
+            }
+
+            _pendingBeforeKeys.Clear();
+            _srtpIn?.Dispose();
+            _srtpIn = null;
+        }
+    }
+
+    private void Process(Inbound item)
+    {
+        var srtp = _srtpIn;
+        if (item.Buffer is null)
+        {
+            FlushPending();
+            return;
+        }
+
+        if (srtp is null)
+        {
+            // Chromium may send SRTP before our side has finished the handshake: keep it for when the keys arrive.
+            if (_pendingBeforeKeys.Count < MaxPendingBeforeKeys)
+            {
+                var copy = ArrayPool<byte>.Shared.Rent(item.Length);
+                item.Buffer.AsSpan(0, item.Length).CopyTo(copy);
+                _pendingBeforeKeys.Add(new Inbound(copy, item.Length));
+            }
+            else
+            {
+                Interlocked.Increment(ref CounterSet.QueueDropped);
+            }
+
+            return;
+        }
+
+        if (_pendingBeforeKeys.Count > 0)
+        {
+            FlushPending();
+        }
+
+        Unprotect(srtp, item.Buffer.AsSpan(0, item.Length));
+    }
+
+    private void FlushPending()
+    {
+        var srtp = _srtpIn;
+        if (srtp is null)
+        {
+            return;
+        }
+
+        foreach (var pending in _pendingBeforeKeys)
+        {
+            try
+            {
+                Unprotect(srtp, pending.Buffer!.AsSpan(0, pending.Length));
+            }
+#pragma warning disable CA1031
+            catch (Exception)
+#pragma warning restore CA1031
+            {
+                CountMalformed();
+            }
+            finally
+            {
+                pending.Return();
+            }
+        }
+
+        _pendingBeforeKeys.Clear();
+    }
+
+    private void Unprotect(SrtpContext srtp, Span<byte> packet)
+    {
+        bool rtcp = RtcpCompound.LooksLikeRtcp(packet);
+        var result = rtcp ? srtp.UnprotectRtcp(packet, out int length) : srtp.UnprotectRtp(packet, out length);
+        switch (result)
+        {
+            case SrtpResult.Ok:
+                break;
+            case SrtpResult.AuthenticationFailed:
+                Interlocked.Increment(ref CounterSet.SrtpAuthFailures);
+                WebRtcMetrics.SrtpAuthFailures.Add(1, new KeyValuePair<string, object?>("kind", Kind));
+                return;
+            case SrtpResult.Replayed:
+                Interlocked.Increment(ref CounterSet.DuplicatePackets);
+                return;
+            default:
+                CountMalformed();
+                return;
+        }
+
+        Interlocked.Increment(ref CounterSet.PacketsIn);
+        Interlocked.Add(ref CounterSet.BytesIn, packet.Length);
+        WebRtcMetrics.PacketsIn.Add(1, new KeyValuePair<string, object?>("kind", Kind));
+        if (rtcp)
+        {
+            Interlocked.Increment(ref CounterSet.RtcpIn);
+            if (!RtcpCompound.TryParse(packet[..length], out var compound, out _))
+            {
+                CountMalformed();
+                return;
+            }
+
+            OnRtcp(compound);
+            return;
+        }
+
+        OnRtp(packet[..length]);
+    }
+
+    private protected virtual void OnRtcp(RtcpCompound compound)
+    {
+        LastRtcp = compound;
+    }
+
+    /// <summary>The last RTCP compound received (SR/RR/SDES/BYE/NACK), for diagnostics.</summary>
+    public RtcpCompound? LastRtcp { get; private set; }
+
+    private readonly record struct Inbound(byte[]? Buffer, int Length)
+    {
+        public static Inbound KeysReady => new(null, 0);
+
+        public void Return()
+        {
+            if (Buffer is not null)
+            {
+                ArrayPool<byte>.Shared.Return(Buffer);
+            }
+        }
+    }
+}

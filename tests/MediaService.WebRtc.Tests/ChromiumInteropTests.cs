@@ -1,0 +1,298 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+
+namespace AudioStream.MediaService.WebRtc.Tests;
+
+/// <summary>One headless Debian Chromium for the interop tests, with its fake microphone fed from noisy.wav.</summary>
+public sealed class ChromiumFixture : IAsyncLifetime
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    public string? WavPath { get; } = Signal.FindSharedAudio(Path.Combine("dns-01", "noisy.wav"));
+
+    public string? SkipReason { get; private set; }
+
+    public IBrowser? Browser { get; private set; }
+
+    private IPlaywright? _playwright;
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(ChromiumPath))
+        {
+            SkipReason = $"{ChromiumPath} is not installed (apt-get install -y chromium).";
+            return;
+        }
+
+        if (WavPath is null)
+        {
+            SkipReason = "shared/audio/dns-01/noisy.wav was not found above the test binaries.";
+            return;
+        }
+
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args =
+            [
+                "--no-sandbox",
+                "--use-fake-ui-for-media-stream",
+                "--use-fake-device-for-media-stream",
+                $"--use-file-for-fake-audio-capture={WavPath}",
+                "--allow-loopback-in-peer-connection",
+                "--autoplay-policy=no-user-gesture-required",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+
+        _playwright?.Dispose();
+    }
+}
+
+public class ChromiumInteropTests(ChromiumFixture chromium, ITestOutputHelper output) : IClassFixture<ChromiumFixture>
+{
+    // Served at http://localhost/ by Playwright's router: localhost is a secure context, so getUserMedia works.
+    private const string Page = """
+        <!doctype html><html><body><script>
+        let pc, analyser;
+        window.makeSendOffer = async () => {
+          const stream = await navigator.mediaDevices.getUserMedia({ audio: {
+            echoCancellation: false, noiseSuppression: false, autoGainControl: false } });
+          pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+          pc.addTransceiver(stream.getAudioTracks()[0], { direction: 'sendonly', streams: [stream] });
+          await pc.setLocalDescription(await pc.createOffer());
+          return pc.localDescription.sdp;
+        };
+        window.makeReceiveOffer = async () => {
+          pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' });
+          pc.addTransceiver('audio', { direction: 'recvonly' });
+          pc.ontrack = e => {
+            const stream = new MediaStream([e.track]);
+            const audio = new Audio();
+            audio.srcObject = stream;
+            audio.play().catch(() => {});
+            const ctx = new AudioContext({ sampleRate: 48000 });
+            analyser = ctx.createAnalyser();
+            analyser.fftSize = 8192;
+            ctx.createMediaStreamSource(stream).connect(analyser);
+            ctx.resume();
+          };
+          await pc.setLocalDescription(await pc.createOffer());
+          return pc.localDescription.sdp;
+        };
+        window.acceptAnswer = async sdp => { await pc.setRemoteDescription({ type: 'answer', sdp }); };
+        window.connectionState = () => pc.connectionState;
+        window.measure = async () => {
+          const result = {};
+          (await pc.getStats()).forEach(s => {
+            if (s.type === 'inbound-rtp' && s.kind === 'audio') {
+              result.packetsReceived = s.packetsReceived; result.totalAudioEnergy = s.totalAudioEnergy;
+              result.audioLevel = s.audioLevel; result.concealedSamples = s.concealedSamples;
+              result.totalSamplesReceived = s.totalSamplesReceived; result.packetsLost = s.packetsLost;
+            }
+            if (s.type === 'outbound-rtp' && s.kind === 'audio') { result.packetsSent = s.packetsSent; }
+          });
+          if (analyser) {
+            const spectrum = new Float32Array(analyser.frequencyBinCount);
+            analyser.getFloatFrequencyData(spectrum);
+            let peak = 0;
+            for (let i = 1; i < spectrum.length; i++) if (spectrum[i] > spectrum[peak]) peak = i;
+            result.peakHz = peak * analyser.context.sampleRate / analyser.fftSize;
+            const wave = new Float32Array(analyser.fftSize);
+            analyser.getFloatTimeDomainData(wave);
+            result.rms = Math.sqrt(wave.reduce((a, x) => a + x * x, 0) / wave.length);
+          }
+          return JSON.stringify(result);
+        };
+        </script></body></html>
+        """;
+
+    [SkippableFact]
+    public async Task Chromium_microphone_arrives_as_pcm_that_matches_the_wav()
+    {
+        Skip.If(chromium.SkipReason is not null, chromium.SkipReason);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(45));
+        var page = await OpenPageAsync();
+        using var endpoint = new WebRtcEndpoint(new WebRtcEndpointOptions { BindAddress = IPAddress.Loopback });
+
+        var offer = await page.EvaluateAsync<string>("() => window.makeSendOffer()");
+        var clock = Stopwatch.StartNew();
+        var (peer, answer) = endpoint.CreateIngestPeer(offer);
+        await page.EvaluateAsync("sdp => window.acceptAnswer(sdp)", answer);
+        await WaitConnectedAsync(peer, timeout.Token);
+        var connected = clock.Elapsed;
+
+        var pcm = new List<float>(7 * 48000);
+        TimeSpan? firstFrame = null;
+        while (pcm.Count < 6 * 48000)
+        {
+            var frame = await peer.Frames.ReadAsync(timeout.Token);
+            firstFrame ??= clock.Elapsed;
+            pcm.AddRange(frame.Samples);
+        }
+
+        var counters = peer.Counters;
+        output.WriteLine($"answer→connected {connected.TotalMilliseconds:F0} ms, DTLS handshake {peer.HandshakeDuration?.TotalMilliseconds:F0} ms, answer→first PCM {firstFrame?.TotalMilliseconds:F0} ms");
+        output.WriteLine($"counters: {counters}");
+
+        // Align against the wav (looped, as the fake device loops it): RMS envelopes at 10 ms, then samples.
+        var wav = Signal.ReadWav(chromium.WavPath!);
+        var looped = wav.Concat(wav).ToArray();
+        var decoded = pcm.Skip(48000 / 2).Take(5 * 48000).ToArray();
+        const int Window = 480;
+        var wavEnvelope = Signal.Envelope(looped, Window);
+        var decodedEnvelope = Signal.Envelope(decoded, Window);
+        double bestEnvelope = -1;
+        int bestLag = 0;
+        for (int lag = 0; lag + decodedEnvelope.Length <= wavEnvelope.Length && lag < wav.Length / Window; lag++)
+        {
+            double r = Pearson(decodedEnvelope, wavEnvelope, lag);
+            if (r > bestEnvelope)
+            {
+                bestEnvelope = r;
+                bestLag = lag;
+            }
+        }
+
+        double bestSample = -1;
+        for (int shift = -Window; shift <= Window; shift++)
+        {
+            int start = (bestLag * Window) + shift;
+            if (start >= 0 && start + decoded.Length <= looped.Length)
+            {
+                bestSample = Math.Max(bestSample, Signal.Correlation(decoded, 0, looped, start, decoded.Length));
+            }
+        }
+
+        output.WriteLine($"wav offset {bestLag * 10} ms: envelope correlation {bestEnvelope:F3}, waveform correlation {bestSample:F3}");
+        Assert.Equal(0, counters.SrtpAuthFailures);
+        Assert.True(counters.FramesDecoded >= 290, $"decoded {counters.FramesDecoded} frames");
+        Assert.True(bestEnvelope > 0.5, $"envelope correlation {bestEnvelope:F3}");
+        Assert.True(bestSample > 0.5, $"waveform correlation {bestSample:F3}");
+
+        // Hanging up sends close_notify: the peer tears down from the alert.
+        var closed = new TaskCompletionSource<PeerCloseReason>(TaskCreationOptions.RunContinuationsAsynchronously);
+        peer.Closed += (_, e) => closed.TrySetResult(e.Reason);
+        await page.EvaluateAsync("() => pc.close()");
+        Assert.Equal(PeerCloseReason.DtlsCloseNotify, await closed.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+        await page.CloseAsync();
+    }
+
+    [SkippableFact]
+    public async Task Chromium_plays_the_tone_an_egress_peer_sends()
+    {
+        Skip.If(chromium.SkipReason is not null, chromium.SkipReason);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(45));
+        var page = await OpenPageAsync();
+        using var endpoint = new WebRtcEndpoint(new WebRtcEndpointOptions { BindAddress = IPAddress.Loopback });
+
+        var offer = await page.EvaluateAsync<string>("() => window.makeReceiveOffer()");
+        var clock = Stopwatch.StartNew();
+        var (peer, answer) = endpoint.CreateEgressPeer(offer);
+        await page.EvaluateAsync("sdp => window.acceptAnswer(sdp)", answer);
+        await WaitConnectedAsync(peer, timeout.Token);
+        output.WriteLine($"answer→connected {clock.Elapsed.TotalMilliseconds:F0} ms, DTLS handshake {peer.HandshakeDuration?.TotalMilliseconds:F0} ms");
+
+        var frame = new float[960];
+        long sample = 0;
+        var encodeTimes = new List<double>();
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+        JsonElement stats = default;
+        for (int f = 0; f < 200; f++)
+        {
+            for (int i = 0; i < frame.Length; i++, sample++)
+            {
+                frame[i] = 0.5f * MathF.Sin(2 * MathF.PI * 440 * sample / 48000f);
+            }
+
+            long before = Stopwatch.GetTimestamp();
+            Assert.True(peer.SendFrame(frame));
+            encodeTimes.Add(Stopwatch.GetElapsedTime(before).TotalMicroseconds);
+            if (f == 175)
+            {
+                stats = JsonDocument.Parse(await page.EvaluateAsync<string>("() => window.measure()")).RootElement;
+            }
+
+            await timer.WaitForNextTickAsync(timeout.Token);
+        }
+
+        output.WriteLine($"browser: {stats}");
+        output.WriteLine($"encode+protect+send per 20 ms frame: median {Median(encodeTimes):F0} µs");
+        output.WriteLine($"counters: {peer.Counters}");
+        Assert.True(stats.GetProperty("packetsReceived").GetInt64() > 100);
+        Assert.True(stats.GetProperty("totalAudioEnergy").GetDouble() > 0.1);
+        Assert.True(stats.GetProperty("totalSamplesReceived").GetInt64() > 48000);
+        Assert.True(stats.GetProperty("concealedSamples").GetInt64() < stats.GetProperty("totalSamplesReceived").GetInt64() / 10);
+        Assert.InRange(stats.GetProperty("peakHz").GetDouble(), 420, 460);
+        Assert.InRange(stats.GetProperty("rms").GetDouble(), 0.1, 0.6);
+
+        await page.CloseAsync();
+    }
+
+    private static async Task WaitConnectedAsync(WebRtcPeer peer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await peer.WaitConnectedAsync(cancellationToken);
+        }
+        catch (PeerClosedException ex)
+        {
+            throw new InvalidOperationException($"{ex.Message} {peer.CloseDetail}", ex);
+        }
+    }
+
+    private async Task<IPage> OpenPageAsync()
+    {
+        var page = await chromium.Browser!.NewPageAsync();
+        page.Console += (_, message) => output.WriteLine($"console: {message.Text}");
+        await page.RouteAsync("http://localhost/**", route => route.FulfillAsync(new() { ContentType = "text/html", Body = Page }));
+        await page.GotoAsync("http://localhost/webrtc");
+        return page;
+    }
+
+    private static double Pearson(float[] a, float[] b, int bOffset)
+    {
+        double ma = a.Average(x => (double)x);
+        double mb = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            mb += b[bOffset + i];
+        }
+
+        mb /= a.Length;
+        double sab = 0, saa = 0, sbb = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            double x = a[i] - ma, y = b[bOffset + i] - mb;
+            sab += x * y;
+            saa += x * x;
+            sbb += y * y;
+        }
+
+        return saa == 0 || sbb == 0 ? 0 : sab / Math.Sqrt(saa * sbb);
+    }
+
+    private static double Median(List<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted[sorted.Count / 2];
+    }
+}

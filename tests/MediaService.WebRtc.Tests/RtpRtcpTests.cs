@@ -1,0 +1,114 @@
+using System.Buffers.Binary;
+using AudioStream.MediaService.WebRtc.Rtcp;
+using AudioStream.MediaService.WebRtc.Rtp;
+
+namespace AudioStream.MediaService.WebRtc.Tests;
+
+public class RtpRtcpTests
+{
+    [Fact]
+    public void Rtp_packet_round_trips_header_csrcs_extension_and_padding()
+    {
+        var buffer = new byte[200];
+        var header = new RtpHeader(111, 65535, 0xDEADBEEF, 0x11223344, Marker: true);
+        int length = RtpPacket.Write(buffer, header, "opus!"u8, [1u, 2u], 0xBEDE, new byte[] { 0x10, 0xAA, 0, 0 }, paddingLength: 3);
+
+        var packet = RtpPacket.Parse(buffer.AsSpan(0, length));
+
+        Assert.Equal(2, packet.Version);
+        Assert.True(packet.Marker);
+        Assert.Equal(111, packet.PayloadType);
+        Assert.Equal(65535, packet.SequenceNumber);
+        Assert.Equal(0xDEADBEEF, packet.Timestamp);
+        Assert.Equal(0x11223344u, packet.Ssrc);
+        Assert.Equal(2, packet.CsrcCount);
+        Assert.Equal(2u, packet.GetCsrc(1));
+        Assert.Equal(0xBEDE, packet.ExtensionProfile);
+        Assert.Equal(4, packet.ExtensionData.Length);
+        Assert.Equal(3, packet.PaddingLength);
+        Assert.Equal("opus!"u8.ToArray(), packet.Payload.ToArray());
+    }
+
+    [Fact]
+    public void Rtp_plain_chromium_style_packet_has_a_12_byte_header()
+    {
+        var buffer = new byte[40];
+        int length = RtpPacket.Write(buffer, new RtpHeader(111, 1, 960, 42), new byte[20]);
+
+        var packet = RtpPacket.Parse(buffer.AsSpan(0, length));
+        Assert.Equal(12, packet.HeaderLength);
+        Assert.Equal(20, packet.Payload.Length);
+    }
+
+    [Theory]
+    [InlineData("80")] // short
+    [InlineData("406f000100000001000000ff")] // version 1
+    [InlineData("8f6f000100000001000000ff")] // 15 CSRCs, none present
+    [InlineData("906f000100000001000000ffbede0004")] // extension of 4 words, none present
+    [InlineData("a06f000100000001000000ff00")] // padding count 0
+    [InlineData("a06f000100000001000000ff0102ff")] // padding longer than the packet
+    public void Rtp_absurd_lengths_are_rejected(string hex)
+    {
+        var data = Convert.FromHexString(hex);
+
+        Assert.False(RtpPacket.TryParse(data, out _, out var error));
+        Assert.NotEmpty(error);
+        Assert.Throws<RtpParseException>(() => RtpPacket.Parse(data));
+    }
+
+    [Fact]
+    public void Rtcp_compound_sender_report_sdes_bye_and_nack_are_read()
+    {
+        var compound = new List<byte>();
+        // SR with one report block.
+        var sr = new byte[28 + 24];
+        sr[0] = 0x81;
+        sr[1] = 200;
+        BinaryPrimitives.WriteUInt16BigEndian(sr.AsSpan(2), (ushort)((sr.Length / 4) - 1));
+        BinaryPrimitives.WriteUInt32BigEndian(sr.AsSpan(4), 0xAAAA0001);
+        BinaryPrimitives.WriteUInt64BigEndian(sr.AsSpan(8), 0x0102030405060708);
+        BinaryPrimitives.WriteUInt32BigEndian(sr.AsSpan(16), 48000);
+        BinaryPrimitives.WriteUInt32BigEndian(sr.AsSpan(20), 250);
+        BinaryPrimitives.WriteUInt32BigEndian(sr.AsSpan(24), 25000);
+        BinaryPrimitives.WriteUInt32BigEndian(sr.AsSpan(28), 0xBBBB0002);
+        sr[32] = 64;
+        sr[33] = 0xFF; sr[34] = 0xFF; sr[35] = 0xFE; // cumulative lost -2
+        compound.AddRange(sr);
+        // SDES CNAME + BYE via our own writer and by hand.
+        var rr = new byte[64];
+        int rrLength = RtcpCompound.WriteReceiverReport(rr, 0xCCCC0003, "audiostream");
+        compound.AddRange(rr[..rrLength]);
+        compound.AddRange(Convert.FromHexString("81cb0001aaaa0001"));
+        // Generic NACK (RFC 4585 §6.2.1): PID 100, BLP bit 0 and 2 → 100, 101, 103.
+        compound.AddRange(Convert.FromHexString("81cd0003aaaa0001bbbb0002" + "00640005"));
+
+        var parsed = RtcpCompound.Parse(compound.ToArray());
+
+        Assert.Equal(5, parsed.PacketCount);
+        var (ssrc, info) = Assert.Single(parsed.SenderReports);
+        Assert.Equal(0xAAAA0001u, ssrc);
+        Assert.Equal(250u, info.PacketCount);
+        var block = Assert.Single(parsed.ReportBlocks).Block;
+        Assert.Equal(64, block.FractionLost);
+        Assert.Equal(-2, block.CumulativeLost);
+        Assert.Equal(1, parsed.ReceiverReports);
+        Assert.Equal((0xCCCC0003u, "audiostream"), Assert.Single(parsed.Cnames));
+        Assert.Equal(0xAAAA0001u, Assert.Single(parsed.Goodbyes));
+        Assert.Equal(new ushort[] { 100, 101, 103 }, parsed.Nacks.Select(n => n.Sequence).ToArray());
+    }
+
+    [Theory]
+    [InlineData("81c8")]
+    [InlineData("81c80010aaaa0001")] // length overruns
+    [InlineData("41c80000")] // version 1
+    [InlineData("81ca0001aaaa0001")] // SDES chunk with no terminating item
+    [InlineData("81c90001aaaa0001")] // RR says one block, has none
+    public void Rtcp_malformed_compounds_are_rejected_with_a_typed_error(string hex)
+    {
+        var data = Convert.FromHexString(hex);
+
+        Assert.False(RtcpCompound.TryParse(data, out _, out var error));
+        Assert.NotEmpty(error);
+        Assert.Throws<RtcpParseException>(() => RtcpCompound.Parse(data));
+    }
+}

@@ -1,0 +1,93 @@
+namespace AudioStream.MediaService.WebRtc.Tests;
+
+/// <summary>Plain-array helpers for comparing decoded audio with its source.</summary>
+internal static class Signal
+{
+    /// <summary>Best normalised cross-correlation of <paramref name="b"/> against <paramref name="a"/> over lags 0..maxLag (b delayed).</summary>
+    public static double BestCorrelation(float[] a, float[] b, int maxLag)
+    {
+        double best = -1;
+        for (int lag = 0; lag <= maxLag; lag++)
+        {
+            best = Math.Max(best, Correlation(a, 0, b, lag, Math.Min(a.Length, b.Length - lag)));
+        }
+
+        return best;
+    }
+
+    public static double Correlation(float[] a, int aOffset, float[] b, int bOffset, int length)
+    {
+        double sab = 0, saa = 0, sbb = 0;
+        for (int i = 0; i < length; i++)
+        {
+            double x = a[aOffset + i], y = b[bOffset + i];
+            sab += x * y;
+            saa += x * x;
+            sbb += y * y;
+        }
+
+        return saa == 0 || sbb == 0 ? 0 : sab / Math.Sqrt(saa * sbb);
+    }
+
+    /// <summary>RMS envelope in windows of <paramref name="window"/> samples.</summary>
+    public static float[] Envelope(float[] x, int window)
+    {
+        var envelope = new float[x.Length / window];
+        for (int w = 0; w < envelope.Length; w++)
+        {
+            double sum = 0;
+            for (int i = 0; i < window; i++)
+            {
+                double v = x[(w * window) + i];
+                sum += v * v;
+            }
+
+            envelope[w] = (float)Math.Sqrt(sum / window);
+        }
+
+        return envelope;
+    }
+
+    /// <summary>Reads a 16-bit PCM mono WAV as floats.</summary>
+    public static float[] ReadWav(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        int offset = 12;
+        while (offset + 8 <= bytes.Length)
+        {
+            string id = System.Text.Encoding.ASCII.GetString(bytes, offset, 4);
+            int size = BitConverter.ToInt32(bytes, offset + 4);
+            if (id == "data")
+            {
+                var samples = new float[size / 2];
+                for (int i = 0; i < samples.Length; i++)
+                {
+                    samples[i] = BitConverter.ToInt16(bytes, offset + 8 + (2 * i)) / 32768f;
+                }
+
+                return samples;
+            }
+
+            offset += 8 + size + (size & 1);
+        }
+
+        throw new InvalidDataException("No data chunk.");
+    }
+
+    /// <summary>Finds shared/audio by walking up from the test binaries (also ../shared/audio beside the repository).</summary>
+    public static string? FindSharedAudio(string relative)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            foreach (var candidate in new[] { Path.Combine(dir.FullName, "shared", "audio", relative), Path.Combine(dir.FullName, "..", "shared", "audio", relative) })
+            {
+                if (File.Exists(candidate))
+                {
+                    return Path.GetFullPath(candidate);
+                }
+            }
+        }
+
+        return null;
+    }
+}
