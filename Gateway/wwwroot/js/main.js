@@ -91,7 +91,7 @@ function updateFriendRow(row, status) {
   const state = row.querySelector('.friend-state');
   state.replaceChildren(el('span', { className: 'friend-status' }, presenceText(status)));
   const badge = liveBadge(status);
-  if (badge) state.append(badge);
+  if (badge) state.append(' ', badge);
 }
 
 function rowFor(username) {

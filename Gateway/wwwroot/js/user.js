@@ -105,7 +105,7 @@ function renderPresence() {
   const dot = el('span', { className: 'presence-dot', 'aria-hidden': 'true' });
   state.replaceChildren(dot, el('span', { className: 'friend-status' }, presenceText(status)));
   const badge = liveBadge(status);
-  if (badge) state.append(badge);
+  if (badge) state.append(' ', badge);
 }
 
 presence.on('all_statuses', () => {
