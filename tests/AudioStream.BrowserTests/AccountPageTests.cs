@@ -33,6 +33,32 @@ public sealed class AccountPageTests(AppHostFixture app, BrowserFixture chromium
     }
 
     [Fact]
+    public async Task Repeated_wrong_passwords_show_the_lockout_message()
+    {
+        using var user = await new UserSession(app).RegisterAsync();
+        await using var context = await web.NewContextAsync();
+        var (page, errors) = await WebApp.NewPageAsync(context);
+        await page.GotoAsync("/login");
+        await page.GetByLabel("Username").FillAsync(user.UserName);
+        var submit = page.GetByRole(AriaRole.Button, new() { Name = "Sign in" });
+        var alert = page.GetByRole(AriaRole.Alert);
+
+        for (var attempt = 1; attempt <= 5; attempt++)
+        {
+            await page.GetByLabel("Password").FillAsync($"wrong password {attempt}");
+            await submit.ClickAsync();
+            await Expect(alert).ToHaveTextAsync("Wrong username or password.");
+            // The next try waits for this one: the button comes back only when the answer is in.
+            await Expect(submit).ToBeEnabledAsync();
+        }
+        await page.GetByLabel("Password").FillAsync(WebApp.Password);
+        await submit.ClickAsync();
+        await Expect(alert).ToHaveTextAsync(new Regex("^Too many failed sign-in attempts"));
+        await Expect(page).ToHaveURLAsync(WebApp.LoginPage());
+        Assert.Empty(errors);
+    }
+
+    [Fact]
     public async Task Registering_with_invalid_details_shows_each_fields_error_beside_it()
     {
         using var taken = await new UserSession(app).RegisterAsync();
@@ -48,8 +74,10 @@ public sealed class AccountPageTests(AppHostFixture app, BrowserFixture chromium
         await Expect(page.Locator("#username-error")).ToHaveTextAsync(new Regex("3 to 32"));
         await Expect(page.Locator("#email-error")).ToHaveTextAsync(new Regex("valid email"));
         await Expect(page.Locator("#password-error")).ToHaveTextAsync(new Regex("at least 8"));
+        await Expect(page.Locator("#username-hint")).ToBeHiddenAsync();
         await Expect(page.GetByLabel("Email")).ToHaveAttributeAsync("aria-invalid", "true");
         await Expect(page.GetByRole(AriaRole.Alert)).ToHaveTextAsync("The account details are not valid.");
+        await WebApp.ScreenshotAsync(page, "register-field-errors.png");
 
         // A taken name is the server's general message; the field messages from before are gone.
         await page.GetByLabel("Username").FillAsync(taken.UserName);

@@ -32,6 +32,7 @@ public sealed class ProfilePageTests(AppHostFixture app, BrowserFixture chromium
         await page.GetByRole(AriaRole.Button, new() { Name = "Add friend" }).ClickAsync();
         await Expect(page.Locator("#profile-actions button")).ToHaveTextAsync("Pending");
         await Expect(page.Locator("#profile-actions button")).ToBeDisabledAsync();
+        await WebApp.ScreenshotAsync(page, "profile-stranger.png");
 
         await page.GotoAsync("/user/nobody-by-this-name");
         await Expect(page.Locator("#profile-note")).ToHaveTextAsync(new Regex("no AudioStream user called"));

@@ -73,9 +73,9 @@ function render() {
       state.replaceChildren('Not your friend yet');
       note.textContent = `Friends see when ${username} is online and can listen when they go live.`;
       note.hidden = false;
-      const add = el('button', { type: 'button', className: 'button button-primary' },
-        relation.requestPending ? 'Pending' : 'Add friend');
-      add.disabled = Boolean(relation.requestPending);
+      const pending = Boolean(relation.requestPending);
+      const add = el('button', { type: 'button', className: pending ? 'button' : 'button button-primary', disabled: pending },
+        pending ? 'Pending' : 'Add friend');
       add.addEventListener('click', async () => {
         add.disabled = true;
         try {
