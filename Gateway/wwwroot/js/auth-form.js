@@ -58,19 +58,22 @@ export function wireAuthForm({ formId, endpoint, fields, pendingLabel }) {
     if (submit.disabled) return;
     clearErrors();
     const body = Object.fromEntries(fields.map((field) => [field, byId(field).value]));
-    submit.disabled = true;
-    submit.textContent = pendingLabel;
-    form.setAttribute('aria-busy', 'true');
+    setPending(true);
     try {
       await api(endpoint, { method: 'POST', body, redirectOn401: false });
-      location.assign(returnUrl);
-      return;
     } catch (error) {
+      setPending(false);
       showError(error);
-    } finally {
-      form.removeAttribute('aria-busy');
+      return;
     }
-    submit.disabled = false;
-    submit.textContent = idleLabel;
+    // Stay disabled while the next page loads.
+    location.assign(returnUrl);
   });
+
+  function setPending(pending) {
+    submit.disabled = pending;
+    submit.textContent = pending ? pendingLabel : idleLabel;
+    if (pending) form.setAttribute('aria-busy', 'true');
+    else form.removeAttribute('aria-busy');
+  }
 }
