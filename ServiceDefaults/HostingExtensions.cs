@@ -29,12 +29,19 @@ public static class HostingExtensions
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(
             options => options.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
         builder.Services.AddServiceDiscovery();
-        builder.Services.ConfigureHttpClientDefaults(http =>
-        {
-            http.AddStandardResilienceHandler();
-            http.AddServiceDiscovery();
-        });
+        // Every client finds services by name. Resilience is per kind of client: AddResilientHttpClient for plain
+        // HTTP, gRPC's own retry policy for AddServiceGrpcClient (see GrpcClients).
+        builder.Services.ConfigureHttpClientDefaults(http => http.AddServiceDiscovery());
         return builder;
+    }
+
+    /// <summary>A typed HTTP client for request/response calls, with the standard resilience pipeline (retry, circuit breaker, timeouts).</summary>
+    public static IHttpClientBuilder AddResilientHttpClient<TClient>(this IServiceCollection services, Action<HttpClient> configure)
+        where TClient : class
+    {
+        var client = services.AddHttpClient<TClient>(configure);
+        client.AddStandardResilienceHandler();
+        return client;
     }
 
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder

@@ -51,4 +51,9 @@ public static class MediaEventTypes
     public const string Listeners = "listeners";
 }
 
-public sealed record MediaEvent(string Type, Guid UserId, string UserName, int Listeners = 0);
+/// <summary>
+/// What MediaService announces. <see cref="SessionId"/>, <see cref="Title"/> and <see cref="Denoise"/> travel with
+/// stream_started (and SessionId with stream_ended) so that RecordingService can key the recording by the session.
+/// </summary>
+public sealed record MediaEvent(
+    string Type, Guid UserId, string UserName, int Listeners = 0, Guid? SessionId = null, string? Title = null, bool? Denoise = null);
