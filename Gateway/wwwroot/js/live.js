@@ -75,16 +75,15 @@ export async function goLive({ denoise = true, title = null, lowLatency = undefi
   const live = await created.json();
   const pc = new RTCPeerConnection(RTC_CONFIG);
   pc.addTransceiver(microphone.getAudioTracks()[0], { direction: 'sendonly', streams: [microphone] });
-  let location = null;
+  // Ending the stream first (rather than DELETE on the WHIP session, or hanging up) returns its summary.
   const stop = async () => {
+    const ended = await fetch('/api/media/streams/current', { method: 'DELETE', credentials: 'same-origin' });
     pc.close();
     microphone.getTracks().forEach(t => t.stop());
-    await deleteQuietly(location);
-    const ended = await fetch('/api/media/streams/current', { method: 'DELETE', credentials: 'same-origin' });
     return ended.ok ? ended.json() : null;
   };
   try {
-    location = await negotiate(pc, live.whipUrl);
+    await negotiate(pc, live.whipUrl);
     await waitConnected(pc);
   } catch (error) {
     await stop();
@@ -301,7 +300,7 @@ function renderListener(section, username) {
       status.textContent = `Listening to ${username}.`;
       listening.pc.addEventListener('connectionstatechange', () => {
         const state = listening?.pc.connectionState;
-        if (state === 'failed' || state === 'closed' || state === 'disconnected') stopListening(`${username}'s stream ended.`);
+        if (state === 'failed' || state === 'closed') stopListening(`${username}'s stream ended.`);
       });
     } catch (error) {
       status.textContent = error.status === 404 ? `${username} is not live any more.` : error.message;
