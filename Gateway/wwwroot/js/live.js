@@ -184,7 +184,7 @@ function renderBroadcaster(section, me) {
   const listeners = el('span', { id: 'live-listeners' }, '');
   const details = el('p', { hidden: true }, 'Mic ', level, ' · ', elapsed, ' · ', listeners);
   section.append(
-    el('h2', {}, 'Live'),
+    el('h2', { id: 'live-heading' }, 'Live'),
     el('p', {}, el('label', {}, denoise, ' Remove background noise'), ' ', title),
     el('p', {}, goButton, ' ', stopButton),
     status,
@@ -262,7 +262,7 @@ function renderListener(section, username) {
   const volume = el('input', { type: 'range', id: 'live-volume', min: '0', max: '1', step: '0.05', value: '1', 'aria-label': 'Volume' });
   const listeners = el('span', { id: 'live-listeners' }, '');
   section.append(
-    el('h2', {}, 'Live'),
+    el('h2', { id: 'live-heading' }, 'Live'),
     status,
     el('p', {}, listenButton, ' ', stopButton, ' ', el('label', {}, 'Volume ', volume), ' ', listeners));
 

@@ -1,0 +1,90 @@
+using System.Collections.Concurrent;
+using AudioStream.PresenceService.Infrastructure;
+using StackExchange.Redis;
+
+namespace AudioStream.PresenceService.Realtime;
+
+/// <summary>
+/// The sockets connected to this instance and the fan-out to them. Every status change reaches only the
+/// sockets of the changed user's friends.
+/// </summary>
+public sealed class PresenceHub(PresenceStore store, FriendDirectory friends, IConnectionMultiplexer redis, ILogger<PresenceHub> logger)
+{
+    public static readonly RedisChannel PresenceChannel = RedisChannel.Literal("audiostream:events:presence");
+
+    private readonly ConcurrentDictionary<string, PresenceConnection> connections = new();
+
+    public IEnumerable<PresenceConnection> Connections => connections.Values;
+
+    public async Task OpenAsync(PresenceConnection connection)
+    {
+        connections[connection.Id] = connection;
+        if (await store.AddConnectionAsync(connection.UserId, connection.UserName, connection.Id))
+        {
+            await PublishAsync(new PresenceEvent(connection.UserId, connection.UserName, Online: true));
+        }
+        await SendAllStatusesAsync(connection);
+    }
+
+    public async Task CloseAsync(PresenceConnection connection)
+    {
+        connections.TryRemove(connection.Id, out _);
+        connection.CompleteOutbox();
+        if (await store.RemoveConnectionAsync(connection.UserId, connection.Id))
+        {
+            await PublishAsync(new PresenceEvent(connection.UserId, connection.UserName, Online: false));
+        }
+        if (!connections.Values.Any(c => c.UserId == connection.UserId))
+        {
+            friends.Forget(connection.UserId);
+        }
+    }
+
+    public async Task SendAllStatusesAsync(PresenceConnection connection)
+    {
+        var friendsOfUser = await friends.GetFriendsAsync(connection.UserId);
+        var statuses = await store.GetStatusesAsync(friendsOfUser.Values.ToList());
+        connection.Send(PresenceMessages.AllStatuses(statuses));
+    }
+
+    /// <summary>Sends <paramref name="message"/> to every local socket of a friend of <paramref name="userId"/>.</summary>
+    public async Task SendToFriendsOfAsync(Guid userId, string message)
+    {
+        foreach (var connection in connections.Values)
+        {
+            try
+            {
+                if (await friends.AreFriendsAsync(connection.UserId, userId))
+                {
+                    connection.Send(message);
+                }
+            }
+            catch (Exception exception) when (exception is Grpc.Core.RpcException or HttpRequestException)
+            {
+                logger.LogWarning(exception, "Could not check the friends of {UserId}", connection.UserId);
+            }
+        }
+    }
+
+    /// <summary>The user's friend list changed: tell each of their sockets, then give them the new picture.</summary>
+    public async Task RefreshFriendsAsync(Guid userId)
+    {
+        friends.Forget(userId);
+        foreach (var connection in connections.Values.Where(c => c.UserId == userId))
+        {
+            connection.Send(PresenceMessages.FriendsChanged);
+            await SendAllStatusesAsync(connection);
+        }
+    }
+
+    public void SendToUser(Guid userId, string message)
+    {
+        foreach (var connection in connections.Values.Where(c => c.UserId == userId))
+        {
+            connection.Send(message);
+        }
+    }
+
+    public Task PublishAsync(PresenceEvent presenceEvent) =>
+        AudioStream.ServiceDefaults.Messaging.EventChannels.PublishAsync(redis, PresenceChannel, presenceEvent);
+}
