@@ -79,24 +79,34 @@ internal static class AudioAnalysis
     }
 
     /// <summary>
-    /// Waveform correlation per one-second segment, each allowed ±<paramref name="slack"/> samples of its own lag
-    /// (the browser's jitter buffer may stretch or shrink time a little while it plays).
+    /// Waveform correlation per 200 ms segment, each allowed ±<paramref name="slack"/> samples of its own lag: the
+    /// browser's jitter buffer stretches or shrinks time a little while it adapts, which shifts later audio.
+    /// The lag found for one segment seeds the next.
     /// </summary>
-    public static double[] SegmentCorrelations(float[] reference, int offset, float[] heard, int slack = 480)
+    public static double[] SegmentCorrelations(float[] reference, int offset, float[] heard, int slack = 960)
     {
+        const int Segment = 9600;
         var results = new List<double>();
-        for (int start = 0; start + 48000 <= heard.Length; start += 48000)
+        int drift = 0;
+        for (int start = 0; start + Segment <= heard.Length; start += Segment)
         {
             double best = -1;
-            for (int shift = -slack; shift <= slack; shift += 1)
+            int bestShift = drift;
+            for (int shift = drift - slack; shift <= drift + slack; shift++)
             {
                 int at = offset + start + shift;
-                if (at >= 0 && at + 48000 <= reference.Length)
+                if (at >= 0 && at + Segment <= reference.Length)
                 {
-                    best = Math.Max(best, Correlation(reference.AsSpan(at, 48000), heard.AsSpan(start, 48000)));
+                    double r = Correlation(reference.AsSpan(at, Segment), heard.AsSpan(start, Segment));
+                    if (r > best)
+                    {
+                        best = r;
+                        bestShift = shift;
+                    }
                 }
             }
 
+            drift = bestShift;
             results.Add(best);
         }
 

@@ -121,11 +121,11 @@ export async function listen(username, { volume = 1 } = {}) {
   return { pc, stream, audio, stop };
 }
 
-/** GET the stream's stats: the body, or null when not live (404) / not allowed (403). */
+/** GET the stream's stats: the body, or null when not live (404). Throws a LiveError (403) for non-friends. */
 export async function streamStats(username) {
   const response = await fetch(`/api/media/streams/${encodeURIComponent(username)}`, { credentials: 'same-origin' });
   if (response.status === 200) return response.json();
-  if (response.status === 404 || response.status === 403) return null;
+  if (response.status === 404) return null;
   throw new LiveError(response.status, await problemTitle(response));
 }
 
@@ -289,7 +289,12 @@ function renderListener(section, username) {
       else if (!live && before) status.textContent = `${username}'s stream ended.`;
       else if (live && !listening) status.textContent = `${username} is live${live.title ? `: ${live.title}` : ''}.`;
       show();
-    } catch { /* try again at the next tick */ }
+    } catch (error) {
+      if (error.status === 403) {
+        status.textContent = `Only ${username}'s friends can listen.`;
+        clearInterval(refreshTimer);
+      }
+    }
   };
 
   listenButton.addEventListener('click', async () => {
@@ -311,8 +316,8 @@ function renderListener(section, username) {
   stopButton.addEventListener('click', () => stopListening('Stopped listening.'));
   volume.addEventListener('input', () => { if (listening) listening.audio.volume = Number(volume.value); });
 
+  const refreshTimer = setInterval(refresh, STATS_EVERY_MS);
   refresh();
-  setInterval(refresh, STATS_EVERY_MS);
 }
 
 async function init() {
