@@ -12,6 +12,11 @@ internal static class ApplicationServiceExtensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
+        // Denoiser inferences block pool threads for tens of milliseconds (one per core at once); listeners' 20 ms
+        // pacing timers must not wait behind them for the pool to inject threads (~2 per second).
+        ThreadPool.GetMinThreads(out var workers, out var completionPorts);
+        ThreadPool.SetMinThreads(Math.Max(workers, Environment.ProcessorCount * 8), completionPorts);
+
         builder.AddNpgsqlDbContext<MediaDbContext>("mediadb");
         builder.AddSessionAuthentication();
         builder.Services.AddGrpc();
