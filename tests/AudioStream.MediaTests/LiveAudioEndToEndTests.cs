@@ -1,0 +1,301 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using AudioStream.MediaService.Grpc;
+using AudioStream.ServiceDefaults.Messaging;
+using Grpc.Core;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+
+namespace AudioStream.MediaTests;
+
+/// <summary>
+/// The whole live path with real Chromium: alice's page goes live (fake microphone playing noisy.wav, denoise on)
+/// through live.js; bob's page listens over WHEP and records what it plays; the test reads the server's processed
+/// and raw tracks over gRPC and compares.
+/// </summary>
+[Collection(AppHostCollection.Name)]
+public sealed class LiveAudioEndToEndTests(AppHostFixture fixture, ITestOutputHelper output) : IAsyncLifetime
+{
+    private const string ChromiumPath = "/usr/bin/chromium";
+    private const int SampleRate = 48000;
+    private static readonly TimeSpan CaptureLength = TimeSpan.FromSeconds(8);
+
+    private readonly string? wavPath = AudioAnalysis.FindSharedAudio(Path.Combine("dns-01", "noisy.wav"));
+    private IPlaywright? playwright;
+    private IBrowser? browser;
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists(ChromiumPath) || wavPath is null)
+        {
+            return;
+        }
+
+        playwright = await Playwright.CreateAsync();
+        browser = await playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args =
+            [
+                "--no-sandbox",
+                "--use-fake-ui-for-media-stream",
+                "--use-fake-device-for-media-stream",
+                $"--use-file-for-fake-audio-capture={wavPath}",
+                "--allow-loopback-in-peer-connection",
+                "--autoplay-policy=no-user-gesture-required",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (browser is not null)
+        {
+            await browser.DisposeAsync();
+        }
+
+        playwright?.Dispose();
+    }
+
+    [SkippableFact]
+    public async Task A_friend_hears_the_denoised_stream_the_server_produces()
+    {
+        Skip.If(wavPath is null, "../shared/audio/dns-01/noisy.wav is absent: the live audio test needs the shared test audio.");
+        Skip.If(browser is null, $"{ChromiumPath} is not installed (apt-get install chromium).");
+        var clock = Stopwatch.StartNew();
+
+        var (events, eventsLifetime) = await MediaTestSupport.SubscribeMediaEventsAsync(fixture);
+        await using var _ = eventsLifetime;
+        var (media, mediaLifetime) = await MediaTestSupport.CreateMediaClientAsync(fixture);
+        await using var __ = mediaLifetime;
+        using var alice = await new UserSession(fixture).RegisterAsync();
+        using var bob = await new UserSession(fixture).RegisterAsync();
+        await alice.BefriendAsync(bob);
+        await using var bobPresence = await PresenceClient.ConnectAsync(bob);
+        await bobPresence.WaitForTypeAsync("all_statuses");
+
+        var alicePage = await OpenUserPageAsync(alice, alice.UserName);
+        var bobPage = await OpenUserPageAsync(bob, alice.UserName);
+
+        // Alice goes live with live.js's own goLive (getUserMedia without browser processing, WHIP).
+        var sessionId = await alicePage.EvaluateAsync<string>(
+            "async () => { const live = await import('/js/live.js'); window.broadcast = await live.goLive({ denoise: true }); return window.broadcast.sessionId; }");
+        var live = clock.Elapsed;
+        await events.NextForAsync(alice.UserName, MediaEventTypes.StreamStarted, TimeSpan.FromSeconds(5));
+        await bobPresence.WaitForTypeAsync("streaming_status_update", IsStreaming(alice.UserName, true));
+
+        using var processedCall = media.Subscribe(new SubscribeRequest { StreamId = sessionId, Track = Track.Processed });
+        using var rawCall = media.Subscribe(new SubscribeRequest { StreamId = sessionId, Track = Track.Raw });
+        var processed = TrackRecording.Start(processedCall);
+        var raw = TrackRecording.Start(rawCall);
+
+        // Bob listens with live.js's listen(), and records what his browser plays.
+        await bobPage.EvaluateAsync(ListenAndRecordScript, alice.UserName);
+        var listening = clock.Elapsed;
+        Assert.Equal(1, (await events.NextForAsync(alice.UserName, MediaEventTypes.Listeners, TimeSpan.FromSeconds(5))).Listeners);
+        var stats = await bob.GetJsonAsync($"/api/media/streams/{alice.UserName}");
+        Assert.Equal(1, stats.GetProperty("listeners").GetInt32());
+        bool denoiserAvailable = stats.GetProperty("denoiser").GetProperty("available").GetBoolean();
+
+        await Task.Delay(TimeSpan.FromSeconds(3)); // past the denoiser's first chunk
+        await bobPage.EvaluateAsync("() => { window.capturing = true; }");
+        await Task.Delay(CaptureLength);
+        var heard = AudioAnalysis.FromPcm16(Convert.FromBase64String(await bobPage.EvaluateAsync<string>(StopRecordingScript)));
+        var browserStats = await bobPage.EvaluateAsync<string>(InboundStatsScript);
+        stats = await bob.GetJsonAsync($"/api/media/streams/{alice.UserName}");
+        output.WriteLine($"live after {live.TotalSeconds:F1} s, listening after {listening.TotalSeconds:F1} s; stream stats {stats}");
+        output.WriteLine($"bob's inbound-rtp: {browserStats}");
+
+        // Alice stops from her page: 200 with the summary, then everything winds down.
+        var summary = await alicePage.EvaluateAsync<JsonElement>("async () => await window.broadcast.stop()");
+        Assert.Equal(sessionId, summary.GetProperty("sessionId").GetString());
+        var stopped = clock.Elapsed;
+        await events.NextForAsync(alice.UserName, MediaEventTypes.StreamEnded, TimeSpan.FromSeconds(5));
+        await bobPresence.WaitForTypeAsync("streaming_status_update", IsStreaming(alice.UserName, false));
+        var presenceFlipped = clock.Elapsed - stopped;
+        await Task.WhenAll(processed.Completion, raw.Completion).WaitAsync(TimeSpan.FromSeconds(15));
+        // The server hangs up on listeners once the denoiser's tail has played (DTLS close_notify, then no more
+        // consent answers); bob's page learns that the stream ended from the stats poll.
+        var bobState = await WaitForAsync(bobPage, "() => window.listening.pc.connectionState", s => s != "connected", TimeSpan.FromSeconds(15));
+        var bobStatus = await WaitForAsync(bobPage, "() => document.querySelector('#live-status').textContent", s => s.Contains("ended", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        output.WriteLine($"after stop: presence flipped in {presenceFlipped.TotalMilliseconds:F0} ms; bob's connection {bobState}, page says \"{bobStatus}\"; gRPC processed {processed.Chunks.Count} chunks, raw {raw.Chunks.Count} chunks");
+        Assert.NotEqual("connected", bobState);
+        Assert.Contains("ended", bobStatus, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, await UserSession.StatusOfAsync(bob.GetAsync($"/api/media/streams/{alice.UserName}")));
+
+        // gRPC: contiguous sequence numbers from 0, abutting sample offsets, 48 kHz 16-bit.
+        processed.AssertContiguous();
+        raw.AssertContiguous();
+
+        // What bob heard is the server's processed track (after Opus and the browser's jitter buffer).
+        var reference = processed.Samples();
+        Assert.True(heard.Length >= (CaptureLength.TotalSeconds - 1) * SampleRate, $"bob recorded {heard.Length} samples");
+        var (offset, envelopeCorrelation) = AudioAnalysis.Align(reference, heard);
+        var segments = AudioAnalysis.SegmentCorrelations(reference, offset, heard);
+        output.WriteLine($"bob vs processed: envelope r={envelopeCorrelation:F3}, waveform r per 200 ms [{string.Join(", ", segments.Select(r => r.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)))}] at offset {offset}");
+        Assert.True(envelopeCorrelation > 0.8, $"envelope correlation {envelopeCorrelation:F3}");
+        Assert.True(AudioAnalysis.Median(segments) > 0.6, $"median waveform correlation {AudioAnalysis.Median(segments):F3}");
+        var versusRaw = AudioAnalysis.SegmentCorrelations(raw.Samples(), (int)((long)(processed.FirstOffset + (ulong)offset) - (long)raw.FirstOffset), heard);
+        output.WriteLine($"bob vs raw (control): median waveform r {AudioAnalysis.Median(versusRaw):F3}");
+
+        // Noise-only parts: the quietest fifth of the microphone's 20 ms frames (same timeline as processed).
+        long rawStart = (long)(processed.FirstOffset + (ulong)offset) - (long)raw.FirstOffset;
+        var input = raw.Samples();
+        Assert.True(rawStart >= 0 && rawStart + heard.Length <= input.Length, "the raw track covers what bob heard");
+        var frames = Enumerable.Range(0, heard.Length / 960)
+            .Select(i => (Input: AudioAnalysis.EnergyDb(input.AsSpan((int)rawStart + (i * 960), 960)), Heard: AudioAnalysis.EnergyDb(heard.AsSpan(i * 960, 960))))
+            .OrderBy(f => f.Input)
+            .ToList();
+        var quiet = frames.Take(frames.Count / 5).ToList();
+        double inputDb = quiet.Average(f => f.Input);
+        double heardDb = quiet.Average(f => f.Heard);
+        output.WriteLine($"noise-only frames: input {inputDb:F1} dB, heard {heardDb:F1} dB ({heardDb - inputDb:F1} dB); denoiser available {denoiserAvailable}; total {clock.Elapsed.TotalSeconds:F1} s");
+        if (denoiserAvailable)
+        {
+            Assert.True(heardDb < inputDb - 10, $"denoised audio should be much quieter than the input where there is only noise ({heardDb:F1} vs {inputDb:F1} dB)");
+        }
+    }
+
+    private static Func<JsonElement, bool> IsStreaming(string userName, bool streaming) =>
+        m => m.GetProperty("username").GetString() == userName && m.GetProperty("isStreaming").GetBoolean() == streaming;
+
+    private async Task<IPage> OpenUserPageAsync(UserSession user, string pageOf)
+    {
+        var context = await browser!.NewContextAsync();
+        var origin = user.BaseAddress;
+        await context.AddCookiesAsync(user.Cookies.GetCookies(origin).Select(cookie => new Microsoft.Playwright.Cookie
+        {
+            Name = cookie.Name,
+            Value = cookie.Value,
+            Url = origin.GetLeftPart(UriPartial.Authority),
+        }));
+        var page = await context.NewPageAsync();
+        page.Console += (_, message) => output.WriteLine($"[{user.UserName} console] {message.Text}");
+        var response = await page.GotoAsync(new Uri(origin, $"/user/{pageOf}").ToString());
+        Assert.Equal(200, response?.Status);
+        return page;
+    }
+
+    private static async Task<string> WaitForAsync(IPage page, string expression, Func<string, bool> done, TimeSpan timeout)
+    {
+        var until = Stopwatch.StartNew();
+        string value;
+        do
+        {
+            value = await page.EvaluateAsync<string>(expression);
+            if (done(value))
+            {
+                return value;
+            }
+
+            await Task.Delay(200);
+        }
+        while (until.Elapsed < timeout);
+        return value;
+    }
+
+    private const string ListenAndRecordScript = """
+        async username => {
+          const live = await import('/js/live.js');
+          const listening = await live.listen(username);
+          window.listening = listening;
+          const context = new AudioContext({ sampleRate: 48000 });
+          await context.resume();
+          const source = context.createMediaStreamSource(listening.stream);
+          const recorder = context.createScriptProcessor(4096, 1, 1);
+          window.captured = [];
+          window.capturing = false;
+          recorder.onaudioprocess = e => { if (window.capturing) window.captured.push(new Float32Array(e.inputBuffer.getChannelData(0))); };
+          const mute = context.createGain();
+          mute.gain.value = 0;
+          source.connect(recorder);
+          recorder.connect(mute);
+          mute.connect(context.destination);
+        }
+        """;
+
+    private const string StopRecordingScript = """
+        () => {
+          window.capturing = false;
+          const n = window.captured.reduce((a, c) => a + c.length, 0);
+          const pcm = new Int16Array(n);
+          let i = 0;
+          for (const chunk of window.captured) for (const x of chunk) pcm[i++] = Math.max(-32768, Math.min(32767, Math.round(x * 32767)));
+          const bytes = new Uint8Array(pcm.buffer);
+          let text = '';
+          for (let j = 0; j < bytes.length; j += 0x8000) text += String.fromCharCode.apply(null, bytes.subarray(j, j + 0x8000));
+          return btoa(text);
+        }
+        """;
+
+    private const string InboundStatsScript = """
+        async () => {
+          const result = {};
+          (await window.listening.pc.getStats()).forEach(s => {
+            if (s.type === 'inbound-rtp' && s.kind === 'audio') {
+              result.packetsReceived = s.packetsReceived; result.packetsLost = s.packetsLost;
+              result.concealedSamples = s.concealedSamples; result.totalSamplesReceived = s.totalSamplesReceived;
+              result.jitterBufferMs = s.jitterBufferEmittedCount ? 1000 * s.jitterBufferDelay / s.jitterBufferEmittedCount : null;
+            }
+          });
+          return JSON.stringify(result);
+        }
+        """;
+
+    /// <summary>Everything one gRPC subscription delivered, in order.</summary>
+    private sealed class TrackRecording
+    {
+        public List<AudioChunk> Chunks { get; } = [];
+
+        public Task Completion { get; private set; } = Task.CompletedTask;
+
+        public ulong FirstOffset => Chunks.Count > 0 ? Chunks[0].SampleOffset : 0;
+
+        public static TrackRecording Start(AsyncServerStreamingCall<AudioChunk> call)
+        {
+            var recording = new TrackRecording();
+            recording.Completion = Task.Run(async () =>
+            {
+                await foreach (var chunk in call.ResponseStream.ReadAllAsync())
+                {
+                    lock (recording.Chunks)
+                    {
+                        recording.Chunks.Add(chunk);
+                    }
+                }
+            });
+            return recording;
+        }
+
+        public float[] Samples()
+        {
+            lock (Chunks)
+            {
+                return [.. Chunks.SelectMany(chunk => AudioAnalysis.FromPcm16(chunk.Pcm.ToByteArray()))];
+            }
+        }
+
+        public void AssertContiguous()
+        {
+            Assert.NotEmpty(Chunks);
+            for (int i = 0; i < Chunks.Count; i++)
+            {
+                Assert.Equal((ulong)i, Chunks[i].Sequence);
+                Assert.Equal(48000u, Chunks[i].SampleRate);
+                Assert.Equal(Chunks[i].SampleOffset * 1000 / 48000, Chunks[i].StreamTimeMs);
+                if (i > 0)
+                {
+                    Assert.Equal(Chunks[i - 1].SampleOffset + ((ulong)Chunks[i - 1].Pcm.Length / 2), Chunks[i].SampleOffset);
+                }
+            }
+        }
+    }
+}
