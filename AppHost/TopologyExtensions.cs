@@ -51,10 +51,22 @@ internal static class TopologyExtensions
         this IResourceBuilder<ProjectResource> service, IResourceBuilder<IResourceWithConnectionString> redis) =>
         service.WithReference(redis).WaitFor(redis);
 
-    /// <summary>Where the denoiser runs: <c>Media:CudaDeviceId</c> pins the MediaService to one GPU.</summary>
+    /// <summary>
+    /// Where the denoiser runs (<c>Media:CudaDeviceId</c> pins the MediaService to one GPU) and where browsers reach
+    /// its WebRTC socket: <c>Media:UdpPort</c> (default 0, a free port chosen at start-up) and
+    /// <c>Media:AdvertisedAddress</c> (default 127.0.0.1; set the host's reachable address for other machines).
+    /// </summary>
     public static IResourceBuilder<ProjectResource> WithMediaSettings(this IResourceBuilder<ProjectResource> media)
     {
         var configuration = media.ApplicationBuilder.Configuration;
+        if (configuration["Media:UdpPort"] is { Length: > 0 } udpPort)
+        {
+            media.WithEnvironment("WebRtc__Port", udpPort);
+        }
+        if (configuration["Media:AdvertisedAddress"] is { Length: > 0 } advertised)
+        {
+            media.WithEnvironment("WebRtc__AdvertisedAddress", advertised);
+        }
         if (configuration["Media:CudaDeviceId"] is { Length: > 0 } deviceId)
         {
             media.WithEnvironment("Denoiser__CudaDeviceId", deviceId);

@@ -1,6 +1,16 @@
+using AudioStream.MediaService.Apis;
+using AudioStream.MediaService.Denoising.CommandLine;
 using AudioStream.MediaService.Extensions;
+using AudioStream.MediaService.Grpc;
 using AudioStream.MediaService.Infrastructure;
 using AudioStream.ServiceDefaults;
+using AudioStream.ServiceDefaults.Security;
+
+// `denoise` and `bench` run the denoiser on files, without the service or Aspire.
+if (await DenoiserCommandLine.TryRunAsync(args) is int code)
+{
+    return code;
+}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -9,8 +19,13 @@ builder.AddApplicationServices();
 var app = builder.Build();
 if (await app.MigrateIfRequestedAsync<MediaDbContext>(args))
 {
-    return;
+    return 0;
 }
 
+app.UseServiceDefaults();
 app.MapDefaultEndpoints();
+app.MapStreamsApi();
+app.MapWebRtcApi();
+app.MapGrpcService<MediaStreamService>().RequireAuthorization(SessionAuthentication.ServicePolicy);
 await app.RunAsync();
+return 0;

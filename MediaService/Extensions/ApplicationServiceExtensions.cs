@@ -1,4 +1,10 @@
+using AudioStream.MediaService.Denoising.Hosting;
 using AudioStream.MediaService.Infrastructure;
+using AudioStream.MediaService.Live;
+using AudioStream.MediaService.WebRtc;
+using AudioStream.ServiceDefaults;
+using AudioStream.ServiceDefaults.Security;
+using AudioStream.SocialService.Grpc;
 
 namespace AudioStream.MediaService.Extensions;
 
@@ -7,5 +13,19 @@ internal static class ApplicationServiceExtensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddNpgsqlDbContext<MediaDbContext>("mediadb");
+        builder.AddSessionAuthentication();
+        builder.Services.AddGrpc();
+        builder.Services.AddServiceGrpcClient<SocialGraph.SocialGraphClient>("social");
+        builder.Services.AddDeepFilterNet(builder.Configuration.GetSection(DenoiserOptions.SectionName));
+
+        builder.Services.Configure<LiveOptions>(builder.Configuration.GetSection(LiveOptions.SectionName));
+        var webRtc = builder.Configuration.GetSection(WebRtcSettings.SectionName).Get<WebRtcSettings>() ?? new WebRtcSettings();
+        builder.Services.AddSingleton(_ => new WebRtcEndpoint(webRtc.ToEndpointOptions()));
+        builder.Services.AddHostedService<WebRtcEndpointHost>();
+
+        builder.Services.AddSingleton<MediaMetrics>();
+        builder.Services.AddSingleton<LiveStreamManager>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<LiveStreamManager>());
+        builder.Services.AddScoped<ListenerAccess>();
     }
 }

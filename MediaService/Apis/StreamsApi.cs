@@ -1,0 +1,114 @@
+using System.Security.Claims;
+using AudioStream.MediaService.Denoising.Hosting;
+using AudioStream.MediaService.Denoising.Onnx;
+using AudioStream.MediaService.Infrastructure;
+using AudioStream.MediaService.Live;
+using AudioStream.MediaService.Model;
+using AudioStream.ServiceDefaults.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace AudioStream.MediaService.Apis;
+
+public static class StreamsApi
+{
+    public const int MaxTitleLength = 200;
+
+    public static RouteGroupBuilder MapStreamsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/media/streams").WithTags("Streams").RequireAuthorization();
+        api.MapPost("/", StartAsync).WithName("StartStream").WithSummary("Go live (one stream per user)");
+        api.MapDelete("/current", StopAsync).WithName("StopStream").WithSummary("End your live stream");
+        api.MapGet("/{username}", GetStatsAsync).WithName("GetStream").WithSummary("A live stream's stats (yourself or a friend)");
+        return api;
+    }
+
+    public static async Task<Results<Created<StreamStartedResponse>, ValidationProblem, ProblemHttpResult>> StartAsync(
+        StartStreamRequest request, ClaimsPrincipal principal, MediaDbContext db, LiveStreamManager streams)
+    {
+        if (request.Title is { Length: > MaxTitleLength })
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["title"] = [$"Keep the title to {MaxTitleLength} characters."] },
+                title: "The stream is not valid.");
+        }
+
+        var me = principal.GetCurrentUser();
+        var session = new LiveSession
+        {
+            OwnerId = me.Id,
+            OwnerName = me.UserName,
+            Title = string.IsNullOrWhiteSpace(request.Title) ? null : request.Title.Trim(),
+            Denoise = request.Denoise,
+        };
+        db.Streams.Add(session);
+        try
+        {
+            await db.SaveChangesAsync();
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+        {
+            return Problem(StatusCodes.Status409Conflict, "You are already live.");
+        }
+
+        var stream = await streams.GoLiveAsync(session, request.LowLatency);
+        return TypedResults.Created(
+            $"/api/media/streams/{Uri.EscapeDataString(stream.OwnerName)}",
+            new StreamStartedResponse(stream.SessionId, $"/api/media/whip/{stream.SessionId}", stream.StartedAt, stream.Denoise));
+    }
+
+    public static async Task<Results<Ok<StreamEndedResponse>, ProblemHttpResult>> StopAsync(
+        ClaimsPrincipal principal, MediaDbContext db, LiveStreamManager streams, TimeProvider time)
+    {
+        var me = principal.GetCurrentUser();
+        if (streams.FindByOwner(me.Id) is { } stream && await streams.EndAsync(stream, LiveStreamManager.ReasonStopped) is { } ended)
+        {
+            return TypedResults.Ok(Summary(ended, time));
+        }
+
+        // Not held by this instance but still open in the database (a crash before start-up cleanup ran): close it.
+        var orphan = await db.Streams.SingleOrDefaultAsync(s => s.OwnerId == me.Id && s.EndedAt == null);
+        if (orphan is null)
+        {
+            return Problem(StatusCodes.Status404NotFound, "You are not live.");
+        }
+
+        await streams.EndOrphanAsync(db, orphan, LiveStreamManager.ReasonStopped);
+        return TypedResults.Ok(Summary(orphan, time));
+    }
+
+    public static async Task<Results<Ok<StreamStatsResponse>, ProblemHttpResult>> GetStatsAsync(
+        string username, ClaimsPrincipal principal, LiveStreamManager streams, ListenerAccess access, DeepFilterNetEngine engine,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
+        var me = principal.GetCurrentUser();
+        if (!await access.MayListenAsync(me.Id, me.UserName, username, cancellationToken))
+        {
+            return Problem(StatusCodes.Status403Forbidden, "Only friends can see this stream.");
+        }
+
+        if (streams.FindByName(username) is not { IsEnded: false } stream)
+        {
+            return Problem(StatusCodes.Status404NotFound, $"{username} is not live.");
+        }
+
+        return TypedResults.Ok(new StreamStatsResponse(
+            stream.OwnerName,
+            stream.SessionId,
+            stream.StartedAt,
+            stream.Denoise,
+            stream.ListenerCount,
+            Seconds(time.GetUtcNow() - stream.StartedAt),
+            new DenoiserStatus(engine.IsAvailable, DenoiserMetrics.ProviderName(engine.Provider), engine.IsAvailable ? null : engine.UnavailableReason),
+            stream.Title,
+            stream.IngestConnected,
+            Math.Round(stream.Playout.Delay.TotalMilliseconds)));
+    }
+
+    private static StreamEndedResponse Summary(LiveSession session, TimeProvider time) =>
+        new(session.Id, Seconds((session.EndedAt ?? time.GetUtcNow()) - session.StartedAt), RecordingId: null);
+
+    private static double Seconds(TimeSpan duration) => Math.Round(Math.Max(0, duration.TotalSeconds), 1);
+
+    internal static ProblemHttpResult Problem(int status, string title) => TypedResults.Problem(statusCode: status, title: title);
+}

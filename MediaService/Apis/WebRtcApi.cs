@@ -1,0 +1,155 @@
+using System.Security.Claims;
+using AudioStream.MediaService.Live;
+using AudioStream.MediaService.WebRtc;
+using AudioStream.MediaService.WebRtc.Sdp;
+using AudioStream.ServiceDefaults.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Net.Http.Headers;
+
+namespace AudioStream.MediaService.Apis;
+
+/// <summary>
+/// WHIP (RFC 9725) for the broadcaster's microphone and WHEP for listeners. The offer is the whole body
+/// (<c>application/sdp</c>); the answer comes back with 201 and a Location to DELETE when done. The endpoint is
+/// ICE-lite, so no trickle (PATCH) is needed: the browser's checks tell us its address.
+/// </summary>
+public static class WebRtcApi
+{
+    public static RouteGroupBuilder MapWebRtcApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/media").WithTags("WebRTC").RequireAuthorization();
+        api.MapPost("/whip/{sessionId:guid}", IngestAsync).WithName("Whip").WithSummary("Send your microphone to your live stream (WHIP)")
+            .Accepts<string>(SdpAnswerResult.ContentType);
+        api.MapDelete("/whip/{sessionId:guid}/{resourceId:guid}", StopIngestAsync).WithName("WhipDelete").WithSummary("Hang up: ends the stream");
+        api.MapPost("/whep/{username}", ListenAsync).WithName("Whep").WithSummary("Listen to a friend's live stream (WHEP)")
+            .Accepts<string>(SdpAnswerResult.ContentType);
+        api.MapDelete("/whep/{username}/{resourceId:guid}", StopListeningAsync).WithName("WhepDelete").WithSummary("Stop listening");
+        return api;
+    }
+
+    public static async Task<Results<SdpAnswerResult, ProblemHttpResult>> IngestAsync(
+        Guid sessionId, HttpRequest request, ClaimsPrincipal principal, LiveStreamManager streams, WebRtcEndpoint endpoint)
+    {
+        var me = principal.GetCurrentUser();
+        var stream = streams.Find(sessionId);
+        if (stream is null || stream.IsEnded)
+        {
+            return StreamsApi.Problem(StatusCodes.Status404NotFound, "There is no such live stream (it may have ended).");
+        }
+
+        if (stream.OwnerId != me.Id)
+        {
+            return StreamsApi.Problem(StatusCodes.Status403Forbidden, "This is not your stream.");
+        }
+
+        if (stream.IngestResourceId is not null)
+        {
+            return StreamsApi.Problem(StatusCodes.Status409Conflict, "A broadcaster is already connected to this stream.");
+        }
+
+        var offer = await ReadOfferAsync(request);
+        if (offer.Problem is not null)
+        {
+            return offer.Problem;
+        }
+
+        IngestPeer peer;
+        string answer;
+        try
+        {
+            (peer, answer) = endpoint.CreateIngestPeer(offer.Sdp!);
+        }
+        catch (SdpParseException ex)
+        {
+            return BadOffer(ex);
+        }
+
+        var resourceId = Guid.NewGuid();
+        if (!stream.TryAttachIngest(peer, resourceId))
+        {
+            peer.Dispose();
+            return StreamsApi.Problem(StatusCodes.Status409Conflict, "A broadcaster is already connected to this stream.");
+        }
+
+        return new SdpAnswerResult(answer, $"/api/media/whip/{sessionId}/{resourceId}");
+    }
+
+    public static async Task<Results<Ok, ProblemHttpResult>> StopIngestAsync(
+        Guid sessionId, Guid resourceId, ClaimsPrincipal principal, LiveStreamManager streams)
+    {
+        var me = principal.GetCurrentUser();
+        var stream = streams.Find(sessionId);
+        if (stream is null || stream.OwnerId != me.Id || stream.IngestResourceId != resourceId
+            || await streams.EndAsync(stream, LiveStreamManager.ReasonWhipDeleted) is null)
+        {
+            return StreamsApi.Problem(StatusCodes.Status404NotFound, "There is no such WHIP session.");
+        }
+
+        return TypedResults.Ok();
+    }
+
+    public static async Task<Results<SdpAnswerResult, ProblemHttpResult>> ListenAsync(
+        string username, HttpRequest request, ClaimsPrincipal principal, LiveStreamManager streams, ListenerAccess access,
+        WebRtcEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        var me = principal.GetCurrentUser();
+        if (!await access.MayListenAsync(me.Id, me.UserName, username, cancellationToken))
+        {
+            return StreamsApi.Problem(StatusCodes.Status403Forbidden, "Only friends can listen to this stream.");
+        }
+
+        if (streams.FindByName(username) is not { IsEnded: false } stream)
+        {
+            return StreamsApi.Problem(StatusCodes.Status404NotFound, $"{username} is not live.");
+        }
+
+        var offer = await ReadOfferAsync(request);
+        if (offer.Problem is not null)
+        {
+            return offer.Problem;
+        }
+
+        EgressPeer peer;
+        string answer;
+        try
+        {
+            (peer, answer) = endpoint.CreateEgressPeer(offer.Sdp!);
+        }
+        catch (SdpParseException ex)
+        {
+            return BadOffer(ex);
+        }
+
+        var listener = stream.AddListener(peer, me.Id);
+        return new SdpAnswerResult(answer, $"/api/media/whep/{Uri.EscapeDataString(stream.OwnerName)}/{listener.ResourceId}");
+    }
+
+    public static Results<Ok, ProblemHttpResult> StopListeningAsync(
+        string username, Guid resourceId, ClaimsPrincipal principal, LiveStreamManager streams)
+    {
+        var me = principal.GetCurrentUser();
+        if (streams.FindByName(username)?.FindListener(resourceId) is not { } listener || listener.UserId != me.Id)
+        {
+            return StreamsApi.Problem(StatusCodes.Status404NotFound, "There is no such WHEP session.");
+        }
+
+        listener.Close();
+        return TypedResults.Ok();
+    }
+
+    private static async Task<(string? Sdp, ProblemHttpResult? Problem)> ReadOfferAsync(HttpRequest request)
+    {
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
+            || !mediaType.MediaType.Equals(SdpAnswerResult.ContentType, StringComparison.OrdinalIgnoreCase))
+        {
+            return (null, StreamsApi.Problem(StatusCodes.Status415UnsupportedMediaType, "Send the SDP offer as application/sdp."));
+        }
+
+        using var reader = new StreamReader(request.Body);
+        var sdp = await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
+        return (sdp, null);
+    }
+
+    private static ProblemHttpResult BadOffer(SdpParseException ex) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The SDP offer is not valid.", detail: ex.Message);
+}

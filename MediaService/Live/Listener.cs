@@ -1,0 +1,136 @@
+using AudioStream.MediaService.WebRtc;
+
+namespace AudioStream.MediaService.Live;
+
+/// <summary>
+/// One WHEP listener: its own queue on the processed track and a loop that sends each frame at the stream's playout
+/// time (20 ms apart), so bursts from the denoiser reach the browser as an even stream.
+/// </summary>
+/// <remarks>
+/// Drop policy: the queue holds one denoiser burst plus a second and drops its <em>oldest</em> frame when full;
+/// a listener that falls more than the lag tolerance behind the playout clock skips frames until it is on time.
+/// Both are counted (<c>audiostream.media.frames.dropped</c>, consumer=listener). Nothing is inserted when the
+/// queue runs dry: the browser's jitter buffer conceals, and latency does not creep.
+/// </remarks>
+public sealed class Listener : IDisposable
+{
+    private readonly LiveBroadcast _stream;
+    private readonly FrameSubscription _subscription;
+    private readonly TimeSpan _lagTolerance;
+    private readonly MediaMetrics _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private int _connection; // 0 connecting, 1 counted as connected, 2 left
+    private long _sent;
+    private long _late;
+
+    internal Listener(
+        LiveBroadcast stream, EgressPeer peer, FrameSubscription subscription, Guid userId, TimeSpan lagTolerance,
+        MediaMetrics metrics, TimeProvider time, ILogger logger)
+    {
+        _stream = stream;
+        Peer = peer;
+        _subscription = subscription;
+        UserId = userId;
+        _lagTolerance = lagTolerance;
+        _metrics = metrics;
+        _time = time;
+        _logger = logger;
+    }
+
+    public Guid ResourceId { get; } = Guid.NewGuid();
+
+    public Guid UserId { get; }
+
+    public EgressPeer Peer { get; }
+
+    public long FramesSent => Interlocked.Read(ref _sent);
+
+    public long FramesDroppedLate => Interlocked.Read(ref _late);
+
+    public long FramesDroppedOverflow => _subscription.Dropped;
+
+    internal void Start()
+    {
+        Peer.Closed += (_, _) => Leave();
+        _ = CountWhenConnectedAsync();
+        _ = Task.Run(RunAsync);
+    }
+
+    /// <summary>Closes the listener's peer; its loop then stops and the stream forgets it.</summary>
+    public void Close() => Peer.Dispose();
+
+    public void Dispose() => Close();
+
+    private async Task CountWhenConnectedAsync()
+    {
+        try
+        {
+            await Peer.WaitConnectedAsync();
+            if (Interlocked.CompareExchange(ref _connection, 1, 0) == 0)
+            {
+                _stream.OnListenerConnected();
+            }
+        }
+        catch (PeerClosedException)
+        {
+        }
+    }
+
+    private void Leave()
+    {
+        bool wasConnected = Interlocked.Exchange(ref _connection, 2) == 1;
+        _stop.Cancel();
+        _stream.OnListenerLeft(this, wasConnected);
+    }
+
+    private async Task RunAsync()
+    {
+        var padded = new float[MediaFrame.Samples20Ms];
+        try
+        {
+            await foreach (var frame in _subscription.Reader.ReadAllAsync(_stop.Token))
+            {
+                var wait = _time.GetElapsedTime(_time.GetTimestamp(), frame.ReleaseTimestamp);
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, _time, _stop.Token);
+                }
+                else if (-wait > _lagTolerance)
+                {
+                    Interlocked.Increment(ref _late);
+                    _metrics.FrameDropped("listener", "late");
+                    continue;
+                }
+
+                ReadOnlySpan<float> samples = frame.Samples;
+                if (samples.Length != MediaFrame.Samples20Ms)
+                {
+                    Array.Clear(padded);
+                    samples.CopyTo(padded);
+                    samples = padded;
+                }
+
+                if (Peer.SendFrame(samples))
+                {
+                    Interlocked.Increment(ref _sent);
+                    _metrics.RecordLatency(_time.GetElapsedTime(frame.ArrivalTimestamp), _stream.Denoise);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            _logger.LogError(ex, "Listener {ResourceId} of stream {SessionId} failed", ResourceId, _stream.SessionId);
+        }
+        finally
+        {
+            _subscription.Dispose();
+            // The stream ended (its track drained) or the listener left: hang up (close_notify) either way.
+            Peer.Dispose();
+        }
+    }
+}

@@ -1,0 +1,195 @@
+using System.Collections.Concurrent;
+using AudioStream.MediaService.Denoising.Streaming;
+using AudioStream.MediaService.Infrastructure;
+using AudioStream.MediaService.Model;
+using AudioStream.MediaService.WebRtc;
+using AudioStream.ServiceDefaults.Messaging;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace AudioStream.MediaService.Live;
+
+/// <summary>
+/// The live streams of this instance: starts them (the database row is created by the caller, whose unique index
+/// decides races), finds them by session, owner or name, and ends them whatever the cause — stop, WHIP DELETE,
+/// the broadcaster's peer closing, no connection in time, shutdown — recording the end and announcing it once.
+/// At start-up it ends the streams a previous run left active.
+/// </summary>
+public sealed class LiveStreamManager(
+    IServiceScopeFactory scopes,
+    IConnectionMultiplexer redis,
+    IStreamingDenoiserFactory denoisers,
+    IOptions<LiveOptions> options,
+    MediaMetrics metrics,
+    TimeProvider time,
+    ILogger<LiveStreamManager> logger) : IHostedService
+{
+    public const string ReasonStopped = "stopped";
+    public const string ReasonWhipDeleted = "whip-deleted";
+    public const string ReasonNeverConnected = "never-connected";
+    public const string ReasonServiceRestart = "service-restart";
+    public const string ReasonServiceStopped = "service-stopped";
+
+    private readonly ConcurrentDictionary<Guid, LiveBroadcast> _bySession = new();
+    private readonly ConcurrentDictionary<Guid, LiveBroadcast> _byOwner = new();
+    private readonly ConcurrentDictionary<string, LiveBroadcast> _byName = new(StringComparer.OrdinalIgnoreCase);
+
+    public LiveOptions Options { get; } = options.Value;
+
+    public IReadOnlyCollection<LiveBroadcast> Streams => [.. _bySession.Values];
+
+    public LiveBroadcast? Find(Guid sessionId) => _bySession.GetValueOrDefault(sessionId);
+
+    public LiveBroadcast? FindByOwner(Guid ownerId) => _byOwner.GetValueOrDefault(ownerId);
+
+    public LiveBroadcast? FindByName(string userName) => _byName.GetValueOrDefault(userName);
+
+    /// <summary>Brings a freshly inserted session to life and announces it.</summary>
+    public async Task<LiveBroadcast> GoLiveAsync(LiveSession session, bool? lowLatency)
+    {
+        StreamingDenoiser? denoiser = null;
+        if (session.Denoise)
+        {
+            denoiser = lowLatency ?? Options.LowLatencyByDefault ? denoisers.CreateLowLatency() : denoisers.Create();
+        }
+
+        var stream = new LiveBroadcast(session, denoiser, Options, metrics, time, logger);
+        stream.IngestClosed += (s, reason) => _ = EndAsync(s, ReasonFor(reason));
+        stream.ListenersChanged += (s, count) => _ = PublishAsync(new MediaEvent(MediaEventTypes.Listeners, s.OwnerId, s.OwnerName, count));
+        _bySession[stream.SessionId] = stream;
+        _byOwner[stream.OwnerId] = stream;
+        _byName[stream.OwnerName] = stream;
+        metrics.StreamStarted();
+        _ = ExpireIfNeverConnectedAsync(stream);
+        logger.LogInformation(
+            "Stream {SessionId} of {Owner} started (denoise {Denoise}, planned latency {Latency} ms)",
+            stream.SessionId, stream.OwnerName, stream.Denoise, stream.PlannedLatency.TotalMilliseconds);
+        await PublishAsync(new MediaEvent(MediaEventTypes.StreamStarted, stream.OwnerId, stream.OwnerName));
+        return stream;
+    }
+
+    /// <summary>Ends a stream once; null when it had already ended. The audio drains in the background.</summary>
+    public async Task<LiveSession?> EndAsync(LiveBroadcast stream, string reason)
+    {
+        if (!stream.End(reason))
+        {
+            return null;
+        }
+
+        _bySession.TryRemove(new KeyValuePair<Guid, LiveBroadcast>(stream.SessionId, stream));
+        _byOwner.TryRemove(new KeyValuePair<Guid, LiveBroadcast>(stream.OwnerId, stream));
+        _byName.TryRemove(new KeyValuePair<string, LiveBroadcast>(stream.OwnerName, stream));
+        metrics.StreamEnded(reason);
+        logger.LogInformation("Stream {SessionId} of {Owner} ended: {Reason}", stream.SessionId, stream.OwnerName, reason);
+
+        LiveSession? session = null;
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<MediaDbContext>();
+            session = await db.Streams.SingleOrDefaultAsync(s => s.Id == stream.SessionId);
+            if (session is not null && session.IsActive)
+            {
+                session.EndedAt = time.GetUtcNow();
+                session.EndReason = reason;
+                await db.SaveChangesAsync();
+            }
+        }
+        catch (Exception ex) when (ex is DbUpdateException or Npgsql.NpgsqlException or InvalidOperationException)
+        {
+            logger.LogError(ex, "Could not record the end of stream {SessionId}", stream.SessionId);
+        }
+
+        await PublishAsync(new MediaEvent(MediaEventTypes.StreamEnded, stream.OwnerId, stream.OwnerName));
+        return session ?? new LiveSession
+        {
+            Id = stream.SessionId,
+            OwnerId = stream.OwnerId,
+            OwnerName = stream.OwnerName,
+            StartedAt = stream.StartedAt,
+            EndedAt = time.GetUtcNow(),
+            EndReason = reason,
+        };
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<MediaDbContext>();
+            var left = await db.Streams.Where(s => s.EndedAt == null).ToListAsync(cancellationToken);
+            foreach (var session in left)
+            {
+                session.EndedAt = time.GetUtcNow();
+                session.EndReason = ReasonServiceRestart;
+            }
+
+            await db.SaveChangesAsync(cancellationToken);
+            foreach (var session in left)
+            {
+                await PublishAsync(new MediaEvent(MediaEventTypes.StreamEnded, session.OwnerId, session.OwnerName));
+            }
+
+            if (left.Count > 0)
+            {
+                logger.LogWarning("Ended {Count} stream(s) left active by a previous run", left.Count);
+            }
+        }
+        catch (Exception ex) when (ex is DbUpdateException or Npgsql.NpgsqlException or InvalidOperationException)
+        {
+            // A database without the schema (not migrated yet) must not keep the service down.
+            logger.LogError(ex, "Could not end the streams left active by a previous run");
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        foreach (var stream in Streams)
+        {
+            await EndAsync(stream, ReasonServiceStopped);
+        }
+    }
+
+    /// <summary>Records the end of a session this instance no longer holds in memory (left by another run).</summary>
+    public async Task EndOrphanAsync(MediaDbContext db, LiveSession session, string reason)
+    {
+        session.EndedAt = time.GetUtcNow();
+        session.EndReason = reason;
+        await db.SaveChangesAsync();
+        await PublishAsync(new MediaEvent(MediaEventTypes.StreamEnded, session.OwnerId, session.OwnerName));
+    }
+
+    internal static string ReasonFor(PeerCloseReason reason) => reason switch
+    {
+        PeerCloseReason.ConsentLapsed => "consent-lapsed",
+        PeerCloseReason.DtlsCloseNotify => "broadcaster-hung-up",
+        PeerCloseReason.DtlsFailed => "dtls-failed",
+        PeerCloseReason.ConnectTimeout => "connect-timeout",
+        PeerCloseReason.EndpointDisposed => ReasonServiceStopped,
+        _ => "ingest-closed",
+    };
+
+    private async Task ExpireIfNeverConnectedAsync(LiveBroadcast stream)
+    {
+        await Task.Delay(Options.IngestTimeout, time);
+        if (!stream.IsEnded && !stream.IngestConnected)
+        {
+            await EndAsync(stream, ReasonNeverConnected);
+        }
+    }
+
+    private async Task PublishAsync(MediaEvent message)
+    {
+        try
+        {
+            await redis.PublishAsync(EventChannels.Media, message);
+        }
+        catch (RedisException ex)
+        {
+            // Presence misses a live update; the stream itself is fine.
+            logger.LogWarning(ex, "Could not publish {Type} for {User}", message.Type, message.UserName);
+        }
+    }
+}

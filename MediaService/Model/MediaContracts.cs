@@ -1,0 +1,28 @@
+namespace AudioStream.MediaService.Model;
+
+/// <param name="Denoise">Clean the audio with DeepFilterNet before listeners and recordings get it.</param>
+/// <param name="Title">Shown with the recording; up to 200 characters.</param>
+/// <param name="LowLatency">Denoise in small chunks (about 0.3 s of delay instead of 2 s, more CPU); default from configuration.</param>
+public sealed record StartStreamRequest(bool Denoise, string? Title = null, bool? LowLatency = null);
+
+public sealed record StreamStartedResponse(Guid SessionId, string WhipUrl, DateTimeOffset StartedAt, bool Denoise);
+
+/// <param name="RecordingId">The recording of the stream; null until RecordingService records streams.</param>
+public sealed record StreamEndedResponse(Guid SessionId, double DurationSeconds, Guid? RecordingId);
+
+public sealed record StreamStatsResponse(
+    string Username,
+    Guid SessionId,
+    DateTimeOffset StartedAt,
+    bool Denoise,
+    int Listeners,
+    double DurationSeconds,
+    DenoiserStatus Denoiser,
+    string? Title,
+    bool Connected,
+    double LatencyMs);
+
+/// <param name="Available">The model is loaded and runs (otherwise audio passes through unchanged).</param>
+/// <param name="Provider">cuda, cpu or none.</param>
+/// <param name="Reason">Why denoising is unavailable; null when it is available.</param>
+public sealed record DenoiserStatus(bool Available, string Provider, string? Reason);
