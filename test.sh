@@ -16,7 +16,8 @@ export ASPIRE_VERSION_CHECK_DISABLED=true
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
-dotnet test AudioStream.sln --no-build --nologo "$@" 2>&1 | tee "$log" || status=$?
+# One test assembly at a time: several of them start a whole AppHost or Chromium, too much at once for 2 cores.
+dotnet test AudioStream.sln --no-build --nologo -m:1 "$@" 2>&1 | tee "$log" || status=$?
 
 # One plain closing line over every test assembly.
 awk '/(Passed|Failed)! +- +Failed: / {

@@ -12,24 +12,24 @@ var identity = builder.AddService<Projects.IdentityService>("identity")
 var social = builder.AddService<Projects.SocialService>("social")
     .WithDatabase(infrastructure.Database("socialdb"))
     .WithRedis(redis)
-    .WithReference(identity);
+    .WithReference(identity).WaitFor(identity);
 
 var presence = builder.AddService<Projects.PresenceService>("presence")
     .WithRedis(redis)
-    .WithReference(social)
+    .WithReference(social).WaitFor(social)
     .WithReplicas(builder.Configuration.GetValue("Presence:Replicas", 1));
 
 var media = builder.AddService<Projects.MediaService>("media")
     .WithDatabase(infrastructure.Database("mediadb"))
     .WithRedis(redis)
-    .WithReference(social)
+    .WithReference(social).WaitFor(social)
     .WithMediaSettings();
 
 var recordings = builder.AddService<Projects.RecordingService>("recordings")
     .WithDatabase(infrastructure.Database("recordingdb"))
     .WithRedis(redis)
-    .WithReference(social)
-    .WithReference(media)
+    .WithReference(social).WaitFor(social)
+    .WithReference(media).WaitFor(media)
     .WithEnvironment("Recordings__StorageRoot", builder.Configuration["Recordings:StorageRoot"]
         ?? Path.Combine(builder.Configuration["DataRoot"] ?? Path.Combine(builder.AppHostDirectory, "..", ".data"), "recordings"));
 

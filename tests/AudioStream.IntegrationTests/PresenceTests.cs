@@ -7,7 +7,7 @@ using StackExchange.Redis;
 namespace AudioStream.IntegrationTests;
 
 [Collection(AppHostCollection.Name)]
-public sealed class PresenceTests(AppHostFixture fixture)
+public sealed class PresenceTests(AppHostFixture fixture, Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly TimeSpan WithinASecond = TimeSpan.FromSeconds(1.5);
 
@@ -52,8 +52,10 @@ public sealed class PresenceTests(AppHostFixture fixture)
         await using var aliceSocket = await PresenceClient.ConnectAsync(alice);
         await aliceSocket.WaitForTypeAsync("all_statuses");
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var bobTab1 = await PresenceClient.ConnectAsync(bob);
         await aliceSocket.WaitForTypeAsync("presence_update", m => About(m, bob) && m.GetProperty("online").GetBoolean(), WithinASecond);
+        output.WriteLine($"online reached a friend {clock.ElapsedMilliseconds} ms after the socket opened");
 
         // A second tab, then closing the first: still online until the last one closes.
         await using var bobTab2 = await PresenceClient.ConnectAsync(bob);
@@ -62,8 +64,10 @@ public sealed class PresenceTests(AppHostFixture fixture)
         var meanwhile = await aliceSocket.CollectAsync(TimeSpan.FromSeconds(1.5));
         Assert.DoesNotContain(meanwhile, m => m.GetProperty("type").GetString() == "presence_update" && About(m, bob));
 
+        clock.Restart();
         await bobTab2.CloseAsync();
         await aliceSocket.WaitForTypeAsync("presence_update", m => About(m, bob) && !m.GetProperty("online").GetBoolean(), WithinASecond);
+        output.WriteLine($"offline reached a friend {clock.ElapsedMilliseconds} ms after the last socket closed");
     }
 
     [Fact]

@@ -1,0 +1,55 @@
+namespace AudioStream.BrowserTests;
+
+/// <summary>
+/// One headless Debian Chromium for the whole suite; each test opens its own browser contexts (one per person),
+/// so cookies and storage never leak between users or tests.
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    /// <summary>Long enough for a loaded two-core machine, short enough that a broken page fails quickly.</summary>
+    public const float ExpectTimeoutMs = 10_000;
+
+    private IPlaywright? playwright;
+
+    public IBrowser Browser { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Assertions.SetDefaultExpectTimeout(ExpectTimeoutMs);
+        playwright = await Playwright.CreateAsync();
+        Browser = await playwright.Chromium.LaunchAsync(new()
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args =
+            [
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--allow-loopback-in-peer-connection",
+            ],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+        playwright?.Dispose();
+    }
+}
+
+/// <summary>The real AppHost and one Chromium, shared by every browser test (xunit runs a collection's tests one at a time).</summary>
+[CollectionDefinition(Name)]
+public sealed class BrowserCollection : ICollectionFixture<AppHostFixture>, ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "Browser";
+}
