@@ -29,7 +29,9 @@ var recordings = builder.AddService<Projects.RecordingService>("recordings")
     .WithDatabase(infrastructure.Database("recordingdb"))
     .WithRedis(redis)
     .WithReference(social).WaitFor(social)
-    .WithReference(media).WaitFor(media);
+    .WithReference(media).WaitFor(media)
+    .WithEnvironment("Recordings__StorageRoot", builder.Configuration["Recordings:StorageRoot"]
+        ?? Path.Combine(builder.Configuration["DataRoot"] ?? Path.Combine(builder.AppHostDirectory, "..", ".data"), "recordings"));
 
 builder.AddService<Projects.Gateway>("gateway")
     .WithPublicPort(builder.Configuration.GetValue<int?>("Gateway:Port") ?? 8080)

@@ -1,3 +1,4 @@
+using AudioStream.RecordingService.Apis;
 using AudioStream.RecordingService.Extensions;
 using AudioStream.RecordingService.Infrastructure;
 using AudioStream.ServiceDefaults;
@@ -12,5 +13,7 @@ if (await app.MigrateIfRequestedAsync<RecordingDbContext>(args))
     return;
 }
 
+app.UseServiceDefaults();
 app.MapDefaultEndpoints();
+app.MapRecordingsApi();
 await app.RunAsync();

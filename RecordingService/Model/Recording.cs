@@ -12,7 +12,8 @@ public sealed class Recording
 {
     public Guid Id { get; init; } = Guid.CreateVersion7();
 
-    public Guid StreamId { get; init; }
+    /// <summary>The live session recorded; the recording's id is the same when the start event named it.</summary>
+    public Guid? StreamId { get; init; }
 
     public Guid OwnerId { get; init; }
 
@@ -36,4 +37,9 @@ public sealed class Recording
     public RecordingStatus Status { get; set; } = RecordingStatus.Recording;
 
     public string? Error { get; set; }
+
+    /// <summary>Seconds of silence put in for audio that never arrived (a lost subscription, a restart).</summary>
+    public double SilenceSeconds { get; set; }
+
+    public DateTimeOffset? EndedAt { get; set; }
 }

@@ -37,6 +37,9 @@ namespace AudioStream.RecordingService.Infrastructure.Migrations
                     b.Property<double>("DurationSeconds")
                         .HasColumnType("double precision");
 
+                    b.Property<DateTimeOffset?>("EndedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Error")
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)");
@@ -55,6 +58,9 @@ namespace AudioStream.RecordingService.Infrastructure.Migrations
                     b.Property<int>("SampleRate")
                         .HasColumnType("integer");
 
+                    b.Property<double>("SilenceSeconds")
+                        .HasColumnType("double precision");
+
                     b.Property<long>("SizeBytes")
                         .HasColumnType("bigint");
 
@@ -63,7 +69,7 @@ namespace AudioStream.RecordingService.Infrastructure.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
-                    b.Property<Guid>("StreamId")
+                    b.Property<Guid?>("StreamId")
                         .HasColumnType("uuid");
 
                     b.Property<string>("Title")

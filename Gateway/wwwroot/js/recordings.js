@@ -1,0 +1,164 @@
+// Recordings on a profile page: the owner's and friends' past live sessions, each with a player, its waveform,
+// an original / cleaned switch where both tracks exist, and rename / delete for the owner.
+import { api, ApiError } from './api.js';
+import { announce, el } from './dom.js';
+
+const section = document.getElementById('recordings');
+const owner = decodeURIComponent(location.pathname.replace(/^\/user\//, '').replace(/\/$/, ''));
+const list = el('ul', { className: 'list recordings-list', 'aria-live': 'polite' });
+const status = el('p', { className: 'placeholder-note' }, 'Loading recordings…');
+let me = null;
+let refreshTimer = null;
+
+if (section) {
+  section.classList.remove('placeholder');
+  section.querySelector('.placeholder-note')?.remove();
+  section.append(status, list);
+  load();
+}
+
+async function load() {
+  clearTimeout(refreshTimer);
+  try {
+    me ??= await api('/api/identity/me');
+    const recordings = await api(`/api/recordings?owner=${encodeURIComponent(owner)}`);
+    render(recordings);
+    // A recording in progress grows; look again until it is done.
+    if (recordings.some((r) => r.status === 'recording')) refreshTimer = setTimeout(load, 10000);
+  } catch (error) {
+    list.replaceChildren();
+    status.hidden = false;
+    status.textContent = error instanceof ApiError && error.status === 403
+      ? `Only ${owner} and their friends can hear their recordings.`
+      : error instanceof ApiError ? error.title : 'Could not load the recordings.';
+  }
+}
+
+function render(recordings) {
+  status.hidden = recordings.length > 0;
+  status.textContent = 'No recordings yet. Going live records the stream.';
+  const playing = new Set([...list.querySelectorAll('audio')].filter((a) => !a.paused).map((a) => a.dataset.id));
+  list.replaceChildren(...recordings.map((r) => {
+    // Leave a recording that is playing alone rather than cut it off on refresh.
+    const existing = playing.has(r.id) ? list.querySelector(`li[data-id="${r.id}"]`) : null;
+    return existing ?? item(r);
+  }));
+}
+
+function item(recording) {
+  const isOwner = me && recording.owner.toLowerCase() === me.username.toLowerCase();
+  const audioUrl = (track) => `/api/recordings/${recording.id}/audio${track === 'original' ? '?track=original' : ''}`;
+  const audio = el('audio', { controls: true, preload: 'metadata', src: audioUrl('processed'), dataset: { id: recording.id }, style: 'width:100%' });
+  const canvas = el('canvas', { className: 'waveform', height: 48, 'aria-hidden': 'true', style: 'display:block;width:100%;height:48px;cursor:pointer' });
+  const title = el('h3', { className: 'recording-title' }, recording.title);
+  const created = new Date(recording.createdAt);
+  const meta = el('p', { className: 'recording-meta' },
+    el('span', { className: 'recording-duration' }, recording.duration), ' · ',
+    el('time', { datetime: recording.createdAt }, created.toLocaleString()),
+    recording.status === 'complete' ? null : el('span', { className: 'badge' }, ` ${label(recording.status)}`));
+  const download = el('a', { className: 'button button-quiet', href: `/api/recordings/${recording.id}/download`, download: '' }, 'Download');
+  const actions = el('div', { className: 'row-actions' }, download);
+  const row = el('li', { className: 'row recording', dataset: { id: recording.id } }, title, meta, canvas, audio, actions);
+
+  let track = 'processed';
+  let peaks = null;
+  if (recording.hasOriginal) {
+    const name = `track-${recording.id}`;
+    const choice = (value, text) => el('label', {},
+      el('input', { type: 'radio', name, value, checked: value === 'processed', on: { change: () => switchTrack(value) } }), ` ${text}`);
+    actions.prepend(el('fieldset', { className: 'track-switch' }, el('legend', { className: 'visually-hidden' }, 'Track'),
+      choice('processed', 'Cleaned'), choice('original', 'Original')));
+  }
+
+  async function switchTrack(value) {
+    const at = audio.currentTime;
+    const wasPlaying = !audio.paused;
+    track = value;
+    audio.src = audioUrl(value);
+    download.href = `/api/recordings/${recording.id}/download${value === 'original' ? '?track=original' : ''}`;
+    audio.addEventListener('loadedmetadata', () => {
+      audio.currentTime = at;
+      if (wasPlaying) audio.play().catch(() => {});
+    }, { once: true });
+    peaks = await loadPeaks(recording, value);
+    draw(canvas, peaks, audio);
+  }
+
+  if (isOwner) {
+    actions.append(
+      el('button', { type: 'button', className: 'button button-quiet', on: { click: () => rename(recording, title) } }, 'Rename'),
+      el('button', { type: 'button', className: 'button button-danger button-quiet', on: { click: () => remove(recording, row) } }, 'Delete'));
+  }
+
+  audio.addEventListener('timeupdate', () => draw(canvas, peaks, audio));
+  canvas.addEventListener('click', (event) => {
+    if (!Number.isFinite(audio.duration)) return;
+    audio.currentTime = (event.offsetX / canvas.clientWidth) * audio.duration;
+  });
+  if (recording.status !== 'recording') {
+    loadPeaks(recording, track).then((p) => { peaks = p; draw(canvas, peaks, audio); });
+  }
+  return row;
+}
+
+function label(value) {
+  return { recording: 'recording…', repaired: 'repaired after a restart', failed: 'incomplete' }[value] ?? value;
+}
+
+async function loadPeaks(recording, track) {
+  try {
+    return await api(`/api/recordings/${recording.id}/peaks${track === 'original' ? '?track=original' : ''}`);
+  } catch {
+    return null;
+  }
+}
+
+/** The min/max pairs as vertical bars; what has been played is drawn in the accent colour. */
+function draw(canvas, peaks, audio) {
+  if (!peaks || peaks.count === 0) return;
+  const ratio = window.devicePixelRatio || 1;
+  const width = Math.max(1, Math.floor(canvas.clientWidth * ratio));
+  const height = Math.floor(48 * ratio);
+  if (canvas.width !== width) canvas.width = width;
+  canvas.height = height;
+  const context = canvas.getContext('2d');
+  const style = getComputedStyle(canvas);
+  const played = audio.duration ? audio.currentTime / audio.duration : 0;
+  context.clearRect(0, 0, width, height);
+  for (let x = 0; x < width; x++) {
+    const i = Math.min(peaks.count - 1, Math.floor((x / width) * peaks.count));
+    const min = peaks.peaks[2 * i];
+    const max = peaks.peaks[2 * i + 1];
+    context.fillStyle = x / width <= played ? (style.getPropertyValue('--accent') || '#2f6fde') : (style.getPropertyValue('--muted') || '#889');
+    const top = ((1 - max) / 2) * height;
+    const bottom = ((1 - min) / 2) * height;
+    context.fillRect(x, top, 1, Math.max(1, bottom - top));
+  }
+}
+
+async function rename(recording, heading) {
+  const title = window.prompt('New title (1 to 200 characters)', recording.title);
+  if (title === null) return;
+  try {
+    const updated = await api(`/api/recordings/${recording.id}`, { method: 'PATCH', body: { title } });
+    recording.title = updated.title;
+    heading.textContent = updated.title;
+    announce(`Renamed to ${updated.title}.`);
+  } catch (error) {
+    window.alert(error instanceof ApiError ? (error.errors.title?.[0] ?? error.title) : 'Could not rename the recording.');
+  }
+}
+
+async function remove(recording, row) {
+  if (!window.confirm(`Delete “${recording.title}”? This cannot be undone.`)) return;
+  try {
+    await api(`/api/recordings/${recording.id}`, { method: 'DELETE' });
+    row.remove();
+    announce(`Deleted ${recording.title}.`);
+    if (!list.childElementCount) {
+      status.hidden = false;
+    }
+  } catch (error) {
+    window.alert(error instanceof ApiError ? error.title : 'Could not delete the recording.');
+  }
+}

@@ -1,0 +1,245 @@
+using System.Globalization;
+using System.Security.Claims;
+using AudioStream.RecordingService.Audio;
+using AudioStream.RecordingService.Infrastructure;
+using AudioStream.RecordingService.Model;
+using AudioStream.ServiceDefaults.Security;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace AudioStream.RecordingService.Apis;
+
+/// <summary>
+/// Recordings of live streams: the owner and the owner's friends list and play them (with HTTP range requests for
+/// seeking); only the owner renames or deletes. Ids are GUIDs in the route, so anything else is simply not found.
+/// </summary>
+public static class RecordingsApi
+{
+    public const int MaxTitleLength = 200;
+    private const string WavContentType = "audio/wav";
+
+    public static RouteGroupBuilder MapRecordingsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/recordings").WithTags("Recordings").RequireAuthorization();
+        api.MapGet("/", ListAsync).WithName("ListRecordings").WithSummary("A user's recordings (yours or a friend's), newest first");
+        api.MapGet("/{id:guid}", GetAsync).WithName("GetRecording").WithSummary("A recording's metadata");
+        api.MapGet("/{id:guid}/audio", GetAudioAsync).WithName("GetRecordingAudio")
+            .WithSummary("The WAV (range requests supported); ?track=original for the un-denoised track");
+        api.MapGet("/{id:guid}/download", DownloadAsync).WithName("DownloadRecording").WithSummary("The WAV as an attachment");
+        api.MapGet("/{id:guid}/peaks", GetPeaksAsync).WithName("GetRecordingPeaks").WithSummary("The waveform: min/max pairs for drawing");
+        api.MapPatch("/{id:guid}", RenameAsync).WithName("RenameRecording").WithSummary("Retitle your recording");
+        api.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteRecording").WithSummary("Delete your recording and its files");
+        return api;
+    }
+
+    public static async Task<Results<Ok<List<RecordingResponse>>, ValidationProblem, ProblemHttpResult>> ListAsync(
+        string? owner, ClaimsPrincipal principal, RecordingDbContext db, RecordingAccess access, RecordingStorage storage,
+        CancellationToken cancellationToken)
+    {
+        var me = principal.GetCurrentUser();
+        owner ??= me.UserName;
+        if (owner.Length is 0 or > 32 || !owner.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-'))
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["owner"] = ["Give a user name: 1 to 32 letters, digits, '_', '.' or '-'."] },
+                title: "The owner is not valid.");
+        }
+        var ownerId = await access.ResolveViewableOwnerAsync(me, owner, cancellationToken);
+        if (ownerId is null)
+        {
+            return Problem(StatusCodes.Status403Forbidden, "Only this user and their friends can see their recordings.");
+        }
+        var recordings = await db.Recordings.AsNoTracking()
+            .Where(r => r.OwnerId == ownerId)
+            .OrderByDescending(r => r.CreatedAt)
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(recordings.Select(r => Describe(r, storage)).ToList());
+    }
+
+    public static async Task<Results<Ok<RecordingResponse>, ProblemHttpResult>> GetAsync(
+        Guid id, ClaimsPrincipal principal, RecordingDbContext db, RecordingAccess access, RecordingStorage storage,
+        CancellationToken cancellationToken)
+    {
+        var (recording, problem) = await FindViewableAsync(id, principal, db, access, cancellationToken);
+        return recording is null ? problem! : TypedResults.Ok(Describe(recording, storage));
+    }
+
+    public static Task<Results<PhysicalFileHttpResult, ValidationProblem, ProblemHttpResult>> GetAudioAsync(
+        Guid id, string? track, ClaimsPrincipal principal, RecordingDbContext db, RecordingAccess access, RecordingStorage storage,
+        CancellationToken cancellationToken) =>
+        ServeAudioAsync(id, track, download: false, principal, db, access, storage, cancellationToken);
+
+    public static Task<Results<PhysicalFileHttpResult, ValidationProblem, ProblemHttpResult>> DownloadAsync(
+        Guid id, string? track, ClaimsPrincipal principal, RecordingDbContext db, RecordingAccess access, RecordingStorage storage,
+        CancellationToken cancellationToken) =>
+        ServeAudioAsync(id, track, download: true, principal, db, access, storage, cancellationToken);
+
+    public static async Task<Results<PhysicalFileHttpResult, ValidationProblem, ProblemHttpResult>> GetPeaksAsync(
+        Guid id, string? track, ClaimsPrincipal principal, RecordingDbContext db, RecordingAccess access, RecordingStorage storage,
+        CancellationToken cancellationToken)
+    {
+        if (!TryParseTrack(track, out var which))
+        {
+            return TrackProblem();
+        }
+        var (recording, problem) = await FindViewableAsync(id, principal, db, access, cancellationToken);
+        if (recording is null)
+        {
+            return problem!;
+        }
+        if (which == RecordingTrack.Original && !recording.HasOriginal)
+        {
+            return Problem(StatusCodes.Status404NotFound, "This recording has no original track.");
+        }
+        if (recording.Status == RecordingStatus.Recording)
+        {
+            return Problem(StatusCodes.Status409Conflict, "The waveform is drawn when the recording ends.");
+        }
+        var path = storage.PeaksPath(id, which);
+        if (!File.Exists(path))
+        {
+            // Recordings from before waveforms, or whose waveform could not be written then: draw it once now.
+            try
+            {
+                storage.WritePeaks(id, which);
+            }
+            catch (Exception ex) when (ex is IOException or InvalidDataException)
+            {
+                return Problem(StatusCodes.Status404NotFound, "This recording has no audio to draw.");
+            }
+        }
+        return TypedResults.PhysicalFile(path, "application/json");
+    }
+
+    public static async Task<Results<Ok<RecordingResponse>, ValidationProblem, ProblemHttpResult>> RenameAsync(
+        Guid id, RenameRecordingRequest request, ClaimsPrincipal principal, RecordingDbContext db, RecordingStorage storage,
+        CancellationToken cancellationToken)
+    {
+        var (recording, problem) = await FindOwnedAsync(id, principal, db, "Only the owner can rename a recording.", cancellationToken);
+        if (recording is null)
+        {
+            return problem!;
+        }
+        var title = request.Title?.Trim();
+        if (string.IsNullOrEmpty(title) || title.Length > MaxTitleLength)
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["title"] = [$"Give a title of 1 to {MaxTitleLength} characters."] },
+                title: "The title is not valid.");
+        }
+        recording.Title = title;
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(Describe(recording, storage));
+    }
+
+    public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
+        Guid id, ClaimsPrincipal principal, RecordingDbContext db, RecordingStorage storage, CancellationToken cancellationToken)
+    {
+        var (recording, problem) = await FindOwnedAsync(id, principal, db, "Only the owner can delete a recording.", cancellationToken);
+        if (recording is null)
+        {
+            return problem!;
+        }
+        if (recording.Status == RecordingStatus.Recording)
+        {
+            return Problem(StatusCodes.Status409Conflict, "The stream is still being recorded; stop it first.");
+        }
+        // Files first: a row without files would be a broken entry, files without a row are only wasted space.
+        storage.Delete(id);
+        db.Recordings.Remove(recording);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<PhysicalFileHttpResult, ValidationProblem, ProblemHttpResult>> ServeAudioAsync(
+        Guid id, string? track, bool download, ClaimsPrincipal principal, RecordingDbContext db, RecordingAccess access,
+        RecordingStorage storage, CancellationToken cancellationToken)
+    {
+        if (!TryParseTrack(track, out var which))
+        {
+            return TrackProblem();
+        }
+        var (recording, problem) = await FindViewableAsync(id, principal, db, access, cancellationToken);
+        if (recording is null)
+        {
+            return problem!;
+        }
+        var path = storage.AudioPath(id, which);
+        if ((which == RecordingTrack.Original && !recording.HasOriginal) || !File.Exists(path))
+        {
+            return Problem(StatusCodes.Status404NotFound,
+                which == RecordingTrack.Original ? "This recording has no original track." : "This recording's audio is missing.");
+        }
+        var name = download
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"{recording.OwnerName}-{recording.CreatedAt.UtcDateTime:yyyyMMdd-HHmmss}{(which == RecordingTrack.Original ? "-original" : "")}.wav")
+            : null;
+        // ASP.NET's range processing: 206 for a satisfiable Range, 416 for an unsatisfiable one, and a malformed
+        // Range header is ignored (the whole file, 200), as RFC 9110 §14.2 allows.
+        return TypedResults.PhysicalFile(path, WavContentType, name, enableRangeProcessing: true);
+    }
+
+    private static async Task<(Recording? Recording, ProblemHttpResult? Problem)> FindViewableAsync(
+        Guid id, ClaimsPrincipal principal, RecordingDbContext db, RecordingAccess access, CancellationToken cancellationToken)
+    {
+        var me = principal.GetCurrentUser();
+        var recording = await db.Recordings.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
+        if (recording is null)
+        {
+            return (null, Problem(StatusCodes.Status404NotFound, "There is no such recording."));
+        }
+        if (!await access.MayViewAsync(me, recording.OwnerId, cancellationToken))
+        {
+            return (null, Problem(StatusCodes.Status403Forbidden, "Only the owner and their friends can play this recording."));
+        }
+        return (recording, null);
+    }
+
+    private static async Task<(Recording? Recording, ProblemHttpResult? Problem)> FindOwnedAsync(
+        Guid id, ClaimsPrincipal principal, RecordingDbContext db, string notOwner, CancellationToken cancellationToken)
+    {
+        var me = principal.GetCurrentUser();
+        var recording = await db.Recordings.SingleOrDefaultAsync(r => r.Id == id, cancellationToken);
+        if (recording is null)
+        {
+            return (null, Problem(StatusCodes.Status404NotFound, "There is no such recording."));
+        }
+        return recording.OwnerId == me.Id ? (recording, null) : (null, Problem(StatusCodes.Status403Forbidden, notOwner));
+    }
+
+    /// <summary>A recording still being written reports what is on disk so far.</summary>
+    private static RecordingResponse Describe(Recording recording, RecordingStorage storage)
+    {
+        if (recording.Status == RecordingStatus.Recording)
+        {
+            var file = new FileInfo(storage.AudioPath(recording.Id, RecordingTrack.Processed));
+            if (file.Exists)
+            {
+                recording.DurationSeconds = WavFormat.Seconds(Math.Max(0, file.Length - WavFormat.HeaderSize), recording.SampleRate);
+                recording.SizeBytes = storage.SizeOf(recording.Id);
+            }
+        }
+        return RecordingResponse.From(recording);
+    }
+
+    private static bool TryParseTrack(string? value, out RecordingTrack track)
+    {
+        track = RecordingTrack.Processed;
+        if (string.IsNullOrEmpty(value) || value.Equals("processed", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+        if (value.Equals("original", StringComparison.OrdinalIgnoreCase))
+        {
+            track = RecordingTrack.Original;
+            return true;
+        }
+        return false;
+    }
+
+    private static ValidationProblem TrackProblem() => TypedResults.ValidationProblem(
+        new Dictionary<string, string[]> { ["track"] = ["Ask for track=processed (the default) or track=original."] },
+        title: "The track is not valid.");
+
+    private static ProblemHttpResult Problem(int status, string title) => TypedResults.Problem(statusCode: status, title: title);
+}

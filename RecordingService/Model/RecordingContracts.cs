@@ -1,0 +1,46 @@
+using System.Globalization;
+
+namespace AudioStream.RecordingService.Model;
+
+/// <param name="Duration">MM:SS (minutes go past 59 for long recordings).</param>
+/// <param name="Status">recording, complete, repaired or failed.</param>
+/// <param name="HasOriginal">The un-denoised track exists too (<c>?track=original</c>).</param>
+public sealed record RecordingResponse(
+    Guid Id,
+    string Owner,
+    string Title,
+    double DurationSeconds,
+    string Duration,
+    bool Denoise,
+    DateTimeOffset CreatedAt,
+    long SizeBytes,
+    bool HasOriginal,
+    string Status,
+    int SampleRate,
+    string? Error)
+{
+    public static RecordingResponse From(Recording recording) => new(
+        recording.Id,
+        recording.OwnerName,
+        recording.Title,
+        Math.Round(recording.DurationSeconds, 3),
+        FormatDuration(recording.DurationSeconds),
+        recording.Denoise,
+        recording.CreatedAt,
+        recording.SizeBytes,
+        recording.HasOriginal,
+        StatusName(recording.Status),
+        recording.SampleRate,
+        recording.Error);
+
+    public static string StatusName(RecordingStatus status) => status.ToString().ToLowerInvariant();
+
+    /// <summary>Whole seconds, rounded down, so 59.9 s never shows as 01:00 before it is.</summary>
+    public static string FormatDuration(double seconds)
+    {
+        var total = (long)Math.Max(0, Math.Floor(seconds));
+        return string.Create(CultureInfo.InvariantCulture, $"{total / 60:00}:{total % 60:00}");
+    }
+}
+
+public sealed record RenameRecordingRequest(string? Title);
