@@ -106,7 +106,7 @@ public static class StreamsApi
     }
 
     private static StreamEndedResponse Summary(LiveSession session, TimeProvider time) =>
-        new(session.Id, Seconds((session.EndedAt ?? time.GetUtcNow()) - session.StartedAt), RecordingId: null);
+        new(session.Id, Seconds((session.EndedAt ?? time.GetUtcNow()) - session.StartedAt), RecordingId: session.Id);
 
     private static double Seconds(TimeSpan duration) => Math.Round(Math.Max(0, duration.TotalSeconds), 1);
 

@@ -65,7 +65,8 @@ public sealed class LiveStreamManager(
         logger.LogInformation(
             "Stream {SessionId} of {Owner} started (denoise {Denoise}, planned latency {Latency} ms)",
             stream.SessionId, stream.OwnerName, stream.Denoise, stream.PlannedLatency.TotalMilliseconds);
-        await PublishAsync(new MediaEvent(MediaEventTypes.StreamStarted, stream.OwnerId, stream.OwnerName));
+        await PublishAsync(new MediaEvent(MediaEventTypes.StreamStarted, stream.OwnerId, stream.OwnerName,
+            SessionId: stream.SessionId, Title: stream.Title, Denoise: stream.Denoise));
         return stream;
     }
 
@@ -101,7 +102,7 @@ public sealed class LiveStreamManager(
             logger.LogError(ex, "Could not record the end of stream {SessionId}", stream.SessionId);
         }
 
-        await PublishAsync(new MediaEvent(MediaEventTypes.StreamEnded, stream.OwnerId, stream.OwnerName));
+        await PublishAsync(new MediaEvent(MediaEventTypes.StreamEnded, stream.OwnerId, stream.OwnerName, SessionId: stream.SessionId));
         return session ?? new LiveSession
         {
             Id = stream.SessionId,
@@ -129,7 +130,7 @@ public sealed class LiveStreamManager(
             await db.SaveChangesAsync(cancellationToken);
             foreach (var session in left)
             {
-                await PublishAsync(new MediaEvent(MediaEventTypes.StreamEnded, session.OwnerId, session.OwnerName));
+                await PublishAsync(new MediaEvent(MediaEventTypes.StreamEnded, session.OwnerId, session.OwnerName, SessionId: session.Id));
             }
 
             if (left.Count > 0)
@@ -158,7 +159,7 @@ public sealed class LiveStreamManager(
         session.EndedAt = time.GetUtcNow();
         session.EndReason = reason;
         await db.SaveChangesAsync();
-        await PublishAsync(new MediaEvent(MediaEventTypes.StreamEnded, session.OwnerId, session.OwnerName));
+        await PublishAsync(new MediaEvent(MediaEventTypes.StreamEnded, session.OwnerId, session.OwnerName, SessionId: session.Id));
     }
 
     internal static string ReasonFor(PeerCloseReason reason) => reason switch

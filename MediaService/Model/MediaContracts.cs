@@ -7,7 +7,7 @@ public sealed record StartStreamRequest(bool Denoise, string? Title = null, bool
 
 public sealed record StreamStartedResponse(Guid SessionId, string WhipUrl, DateTimeOffset StartedAt, bool Denoise);
 
-/// <param name="RecordingId">The recording of the stream; null until RecordingService records streams.</param>
+/// <param name="RecordingId">The recording of the stream: RecordingService keys it by the session id (it exists once audio arrived).</param>
 public sealed record StreamEndedResponse(Guid SessionId, double DurationSeconds, Guid? RecordingId);
 
 public sealed record StreamStatsResponse(

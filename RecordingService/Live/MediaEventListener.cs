@@ -3,13 +3,6 @@ using StackExchange.Redis;
 
 namespace AudioStream.RecordingService.Live;
 
-/// <summary>
-/// MediaService's stream events as RecordingService reads them. Beyond <see cref="MediaEvent"/>'s fields it takes
-/// the stream's <c>sessionId</c>, <c>title</c> and <c>denoise</c> when the event carries them; without a session id
-/// the recording follows the owner's current stream by name and gets an id of its own.
-/// </summary>
-public sealed record MediaStreamEvent(string Type, Guid UserId, string UserName, Guid? SessionId = null, string? Title = null, bool? Denoise = null);
-
 /// <summary>Starts a recording for every stream_started event on <see cref="EventChannels.Media"/>.</summary>
 public sealed class MediaEventListener(IConnectionMultiplexer redis, LiveRecorder recorder, ILogger<MediaEventListener> logger) : BackgroundService
 {
@@ -18,7 +11,7 @@ public sealed class MediaEventListener(IConnectionMultiplexer redis, LiveRecorde
         var queue = await redis.GetSubscriber().SubscribeAsync(EventChannels.Media);
         queue.OnMessage(async message =>
         {
-            if (EventChannels.Read<MediaStreamEvent>(message.Message) is not { Type: MediaEventTypes.StreamStarted } started
+            if (EventChannels.Read<MediaEvent>(message.Message) is not { Type: MediaEventTypes.StreamStarted } started
                 || started.UserId == Guid.Empty || string.IsNullOrEmpty(started.UserName))
             {
                 return;

@@ -39,7 +39,8 @@ public sealed class MediaApiTests(AppHostFixture fixture)
         var summary = await stopped.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(sessionId, summary.GetProperty("sessionId").GetGuid());
         Assert.True(summary.GetProperty("durationSeconds").GetDouble() >= 0);
-        Assert.Equal(JsonValueKind.Null, summary.GetProperty("recordingId").ValueKind);
+        // RecordingService keys a stream's recording by its session id (none exists here: no audio was sent).
+        Assert.Equal(sessionId, summary.GetProperty("recordingId").GetGuid());
         await events.NextForAsync(alice.UserName, MediaEventTypes.StreamEnded, EventTimeout);
 
         Assert.Equal(HttpStatusCode.NotFound, await UserSession.StatusOfAsync(alice.DeleteAsync("/api/media/streams/current")));
