@@ -9,7 +9,7 @@ public sealed class ProfilePageTests(AppHostFixture app, BrowserFixture chromium
     private readonly WebApp web = new(app, chromium);
 
     [Fact]
-    public async Task A_profile_says_who_it_is_offers_going_live_and_keeps_room_for_recordings()
+    public async Task A_profile_says_who_it_is_offers_going_live_and_lists_its_recordings()
     {
         using var me = await new UserSession(app).RegisterAsync();
         using var stranger = await new UserSession(app).RegisterAsync();
@@ -24,7 +24,7 @@ public sealed class ProfilePageTests(AppHostFixture app, BrowserFixture chromium
         await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync(me.UserName);
         await Expect(page.Locator("#profile-state")).ToHaveTextAsync("This is you");
         await Expect(page.Locator("section#live").GetByRole(AriaRole.Button, new() { Name = "Go live" })).ToBeVisibleAsync();
-        await Expect(page.Locator("section#recordings")).ToContainTextAsync("Recordings arrive in a later release");
+        await Expect(page.Locator("section#recordings")).ToContainTextAsync("No recordings yet");
 
         // Someone who is not a friend yet can be asked from their profile.
         await page.GotoAsync($"/user/{stranger.UserName}");

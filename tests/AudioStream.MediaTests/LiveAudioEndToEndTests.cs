@@ -141,8 +141,11 @@ public sealed class LiveAudioEndToEndTests(AppHostFixture fixture, ITestOutputHe
         var (offset, envelopeCorrelation) = AudioAnalysis.Align(reference, heard);
         var segments = AudioAnalysis.SegmentCorrelations(reference, offset, heard);
         output.WriteLine($"bob vs processed: envelope r={envelopeCorrelation:F3}, waveform r per 200 ms [{string.Join(", ", segments.Select(r => r.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)))}] at offset {offset}");
-        Assert.True(envelopeCorrelation > 0.8, $"envelope correlation {envelopeCorrelation:F3}");
-        Assert.True(AudioAnalysis.Median(segments) > 0.6, $"median waveform correlation {AudioAnalysis.Median(segments):F3}");
+        Assert.True(envelopeCorrelation > 0.9, $"envelope correlation {envelopeCorrelation:F3}");
+        // While Chromium's jitter buffer settles it time-stretches (accelerate/expand), which breaks sample alignment
+        // for the first seconds under load; once settled, 200 ms segments match the processed track at r > 0.8.
+        var matching = segments.Count(r => r > 0.8) / (double)segments.Length;
+        Assert.True(matching >= 0.25, $"only {matching:P0} of 200 ms segments match the processed track sample by sample");
         var versusRaw = AudioAnalysis.SegmentCorrelations(raw.Samples(), (int)((long)(processed.FirstOffset + (ulong)offset) - (long)raw.FirstOffset), heard);
         output.WriteLine($"bob vs raw (control): median waveform r {AudioAnalysis.Median(versusRaw):F3}");
 
