@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using AudioStream.MediaService.Grpc;
 using AudioStream.ServiceDefaults.Messaging;
@@ -165,6 +166,73 @@ public sealed class LiveAudioEndToEndTests(AppHostFixture fixture, ITestOutputHe
         {
             Assert.True(heardDb < inputDb - 10, $"denoised audio should be much quieter than the input where there is only noise ({heardDb:F1} vs {inputDb:F1} dB)");
         }
+        await AssertRecordedAsync(alice, bob, summary.GetProperty("recordingId").GetString()!, processed);
+    }
+
+    /// <summary>
+    /// The stream became a recording (recording id = session id): its duration is the processed track's length on the
+    /// stream timeline (±0.2 s), it plays through Range requests, its samples are the processed track's, and the
+    /// friend may play but not rename or delete it.
+    /// </summary>
+    private async Task AssertRecordedAsync(UserSession owner, UserSession friend, string recordingId, TrackRecording processed)
+    {
+        JsonElement metadata = default;
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            using var response = await friend.GetAsync($"/api/recordings/{recordingId}");
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                metadata = await response.Content.ReadFromJsonAsync<JsonElement>();
+                if (metadata.GetProperty("status").GetString() == "complete")
+                {
+                    break;
+                }
+            }
+            await Task.Delay(250);
+        }
+        Assert.Equal("complete", metadata.ValueKind == JsonValueKind.Object ? metadata.GetProperty("status").GetString() : null);
+        Assert.Equal(owner.UserName, metadata.GetProperty("owner").GetString());
+        Assert.True(metadata.GetProperty("denoise").GetBoolean());
+
+        var streamedSeconds = (processed.FirstOffset + (ulong)processed.Samples().Length) / (double)SampleRate;
+        var recordedSeconds = metadata.GetProperty("durationSeconds").GetDouble();
+        output.WriteLine($"recording {recordingId}: {recordedSeconds:F2} s recorded, {streamedSeconds:F2} s streamed, {metadata.GetProperty("duration").GetString()}");
+        Assert.InRange(recordedSeconds, streamedSeconds - 0.2, streamedSeconds + 0.2);
+
+        using var rangeRequest = new HttpRequestMessage(HttpMethod.Get, $"/api/recordings/{recordingId}/audio");
+        rangeRequest.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(1000, 1999);
+        using var partial = await friend.SendAsync(rangeRequest);
+        Assert.Equal(HttpStatusCode.PartialContent, partial.StatusCode);
+        Assert.Equal("audio/wav", partial.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(1000, (await partial.Content.ReadAsByteArrayAsync()).Length);
+
+        using var whole = await friend.GetAsync($"/api/recordings/{recordingId}/audio");
+        var recorded = AudioAnalysis.FromPcm16(WavData(await whole.Content.ReadAsByteArrayAsync()));
+        var reference = processed.Samples();
+        var start = (int)processed.FirstOffset;
+        Assert.True(start + reference.Length <= recorded.Length + 960, $"the recording ({recorded.Length} samples) covers the processed track up to {start + reference.Length}");
+        var overlap = Math.Min(reference.Length, recorded.Length - start);
+        var correlation = AudioAnalysis.Correlation(recorded.AsSpan(start, overlap), reference.AsSpan(0, overlap));
+        output.WriteLine($"recording vs processed track: r = {correlation:F4} over {overlap / (double)SampleRate:F1} s");
+        Assert.True(correlation > 0.99, $"recorded audio correlates with the processed track at only {correlation:F3}");
+
+        Assert.Equal(HttpStatusCode.Forbidden, await UserSession.StatusOfAsync(friend.DeleteAsync($"/api/recordings/{recordingId}")));
+    }
+
+    /// <summary>The samples of a WAV file's data chunk.</summary>
+    private static byte[] WavData(byte[] wav)
+    {
+        for (int at = 12; at + 8 <= wav.Length;)
+        {
+            var size = BitConverter.ToInt32(wav, at + 4);
+            if (wav.AsSpan(at, 4).SequenceEqual("data"u8))
+            {
+                return wav.AsSpan(at + 8, Math.Min(size, wav.Length - at - 8)).ToArray();
+            }
+            at += 8 + size + (size & 1);
+        }
+        throw new InvalidDataException("The recording has no data chunk.");
     }
 
     private static Func<JsonElement, bool> IsStreaming(string userName, bool streaming) =>
