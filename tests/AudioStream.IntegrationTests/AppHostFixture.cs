@@ -18,6 +18,9 @@ public sealed class AppHostFixture : IAsyncLifetime
 
     public DistributedApplication App { get; private set; } = null!;
 
+    /// <summary>This run's PostgreSQL, Redis and recordings data (a fresh folder under the temp directory).</summary>
+    public string DataRoot => dataRoot;
+
     public IReadOnlyList<string> ResourceNames { get; private set; } = [];
 
     public async Task InitializeAsync()

@@ -5,6 +5,8 @@ using System.Text.Json;
 using AudioStream.MediaService.Grpc;
 using AudioStream.ServiceDefaults.Messaging;
 using Grpc.Core;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 
@@ -167,6 +169,94 @@ public sealed class LiveAudioEndToEndTests(AppHostFixture fixture, ITestOutputHe
             Assert.True(heardDb < inputDb - 10, $"denoised audio should be much quieter than the input where there is only noise ({heardDb:F1} vs {inputDb:F1} dB)");
         }
         await AssertRecordedAsync(alice, bob, summary.GetProperty("recordingId").GetString()!, processed);
+    }
+
+    [SkippableFact]
+    public async Task A_recording_survives_a_crash_of_the_recording_service()
+    {
+        Skip.If(wavPath is null, "../shared/audio/dns-01/noisy.wav is absent: the live audio test needs the shared test audio.");
+        Skip.If(browser is null, $"{ChromiumPath} is not installed (apt-get install chromium).");
+        var (media, mediaLifetime) = await MediaTestSupport.CreateMediaClientAsync(fixture);
+        await using var _ = mediaLifetime;
+        using var alice = await new UserSession(fixture).RegisterAsync();
+        var alicePage = await OpenUserPageAsync(alice, alice.UserName);
+        var sessionId = await alicePage.EvaluateAsync<string>(
+            "async () => { const live = await import('/js/live.js'); window.broadcast = await live.goLive({ denoise: false }); return window.broadcast.sessionId; }");
+        using var processedCall = media.Subscribe(new SubscribeRequest { StreamId = sessionId, Track = Track.Processed });
+        var processed = TrackRecording.Start(processedCall);
+        await Task.Delay(TimeSpan.FromSeconds(6));
+
+        // kill -9: no shutdown code runs, exactly like a crash.
+        using (var recordingService = FindRecordingServiceProcess())
+        {
+            recordingService.Kill();
+            await recordingService.WaitForExitAsync();
+        }
+        var capturedAtKill = (processed.FirstOffset + (ulong)processed.Samples().Length) / (double)SampleRate;
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await fixture.App.Services.GetRequiredService<ResourceCommandService>()
+            .ExecuteCommandAsync("recordings", KnownResourceCommands.StartCommand);
+        using (var healthy = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+        {
+            await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync("recordings", healthy.Token);
+        }
+        await Task.Delay(TimeSpan.FromSeconds(3));
+
+        await alicePage.EvaluateAsync<JsonElement>("async () => await window.broadcast.stop()");
+        await processed.Completion.WaitAsync(TimeSpan.FromSeconds(15));
+        var streamed = (processed.FirstOffset + (ulong)processed.Samples().Length) / (double)SampleRate;
+
+        JsonElement metadata = default;
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            using var response = await alice.GetAsync($"/api/recordings/{sessionId}");
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                metadata = await response.Content.ReadFromJsonAsync<JsonElement>();
+                if (metadata.GetProperty("status").GetString() is "complete" or "repaired")
+                {
+                    break;
+                }
+            }
+            await Task.Delay(250);
+        }
+        Assert.Equal(JsonValueKind.Object, metadata.ValueKind);
+        var status = metadata.GetProperty("status").GetString();
+        var duration = metadata.GetProperty("durationSeconds").GetDouble();
+        output.WriteLine($"after a kill at {capturedAtKill:F2} s of a {streamed:F2} s stream the recording is {status}, {duration:F2} s");
+        Assert.True(status is "complete" or "repaired", $"status {status}");
+        // Either the recording stopped at the crash (repaired) or it resumed with the gap filled with silence.
+        Assert.True(Math.Abs(duration - capturedAtKill) <= 1 || Math.Abs(duration - streamed) <= 1,
+            $"duration {duration:F2} s matches neither the audio captured up to the kill ({capturedAtKill:F2} s) nor the whole stream ({streamed:F2} s)");
+        using var audio = await alice.GetAsync($"/api/recordings/{sessionId}/audio");
+        Assert.Equal(HttpStatusCode.OK, audio.StatusCode);
+    }
+
+    /// <summary>This run's RecordingService process: the one whose storage root is under the fixture's data root.</summary>
+    private Process FindRecordingServiceProcess()
+    {
+        foreach (var process in Process.GetProcesses())
+        {
+            try
+            {
+                var commandLine = File.ReadAllText($"/proc/{process.Id}/cmdline");
+                if (commandLine.Contains("bin/Debug/net10.0/RecordingService", StringComparison.Ordinal)
+                    && !commandLine.StartsWith("dotnet", StringComparison.Ordinal)
+                    && File.ReadAllText($"/proc/{process.Id}/environ").Contains(fixture.DataRoot, StringComparison.Ordinal))
+                {
+                    return process;
+                }
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+            process.Dispose();
+        }
+        throw new InvalidOperationException("This run's RecordingService process was not found.");
     }
 
     /// <summary>
