@@ -1,3 +1,4 @@
+using AudioStream.Testing;
 namespace AudioStream.BrowserTests;
 
 /// <summary>
@@ -6,7 +7,7 @@ namespace AudioStream.BrowserTests;
 /// </summary>
 public sealed class BrowserFixture : IAsyncLifetime
 {
-    public const string ChromiumPath = "/usr/bin/chromium";
+    public const string ChromiumPath = HeadlessChromium.ExecutablePath;
 
     /// <summary>Long enough for a loaded two-core machine, short enough that a broken page fails quickly.</summary>
     public const float ExpectTimeoutMs = 10_000;
@@ -19,22 +20,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     {
         Assertions.SetDefaultExpectTimeout(ExpectTimeoutMs);
         playwright = await Playwright.CreateAsync();
-        Browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args =
-            [
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--allow-loopback-in-peer-connection",
-            ],
-        });
+        Browser = await playwright.Chromium.LaunchAsync(HeadlessChromium.Options());
     }
 
     public async Task DisposeAsync()

@@ -1,3 +1,4 @@
+using AudioStream.Testing;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
@@ -20,7 +21,7 @@ namespace AudioStream.MediaTests;
 [Collection(AppHostCollection.Name)]
 public sealed class LiveAudioEndToEndTests(AppHostFixture fixture, ITestOutputHelper output) : IAsyncLifetime
 {
-    private const string ChromiumPath = "/usr/bin/chromium";
+    private const string ChromiumPath = HeadlessChromium.ExecutablePath;
     private const int SampleRate = 48000;
     private static readonly TimeSpan CaptureLength = TimeSpan.FromSeconds(8);
 
@@ -36,26 +37,7 @@ public sealed class LiveAudioEndToEndTests(AppHostFixture fixture, ITestOutputHe
         }
 
         playwright = await Playwright.CreateAsync();
-        browser = await playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args =
-            [
-                "--no-sandbox",
-                "--use-fake-ui-for-media-stream",
-                "--use-fake-device-for-media-stream",
-                $"--use-file-for-fake-audio-capture={wavPath}",
-                "--allow-loopback-in-peer-connection",
-                "--autoplay-policy=no-user-gesture-required",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        });
+        browser = await playwright.Chromium.LaunchAsync(HeadlessChromium.Options(wavPath));
     }
 
     public async Task DisposeAsync()

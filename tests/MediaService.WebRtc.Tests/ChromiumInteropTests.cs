@@ -1,3 +1,4 @@
+using AudioStream.Testing;
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
@@ -9,7 +10,7 @@ namespace AudioStream.MediaService.WebRtc.Tests;
 /// <summary>One headless Debian Chromium for the interop tests, with its fake microphone fed from noisy.wav.</summary>
 public sealed class ChromiumFixture : IAsyncLifetime
 {
-    public const string ChromiumPath = "/usr/bin/chromium";
+    public const string ChromiumPath = HeadlessChromium.ExecutablePath;
 
     public string? WavPath { get; } = Signal.FindSharedAudio(Path.Combine("dns-01", "noisy.wav"));
 
@@ -34,26 +35,7 @@ public sealed class ChromiumFixture : IAsyncLifetime
         }
 
         _playwright = await Playwright.CreateAsync();
-        Browser = await _playwright.Chromium.LaunchAsync(new()
-        {
-            ExecutablePath = ChromiumPath,
-            Headless = true,
-            Args =
-            [
-                "--no-sandbox",
-                "--use-fake-ui-for-media-stream",
-                "--use-fake-device-for-media-stream",
-                $"--use-file-for-fake-audio-capture={WavPath}",
-                "--allow-loopback-in-peer-connection",
-                "--autoplay-policy=no-user-gesture-required",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        });
+        Browser = await _playwright.Chromium.LaunchAsync(HeadlessChromium.Options(WavPath));
     }
 
     public async Task DisposeAsync()
