@@ -29,6 +29,21 @@ internal static class Signal
         return saa == 0 || sbb == 0 ? 0 : sab / Math.Sqrt(saa * sbb);
     }
 
+    /// <summary>A sweep from 200 Hz to 2 kHz over <paramref name="samples"/> at 48 kHz: unlike a tone, it lines up at one lag only.</summary>
+    public static float[] Chirp(int samples)
+    {
+        var x = new float[samples];
+        double phase = 0;
+        for (int i = 0; i < samples; i++)
+        {
+            double hz = 200 + (1800.0 * i / samples);
+            phase += 2 * Math.PI * hz / 48000;
+            x[i] = (float)(0.3 * Math.Sin(phase));
+        }
+
+        return x;
+    }
+
     /// <summary>RMS envelope in windows of <paramref name="window"/> samples.</summary>
     public static float[] Envelope(float[] x, int window)
     {
