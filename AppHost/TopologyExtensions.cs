@@ -54,7 +54,8 @@ internal static class TopologyExtensions
     /// <summary>
     /// Where the denoiser runs (<c>Media:CudaDeviceId</c> pins the MediaService to one GPU) and where browsers reach
     /// its WebRTC socket: <c>Media:UdpPort</c> (default 0, a free port chosen at start-up) and
-    /// <c>Media:AdvertisedAddress</c> (default 127.0.0.1; set the host's reachable address for other machines).
+    /// <c>Media:AdvertisedAddress</c> (default 127.0.0.1; set the host's reachable address for other machines);
+    /// <c>Media:IngestTimeoutSeconds</c>: how long a started stream waits for its broadcaster to connect.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithMediaSettings(this IResourceBuilder<ProjectResource> media)
     {
@@ -74,6 +75,10 @@ internal static class TopologyExtensions
         if (configuration["Media:ModelPath"] is { Length: > 0 } modelPath)
         {
             media.WithEnvironment("Denoiser__ModelPath", modelPath);
+        }
+        if (configuration["Media:IngestTimeoutSeconds"] is { Length: > 0 } ingestTimeout)
+        {
+            media.WithEnvironment("Live__IngestTimeoutSeconds", ingestTimeout);
         }
         return media;
     }

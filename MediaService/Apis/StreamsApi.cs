@@ -102,7 +102,19 @@ public static class StreamsApi
             new DenoiserStatus(engine.IsAvailable, DenoiserMetrics.ProviderName(engine.Provider), engine.IsAvailable ? null : engine.UnavailableReason),
             stream.Title,
             stream.IngestConnected,
-            Math.Round(stream.Playout.Delay.TotalMilliseconds)));
+            Math.Round(stream.Playout.Delay.TotalMilliseconds),
+            Delivery(stream)));
+    }
+
+    private static StreamDelivery Delivery(LiveBroadcast stream)
+    {
+        var ingest = stream.IngestCounters;
+        return new StreamDelivery(
+            Math.Round(stream.PlannedLatency.TotalMilliseconds),
+            ingest?.PacketsIn ?? 0,
+            ingest?.PacketsLost ?? 0,
+            ingest?.FramesConcealed ?? 0,
+            stream.ListenerFramesDropped);
     }
 
     private static StreamEndedResponse Summary(LiveSession session, TimeProvider time) =>

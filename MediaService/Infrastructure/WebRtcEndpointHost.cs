@@ -1,8 +1,12 @@
 using AudioStream.MediaService.WebRtc;
+using AudioStream.MediaService.WebRtc.Opus;
 
 namespace AudioStream.MediaService.Infrastructure;
 
-/// <summary>Binds the WebRTC UDP socket when the host starts (not on the first request) and says where it listens.</summary>
+/// <summary>
+/// Binds the WebRTC UDP socket when the host starts (not on the first request), says where it listens, and warms the
+/// Opus codec up so the first listener's audio does not stall while it compiles.
+/// </summary>
 internal sealed class WebRtcEndpointHost(WebRtcEndpoint endpoint, ILogger<WebRtcEndpointHost> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
@@ -10,6 +14,7 @@ internal sealed class WebRtcEndpointHost(WebRtcEndpoint endpoint, ILogger<WebRtc
         logger.LogInformation(
             "WebRTC (ICE-lite, DTLS-SRTP, Opus) on UDP {LocalEndPoint}, advertised as {Address}:{Port}",
             endpoint.LocalEndPoint, endpoint.Options.AdvertisedAddress, endpoint.Options.AdvertisedPort ?? endpoint.LocalEndPoint.Port);
+        logger.LogInformation("Opus codec warmed up in {Milliseconds:F0} ms", OpusWarmUp.Run().TotalMilliseconds);
         return Task.CompletedTask;
     }
 

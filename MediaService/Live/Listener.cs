@@ -100,7 +100,7 @@ public sealed class Listener : IDisposable
                 else if (-wait > _lagTolerance)
                 {
                     Interlocked.Increment(ref _late);
-                    _metrics.FrameDropped("listener", "late");
+                    _stream.OnListenerFrameLate();
                     continue;
                 }
 

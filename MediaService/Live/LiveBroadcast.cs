@@ -31,6 +31,7 @@ public sealed class LiveBroadcast
     private IngestPeer? _ingest;
     private int _ended;
     private int _listenerCount;
+    private long _listenerFramesDropped;
 
     public LiveBroadcast(LiveSession session, StreamingDenoiser? denoiser, LiveOptions options, MediaMetrics metrics, TimeProvider time, ILogger logger)
     {
@@ -94,6 +95,12 @@ public sealed class LiveBroadcast
 
     public string? EndReason { get; private set; }
 
+    /// <summary>The broadcaster's WebRTC counters (packets received and lost, frames concealed…); null before WHIP.</summary>
+    public PeerCounters? IngestCounters => Volatile.Read(ref _ingest)?.Counters;
+
+    /// <summary>Frames any listener of this stream lost (queue overflow or too late), since the stream started.</summary>
+    public long ListenerFramesDropped => Interlocked.Read(ref _listenerFramesDropped);
+
     /// <summary>Listeners whose WebRTC connection is up.</summary>
     public int ListenerCount => Volatile.Read(ref _listenerCount);
 
@@ -129,7 +136,11 @@ public sealed class LiveBroadcast
 
     public Listener AddListener(EgressPeer peer, Guid userId)
     {
-        var subscription = Processed.Subscribe(ListenerQueueCapacity, "listener", _metrics.FrameDropped);
+        var subscription = Processed.Subscribe(ListenerQueueCapacity, "listener", (consumer, reason) =>
+        {
+            Interlocked.Increment(ref _listenerFramesDropped);
+            _metrics.FrameDropped(consumer, reason);
+        });
         var listener = new Listener(this, peer, subscription, userId, _options.ListenerLagTolerance, _metrics, _time, _logger);
         lock (_listenersGate)
         {
@@ -180,6 +191,12 @@ public sealed class LiveBroadcast
 
     internal int SubscriberQueueCapacity =>
         (int)Math.Ceiling(Math.Max(_options.SubscriberQueueSeconds, PlannedLatency.TotalSeconds + 1.0) * MediaFrame.SampleRate / MediaFrame.Samples20Ms);
+
+    internal void OnListenerFrameLate()
+    {
+        Interlocked.Increment(ref _listenerFramesDropped);
+        _metrics.FrameDropped("listener", "late");
+    }
 
     internal void OnListenerConnected()
     {

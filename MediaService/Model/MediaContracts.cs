@@ -20,7 +20,17 @@ public sealed record StreamStatsResponse(
     DenoiserStatus Denoiser,
     string? Title,
     bool Connected,
-    double LatencyMs);
+    double LatencyMs,
+    StreamDelivery Delivery);
+
+/// <summary>How well the stream is getting through, for operators and the load benchmark.</summary>
+/// <param name="PlannedLatencyMs">Arrival-to-playout delay planned at the start (denoiser chunk delay + playout margin); <c>LatencyMs</c> is what it is now.</param>
+/// <param name="PacketsReceived">RTP packets from the broadcaster, authenticated.</param>
+/// <param name="PacketsLost">Broadcaster packets that never arrived (gaps in sequence numbers).</param>
+/// <param name="FramesConcealed">20 ms frames the Opus decoder made up for lost packets.</param>
+/// <param name="ListenerFramesDropped">Frames listeners lost because they fell behind (all listeners, since the start).</param>
+public sealed record StreamDelivery(
+    double PlannedLatencyMs, long PacketsReceived, long PacketsLost, long FramesConcealed, long ListenerFramesDropped);
 
 /// <param name="Available">The model is loaded and runs (otherwise audio passes through unchanged).</param>
 /// <param name="Provider">cuda, cpu or none.</param>

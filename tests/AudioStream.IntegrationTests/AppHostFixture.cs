@@ -18,6 +18,9 @@ public sealed class AppHostFixture : IAsyncLifetime
 
     public DistributedApplication App { get; private set; } = null!;
 
+    /// <summary>A stream nobody connects to ends this long after it started (30 s in production; shorter to test it).</summary>
+    public const int IngestTimeoutSeconds = 12;
+
     /// <summary>This run's PostgreSQL, Redis and recordings data (a fresh folder under the temp directory).</summary>
     public string DataRoot => dataRoot;
 
@@ -32,6 +35,7 @@ public sealed class AppHostFixture : IAsyncLifetime
                 "--Gateway:Port=0",
                 "--Presence:Replicas=2",
                 "--DcpPublisher:RandomizePorts=true",
+                $"--Media:IngestTimeoutSeconds={IngestTimeoutSeconds}",
             ],
             (options, _) => options.DisableDashboard = true,
             timeout.Token);

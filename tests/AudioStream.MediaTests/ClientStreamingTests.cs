@@ -1,0 +1,122 @@
+using System.Net;
+using System.Text.Json;
+using AudioStream.MediaService.WebRtc.Client;
+using AudioStream.MediaService.WebRtc.Opus;
+using AudioStream.ServiceDefaults.Messaging;
+
+namespace AudioStream.MediaTests;
+
+/// <summary>
+/// Live streaming through the gateway with the C# WebRTC client (what the load benchmark uses) instead of browsers:
+/// WHIP in, a friend's WHEP out, the stats' delivery counters, hang-up and never-connected expiry.
+/// </summary>
+[Collection(AppHostCollection.Name)]
+public sealed class ClientStreamingTests(AppHostFixture fixture)
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task A_client_broadcast_reaches_a_friends_client_and_its_hang_up_ends_the_stream()
+    {
+        var (events, lifetime) = await MediaTestSupport.SubscribeMediaEventsAsync(fixture);
+        await using var _ = lifetime;
+        using var alice = await new UserSession(fixture).RegisterAsync();
+        using var bob = await new UserSession(fixture).RegisterAsync();
+        await alice.BefriendAsync(bob);
+        var (sessionId, whipUrl) = await alice.GoLiveAsync(denoise: false);
+
+        using var sender = new WebRtcClient(sends: true);
+        await sender.ConnectAsync(await AnswerAsync(alice, whipUrl, sender.Offer), Timeout);
+        using var listener = new WebRtcClient(sends: false);
+        var sequences = new List<ushort>();
+        listener.RtpReceived = (sequence, _, _, _) =>
+        {
+            lock (sequences)
+            {
+                sequences.Add(sequence);
+            }
+        };
+        await listener.ConnectAsync(await AnswerAsync(bob, $"/api/media/whep/{alice.UserName}", listener.Offer), Timeout);
+        Assert.Equal(1, (await events.NextForAsync(alice.UserName, MediaEventTypes.Listeners, Timeout)).Listeners);
+
+        // 3 s of a tone, paced like a microphone.
+        var encoder = new OpusAudioEncoder();
+        var frame = Enumerable.Range(0, 960).Select(i => (float)(0.2 * Math.Sin(2 * Math.PI * 440 * i / 48000))).ToArray();
+        var packet = new byte[OpusAudioEncoder.MaxPacketBytes];
+        using (var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20)))
+        {
+            for (int i = 0; i < 150; i++)
+            {
+                Assert.True(sender.SendOpus(packet.AsSpan(0, encoder.Encode(frame, packet))));
+                await timer.WaitForNextTickAsync();
+            }
+        }
+
+        JsonElement stats = default, delivery = default;
+        await WaitUntilAsync(async () =>
+        {
+            stats = await alice.GetJsonAsync($"/api/media/streams/{alice.UserName}");
+            delivery = stats.GetProperty("delivery");
+            return delivery.GetProperty("packetsReceived").GetInt64() >= 150;
+        });
+        Assert.True(stats.GetProperty("connected").GetBoolean());
+        Assert.Equal(1, stats.GetProperty("listeners").GetInt32());
+        Assert.Equal(150, delivery.GetProperty("packetsReceived").GetInt64());
+        Assert.Equal(0, delivery.GetProperty("packetsLost").GetInt64());
+        Assert.Equal(0, delivery.GetProperty("listenerFramesDropped").GetInt64());
+        Assert.Equal(100, delivery.GetProperty("plannedLatencyMs").GetDouble()); // no denoiser: the playout margin only
+
+        // Without the denoiser the listener is ~0.1 s behind: nearly all 150 frames are out by now, in order, none skipped.
+        await WaitUntilAsync(() => Task.FromResult(listener.PacketsReceived >= 145));
+        lock (sequences)
+        {
+            Assert.Equal(Enumerable.Range(0, sequences.Count).Select(i => (ushort)(sequences[0] + i)), sequences);
+        }
+
+        Assert.Equal(0, listener.SrtpAuthFailures);
+
+        // Hanging up (DTLS close_notify) ends the stream: the friend's peer is closed and the session recorded as ended.
+        sender.Dispose();
+        var ended = await events.NextForAsync(alice.UserName, MediaEventTypes.StreamEnded, Timeout);
+        Assert.Equal(sessionId, ended.SessionId);
+        await listener.Closed.WaitAsync(Timeout);
+        Assert.Equal(HttpStatusCode.NotFound, await UserSession.StatusOfAsync(bob.GetAsync($"/api/media/streams/{alice.UserName}")));
+    }
+
+    [Fact]
+    public async Task A_stream_nobody_connects_to_ends_by_itself()
+    {
+        var (events, lifetime) = await MediaTestSupport.SubscribeMediaEventsAsync(fixture);
+        await using var _ = lifetime;
+        using var alice = await new UserSession(fixture).RegisterAsync();
+        var (sessionId, _) = await alice.GoLiveAsync();
+        var started = DateTimeOffset.UtcNow;
+
+        var ended = await events.NextForAsync(
+            alice.UserName, MediaEventTypes.StreamEnded, TimeSpan.FromSeconds(AppHostFixture.IngestTimeoutSeconds + 15));
+        var waited = DateTimeOffset.UtcNow - started;
+
+        Assert.Equal(sessionId, ended.SessionId);
+        Assert.True(waited > TimeSpan.FromSeconds(AppHostFixture.IngestTimeoutSeconds - 1), $"ended after {waited.TotalSeconds:F1} s");
+        Assert.Equal(HttpStatusCode.NotFound, await UserSession.StatusOfAsync(alice.GetAsync($"/api/media/streams/{alice.UserName}")));
+        // Going live again works: the one-stream-per-user slot was freed.
+        await alice.GoLiveAsync();
+        Assert.Equal(HttpStatusCode.OK, await UserSession.StatusOfAsync(alice.DeleteAsync("/api/media/streams/current")));
+    }
+
+    private static async Task<string> AnswerAsync(UserSession user, string path, string offer)
+    {
+        using var response = await user.PostSdpAsync(path, offer);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        using var deadline = new CancellationTokenSource(Timeout);
+        while (!await condition())
+        {
+            await Task.Delay(20, deadline.Token);
+        }
+    }
+}
