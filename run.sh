@@ -8,7 +8,9 @@ source scripts/prerequisites.sh
 ensure_dotnet
 ensure_packages postgresql-15 redis-server
 restore_solution
-dotnet build AppHost/AppHost.csproj --no-restore --verbosity quiet -nologo -clp:ErrorsOnly
+# CONFIGURATION=Release ./run.sh builds and runs every service optimized (what the benchmarks measure).
+configuration=${CONFIGURATION:-Debug}
+dotnet build AppHost/AppHost.csproj -c "$configuration" --no-restore --verbosity quiet -nologo -clp:ErrorsOnly
 
 export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Development}
 export DOTNET_ENVIRONMENT=$ASPNETCORE_ENVIRONMENT
@@ -21,4 +23,4 @@ export ASPIRE_VERSION_CHECK_DISABLED=true
 
 say "Starting AudioStream: app at http://localhost:${GATEWAY_PORT:-8080}, dashboard link (with its login token) below"
 # exec: the AppHost receives Ctrl-C/SIGTERM itself and stops every process it started.
-exec AppHost/bin/Debug/net10.0/AppHost --Gateway:Port="${GATEWAY_PORT:-8080}" "$@"
+exec "AppHost/bin/$configuration/net10.0/AppHost" --Gateway:Port="${GATEWAY_PORT:-8080}" "$@"

@@ -5,10 +5,13 @@ using AudioStream.MediaService.WebRtc.Sdp;
 
 namespace AudioStream.MediaService.WebRtc;
 
-/// <summary>A WHEP-style listener: 20 ms PCM frames in, Opus over SRTP out once DTLS is up.</summary>
+/// <summary>
+/// A WHEP-style listener: 20 ms PCM frames (or Opus packets encoded once for many listeners) in, Opus over SRTP out
+/// once DTLS is up.
+/// </summary>
 public sealed class EgressPeer : WebRtcPeer
 {
-    private readonly OpusAudioEncoder _encoder;
+    private readonly Lazy<OpusAudioEncoder> _encoder;
     private readonly Lock _encodeLock = new();
     private readonly byte[] _packet = new byte[RtpPacket.FixedHeaderLength + OpusAudioEncoder.MaxPacketBytes + 16];
     private ushort _sequence = (ushort)RandomNumberGenerator.GetInt32(ushort.MaxValue);
@@ -18,11 +21,19 @@ public sealed class EgressPeer : WebRtcPeer
     internal EgressPeer(WebRtcEndpoint endpoint, SdpNegotiation negotiation, string localUfrag, string localPwd)
         : base(endpoint, negotiation, localUfrag, localPwd)
     {
-        _encoder = new OpusAudioEncoder(negotiation.Stereo ? 2 : 1, endpoint.Options.EgressBitrate);
+        Channels = negotiation.Stereo ? 2 : 1;
+        Bitrate = endpoint.Options.EgressBitrate;
+        _encoder = new Lazy<OpusAudioEncoder>(() => new OpusAudioEncoder(Channels, Bitrate));
         Ssrc = (uint)RandomNumberGenerator.GetInt32(int.MaxValue) | 1u;
     }
 
     public uint Ssrc { get; }
+
+    /// <summary>Opus channels the listener negotiated (2 when its offer asked for stereo).</summary>
+    public int Channels { get; }
+
+    /// <summary>Egress Opus bitrate (0 = the encoder's default for <see cref="Channels"/>).</summary>
+    public int Bitrate { get; }
 
     private protected override string Kind => "egress";
 
@@ -40,15 +51,39 @@ public sealed class EgressPeer : WebRtcPeer
 
         lock (_encodeLock)
         {
-            int payloadLength = _encoder.Encode(frame, _packet.AsSpan(RtpPacket.FixedHeaderLength, OpusAudioEncoder.MaxPacketBytes));
-            var header = new RtpHeader((byte)Negotiation.OpusPayloadType, _sequence, _timestamp, Ssrc, Marker: !_sentFirst);
-            RtpPacket.Write(_packet, header, _packet.AsSpan(RtpPacket.FixedHeaderLength, payloadLength));
-            _sequence++;
-            _timestamp += OpusAudioEncoder.FrameSamples;
-            bool sent = SendRtp(_packet, RtpPacket.FixedHeaderLength + payloadLength);
-            _sentFirst |= sent;
-            return sent;
+            int payloadLength = _encoder.Value.Encode(frame, _packet.AsSpan(RtpPacket.FixedHeaderLength, OpusAudioEncoder.MaxPacketBytes));
+            return SendPayload(payloadLength);
         }
+    }
+
+    /// <summary>
+    /// Sends one 20 ms Opus packet encoded elsewhere with this peer's <see cref="Channels"/> (one encoding shared by all
+    /// of a stream's listeners costs a stream one encoder instead of one per listener). False while not connected.
+    /// </summary>
+    public bool SendOpus(ReadOnlySpan<byte> opus)
+    {
+        if (State != PeerState.Connected || opus.Length > OpusAudioEncoder.MaxPacketBytes)
+        {
+            Interlocked.Increment(ref CounterSet.FramesSendDropped);
+            return false;
+        }
+
+        lock (_encodeLock)
+        {
+            opus.CopyTo(_packet.AsSpan(RtpPacket.FixedHeaderLength));
+            return SendPayload(opus.Length);
+        }
+    }
+
+    private bool SendPayload(int payloadLength)
+    {
+        var header = new RtpHeader((byte)Negotiation.OpusPayloadType, _sequence, _timestamp, Ssrc, Marker: !_sentFirst);
+        RtpPacket.Write(_packet, header, _packet.AsSpan(RtpPacket.FixedHeaderLength, payloadLength));
+        _sequence++;
+        _timestamp += OpusAudioEncoder.FrameSamples;
+        bool sent = SendRtp(_packet, RtpPacket.FixedHeaderLength + payloadLength);
+        _sentFirst |= sent;
+        return sent;
     }
 
     private protected override void OnRtp(ReadOnlySpan<byte> rtp)

@@ -88,6 +88,7 @@ public sealed class Listener : IDisposable
     private async Task RunAsync()
     {
         var padded = new float[MediaFrame.Samples20Ms];
+        var shared = _stream.EncoderFor(Peer.Channels, Peer.Bitrate);
         try
         {
             await foreach (var frame in _subscription.Reader.ReadAllAsync(_stop.Token))
@@ -112,7 +113,9 @@ public sealed class Listener : IDisposable
                     samples = padded;
                 }
 
-                if (Peer.SendFrame(samples))
+                // One encoding per stream; only a listener far behind the others encodes for itself.
+                var packet = shared.GetPacket(frame.SampleOffset, samples);
+                if (packet is not null ? Peer.SendOpus(packet) : Peer.SendFrame(samples))
                 {
                     Interlocked.Increment(ref _sent);
                     _metrics.RecordLatency(_time.GetElapsedTime(frame.ArrivalTimestamp), _stream.Denoise);

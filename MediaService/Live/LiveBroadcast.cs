@@ -1,6 +1,7 @@
 using AudioStream.MediaService.Denoising.Streaming;
 using AudioStream.MediaService.Model;
 using AudioStream.MediaService.WebRtc;
+using AudioStream.MediaService.WebRtc.Opus;
 
 namespace AudioStream.MediaService.Live;
 
@@ -32,6 +33,8 @@ public sealed class LiveBroadcast
     private int _ended;
     private int _listenerCount;
     private long _listenerFramesDropped;
+    private SharedOpusEncoder? _monoEncoder;
+    private SharedOpusEncoder? _stereoEncoder;
 
     public LiveBroadcast(LiveSession session, StreamingDenoiser? denoiser, LiveOptions options, MediaMetrics metrics, TimeProvider time, ILogger logger)
     {
@@ -191,6 +194,19 @@ public sealed class LiveBroadcast
 
     internal int SubscriberQueueCapacity =>
         (int)Math.Ceiling(Math.Max(_options.SubscriberQueueSeconds, PlannedLatency.TotalSeconds + 1.0) * MediaFrame.SampleRate / MediaFrame.Samples20Ms);
+
+    /// <summary>The stream's one Opus encoding for listeners with these channels (the bitrate is the endpoint's, one for all).</summary>
+    internal SharedOpusEncoder EncoderFor(int channels, int bitrate)
+    {
+        ref var encoder = ref channels == 2 ? ref _stereoEncoder : ref _monoEncoder;
+        if (Volatile.Read(ref encoder) is { } existing)
+        {
+            return existing;
+        }
+
+        var created = new SharedOpusEncoder(channels, bitrate);
+        return Interlocked.CompareExchange(ref encoder, created, null) ?? created;
+    }
 
     internal void OnListenerFrameLate()
     {

@@ -113,3 +113,39 @@ public class WebRtcClientTests
         }
     }
 }
+
+public class SharedOpusEncoderTests
+{
+    [Fact]
+    public void Each_frame_is_encoded_once_for_every_listener_and_a_frame_too_old_is_left_to_the_caller()
+    {
+        var encoder = new SharedOpusEncoder(channels: 1, bitrate: 0);
+        var sweep = Signal.Chirp(2 * 48000);
+        var packets = new List<byte[]>();
+        for (int f = 0; f < 100; f++)
+        {
+            var frame = sweep.AsSpan(f * 960, 960);
+            var a = encoder.GetPacket(f * 960L, frame)!;
+            Assert.Same(a, encoder.GetPacket(f * 960L, frame)); // a second listener gets the same packet
+            packets.Add(a);
+        }
+
+        Assert.Equal(100, encoder.Encoded);
+        Assert.Equal(100, encoder.Reused);
+        // A listener 39 frames behind still finds its packet; one 89 behind (past the 64 kept) encodes for itself.
+        Assert.Same(packets[60], encoder.GetPacket(60 * 960L, sweep.AsSpan(60 * 960, 960)));
+        Assert.Null(encoder.GetPacket(10 * 960L, sweep.AsSpan(10 * 960, 960)));
+
+        // The shared packets decode to the sweep.
+        var decoder = new OpusAudioDecoder();
+        var pcm = new float[OpusAudioDecoder.MaxFrameSamples];
+        var decoded = new List<float>();
+        foreach (var packet in packets)
+        {
+            decoded.AddRange(pcm.AsSpan(0, decoder.Decode(packet, pcm)));
+        }
+
+        double r = Signal.BestCorrelation(sweep.Skip(48000).Take(9600).ToArray(), decoded.Skip(48000).Take(10560).ToArray(), 960);
+        Assert.True(r > 0.9, $"correlation {r:F3}");
+    }
+}

@@ -1,0 +1,269 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using AudioStream.MediaService.WebRtc.Client;
+
+namespace AudioStream.Benchmarks.MediaLoad;
+
+/// <summary>
+/// The two load scenarios. Streams: N broadcasters (one decoding listener each), ramped until audio is lost.
+/// Listeners: one stream and M listeners. Each step measures MediaService CPU (from /proc), losses at every layer
+/// (broadcaster packets, frames dropped for listeners, listeners' sequence gaps) and mouth-to-ear latency.
+/// </summary>
+internal sealed class LoadRunner(BenchOptions options, AudioSource audio, int mediaPid, TextWriter output) : IAsyncDisposable
+{
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(20);
+    private readonly ConcurrentDictionary<Broadcast, byte> _live = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<BenchUser> _users = [];
+    private readonly string _runId = DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture) + Random.Shared.Next(1000).ToString("D3", CultureInfo.InvariantCulture);
+    private BenchUser? _listener;
+    private Task? _pacer;
+
+    private double PlannedLatencySeconds => options.Denoise ? (options.LowLatency ? 0.3 : 2.1) : 0.1;
+
+    private int CapacityPackets => (int)((options.Seconds + PlannedLatencySeconds + 60) * 50);
+
+    public async Task PrepareAsync(int broadcasters)
+    {
+        _listener = await BenchUser.RegisterAsync(options.Gateway, $"load_{_runId}_l");
+        for (int i = 0; i < broadcasters; i++)
+        {
+            var user = await BenchUser.RegisterAsync(options.Gateway, $"load_{_runId}_b{i}");
+            await user.BefriendAsync(_listener);
+            _users.Add(user);
+        }
+
+        _pacer = Task.Run(PaceAsync);
+    }
+
+    public async Task<List<StepResult>> RunStreamsAsync()
+    {
+        var results = new List<StepResult>();
+        output.WriteLine($"\n== streams ({Describe()}; one decoding listener per stream; {options.Seconds} s per step)");
+        output.WriteLine(StepResult.Header("streams"));
+        double idle = await MeasureIdleAsync();
+        foreach (int count in options.Streams)
+        {
+            var broadcasts = new List<Broadcast>();
+            var probes = new List<ListenerProbe>();
+            try
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    var broadcast = await StartBroadcastAsync(_users[i]);
+                    broadcasts.Add(broadcast);
+                    probes.Add(await ListenAsync(broadcast, decode: true));
+                }
+
+                var result = await MeasureAsync(count, broadcasts, probes, idle);
+                results.Add(result);
+                output.WriteLine(result.Row());
+                if (!result.Sustained)
+                {
+                    break;
+                }
+            }
+            finally
+            {
+                await StopAsync(broadcasts, probes);
+            }
+        }
+
+        return results;
+    }
+
+    public async Task<List<StepResult>> RunListenersAsync()
+    {
+        var results = new List<StepResult>();
+        output.WriteLine($"\n== listeners on one stream ({Describe()}; listener 1 decodes for latency, the others count packets; {options.Seconds} s per step)");
+        output.WriteLine(StepResult.Header("listeners"));
+        double idle = await MeasureIdleAsync();
+        var broadcast = await StartBroadcastAsync(_users[0]);
+        var probes = new List<ListenerProbe>();
+        try
+        {
+            foreach (int count in options.Listeners)
+            {
+                while (probes.Count < count)
+                {
+                    probes.Add(await ListenAsync(broadcast, decode: probes.Count == 0));
+                }
+
+                var result = await MeasureAsync(count, [broadcast], probes, idle);
+                results.Add(result);
+                output.WriteLine(result.Row());
+                if (!result.Sustained)
+                {
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            await StopAsync([broadcast], probes);
+        }
+
+        return results;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        if (_pacer is not null)
+        {
+            await _pacer;
+        }
+
+        foreach (var user in _users)
+        {
+            user.Dispose();
+        }
+
+        _listener?.Dispose();
+    }
+
+    private string Describe() =>
+        !options.Denoise ? "denoise off" : options.LowLatency ? "denoise on, low-latency setting" : "denoise on, 2.0 s setting";
+
+    private async Task<double> MeasureIdleAsync()
+    {
+        double cpu = ProcessCpu.Seconds(mediaPid);
+        var clock = Stopwatch.StartNew();
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        return (ProcessCpu.Seconds(mediaPid) - cpu) / clock.Elapsed.TotalSeconds;
+    }
+
+    private async Task<Broadcast> StartBroadcastAsync(BenchUser owner)
+    {
+        var whip = await owner.GoLiveAsync(options.Denoise, options.LowLatency);
+        var sender = new WebRtcClient(sends: true);
+        await sender.ConnectAsync(await owner.ExchangeSdpAsync(whip, sender.Offer), ConnectTimeout);
+        var broadcast = new Broadcast(owner, sender, audio, CapacityPackets);
+        broadcast.Start(TimeProvider.System.GetTimestamp());
+        _live[broadcast] = 0;
+        return broadcast;
+    }
+
+    private async Task<ListenerProbe> ListenAsync(Broadcast broadcast, bool decode)
+    {
+        var probe = new ListenerProbe(decode);
+        await probe.Client.ConnectAsync(await _listener!.ExchangeSdpAsync($"/api/media/whep/{broadcast.Owner.Name}", probe.Client.Offer), ConnectTimeout);
+        return probe;
+    }
+
+    private async Task StopAsync(List<Broadcast> broadcasts, List<ListenerProbe> probes)
+    {
+        foreach (var broadcast in broadcasts)
+        {
+            _live.TryRemove(broadcast, out _);
+            broadcast.Dispose();
+            await broadcast.Owner.StopAsync();
+        }
+
+        foreach (var probe in probes)
+        {
+            probe.Dispose();
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(3)); // the denoisers flush and the server settles
+    }
+
+    private async Task<StepResult> MeasureAsync(int count, List<Broadcast> broadcasts, List<ListenerProbe> probes, double idleCpu)
+    {
+        // Let the first audio reach the listeners through the planned delay, and the queues settle.
+        await Task.Delay(TimeSpan.FromSeconds(PlannedLatencySeconds + 3));
+        var before = await SnapshotAsync(broadcasts, probes);
+        long from = TimeProvider.System.GetTimestamp();
+        await Task.Delay(TimeSpan.FromSeconds(options.Seconds));
+        long to = TimeProvider.System.GetTimestamp();
+        var after = await SnapshotAsync(broadcasts, probes);
+        double seconds = TimeProvider.System.GetElapsedTime(from, to).TotalSeconds;
+
+        var latencies = new List<double>();
+        var correlations = new List<double>();
+        for (int i = 0; i < probes.Count; i++)
+        {
+            if (probes[i].Decodes)
+            {
+                var broadcast = broadcasts[Math.Min(i, broadcasts.Count - 1)];
+                foreach (var (latency, r) in LatencyEstimator.Estimate(broadcast, probes[i], audio, from, to))
+                {
+                    latencies.Add(latency);
+                    correlations.Add(r);
+                }
+            }
+        }
+
+        latencies.Sort();
+        correlations.Sort();
+        return new StepResult(
+            count,
+            MediaCpuPercent: (after.MediaCpu - before.MediaCpu) / seconds * 100,
+            IdleCpuPercent: idleCpu * 100,
+            BenchCpuPercent: (after.BenchCpu - before.BenchCpu) / seconds * 100,
+            PacketsExpected: (long)(seconds * 50) * probes.Count,
+            ListenerPacketsReceived: after.Received - before.Received,
+            ListenerPacketsLost: after.Lost - before.Lost,
+            IngestPacketsLost: after.IngestLost - before.IngestLost,
+            IngestConcealed: after.IngestConcealed - before.IngestConcealed,
+            ListenerFramesDropped: after.ListenerDropped - before.ListenerDropped,
+            ServerLatencyMs: after.ServerLatencyMs,
+            LatencyP50Ms: LatencyEstimator.Percentile(latencies, 0.5),
+            LatencyP99Ms: LatencyEstimator.Percentile(latencies, 0.99),
+            LatencyWindows: latencies.Count,
+            MedianCorrelation: LatencyEstimator.Percentile(correlations, 0.5),
+            PlannedLatencyMs: PlannedLatencySeconds * 1000);
+    }
+
+    private async Task<Snapshot> SnapshotAsync(List<Broadcast> broadcasts, List<ListenerProbe> probes)
+    {
+        long received = 0, lost = 0;
+        foreach (var probe in probes)
+        {
+            var counts = probe.Counts;
+            received += counts.Received;
+            lost += counts.Lost;
+        }
+
+        long ingestLost = 0, concealed = 0, dropped = 0;
+        double serverLatency = 0;
+        foreach (var broadcast in broadcasts)
+        {
+            if (await broadcast.Owner.StatsAsync(broadcast.Owner.Name) is JsonElement stats)
+            {
+                var delivery = stats.GetProperty("delivery");
+                ingestLost += delivery.GetProperty("packetsLost").GetInt64();
+                concealed += delivery.GetProperty("framesConcealed").GetInt64();
+                dropped += delivery.GetProperty("listenerFramesDropped").GetInt64();
+                serverLatency = Math.Max(serverLatency, stats.GetProperty("latencyMs").GetDouble());
+            }
+        }
+
+        return new Snapshot(
+            ProcessCpu.Seconds(mediaPid), ProcessCpu.Seconds(Environment.ProcessId), received, lost, ingestLost, concealed, dropped, serverLatency);
+    }
+
+    private async Task PaceAsync()
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(5));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token))
+            {
+                long now = TimeProvider.System.GetTimestamp();
+                foreach (var broadcast in _live.Keys)
+                {
+                    broadcast.SendDue(now);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private sealed record Snapshot(
+        double MediaCpu, double BenchCpu, long Received, long Lost, long IngestLost, long IngestConcealed, long ListenerDropped, double ServerLatencyMs);
+}
