@@ -114,7 +114,8 @@ public static class StreamsApi
             ingest?.PacketsIn ?? 0,
             ingest?.PacketsLost ?? 0,
             ingest?.FramesConcealed ?? 0,
-            stream.ListenerFramesDropped);
+            stream.ListenerFramesDropped,
+            stream.Playout.FramesSkipped);
     }
 
     private static StreamEndedResponse Summary(LiveSession session, TimeProvider time) =>

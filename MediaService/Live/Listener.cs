@@ -93,6 +93,11 @@ public sealed class Listener : IDisposable
         {
             await foreach (var frame in _subscription.Reader.ReadAllAsync(_stop.Token))
             {
+                if (frame.SkipForListeners)
+                {
+                    continue;
+                }
+
                 var wait = _time.GetElapsedTime(_time.GetTimestamp(), frame.ReleaseTimestamp);
                 if (wait > TimeSpan.Zero)
                 {

@@ -11,6 +11,9 @@ namespace AudioStream.MediaService.Live;
 /// <param name="ReleaseTimestamp">When listeners should play it (the stream's playout clock); raw frames: their arrival.</param>
 public sealed record MediaFrame(float[] Samples, long SampleOffset, long ArrivalTimestamp, bool IsSilenceFill, long ReleaseTimestamp)
 {
+    /// <summary>Listeners leave this (quiet) frame out to catch up with the planned delay; recordings keep it.</summary>
+    public bool SkipForListeners { get; init; }
+
     public const int SampleRate = 48000;
     public const int Samples20Ms = 960;
 }

@@ -6,16 +6,40 @@ namespace AudioStream.MediaService.Live;
 /// denoiser bunches its output. A frame ready after its planned time is released at once and the delay grows by the
 /// lateness (the stream stays continuous; latency adapts upward, like a jitter buffer).
 /// </summary>
+/// <remarks>
+/// Catch-up: when the delay is above plan and, for a whole observation window, every frame was ready at least one
+/// frame plus a guard ahead of its release, the clock drops a quiet frame for listeners (never for recordings or
+/// gRPC) and plays everything after it 20 ms earlier — at most one frame every 100 ms, only frames quieter than
+/// −40 dBFS, so it happens in pauses. Without it, one slow inference at start-up would add to the latency for
+/// the rest of the stream.
+/// </remarks>
 public sealed class PlayoutClock(TimeProvider time, TimeSpan plannedDelay)
 {
+    /// <summary>Frames whose smallest slack decides whether catching up is safe: 3 s, longer than a denoiser chunk period.</summary>
+    public const int WindowFrames = 150;
+
+    private const int MinFramesBetweenSkips = 5;
+    private const float QuietRms = 0.01f; // −40 dBFS
+    private static readonly TimeSpan FrameDuration = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan Guard = TimeSpan.FromMilliseconds(40);
+
+    private readonly long _frameTicks = (long)(FrameDuration.TotalSeconds * time.TimestampFrequency);
+    private readonly long _guardTicks = (long)(Guard.TotalSeconds * time.TimestampFrequency);
     private long? _origin;
+    private long _windowMin = long.MaxValue;
+    private long _lastWindowMin = long.MinValue;
+    private int _windowCount;
+    private int _sinceSkip = MinFramesBetweenSkips;
 
     public TimeSpan PlannedDelay { get; } = plannedDelay;
 
-    /// <summary>Current delay from arrival to playout: planned plus what lateness added.</summary>
+    /// <summary>Current delay from arrival to playout: planned plus what lateness added, less what catch-up took back.</summary>
     public TimeSpan Delay { get; private set; } = plannedDelay;
 
-    /// <summary>Sets <see cref="MediaFrame.ReleaseTimestamp"/>; called in order by the track's one pump.</summary>
+    /// <summary>Frames listeners skipped to bring the delay back towards the plan.</summary>
+    public long FramesSkipped { get; private set; }
+
+    /// <summary>Sets <see cref="MediaFrame.ReleaseTimestamp"/> (and may mark it skipped); called in order by the track's one pump.</summary>
     public MediaFrame Schedule(MediaFrame frame)
     {
         long now = time.GetTimestamp();
@@ -29,6 +53,45 @@ public sealed class PlayoutClock(TimeProvider time, TimeSpan plannedDelay)
             release = now;
         }
 
+        Observe(release - now);
+        _sinceSkip++;
+        if (Delay - FrameDuration >= PlannedDelay
+            && _sinceSkip > MinFramesBetweenSkips
+            && Math.Min(_lastWindowMin, _windowMin) >= _frameTicks + _guardTicks
+            && IsQuiet(frame.Samples))
+        {
+            // Everything from here on plays one frame earlier; the slack seen so far shrinks by as much.
+            _origin -= _frameTicks;
+            Delay -= FrameDuration;
+            _windowMin -= _frameTicks;
+            _lastWindowMin -= _frameTicks;
+            _sinceSkip = 0;
+            FramesSkipped++;
+            return frame with { ReleaseTimestamp = release, SkipForListeners = true };
+        }
+
         return frame with { ReleaseTimestamp = release };
+    }
+
+    private void Observe(long slack)
+    {
+        _windowMin = Math.Min(_windowMin, slack);
+        if (++_windowCount >= WindowFrames)
+        {
+            _lastWindowMin = _windowMin;
+            _windowMin = long.MaxValue;
+            _windowCount = 0;
+        }
+    }
+
+    private static bool IsQuiet(float[] samples)
+    {
+        double sum = 0;
+        foreach (var x in samples)
+        {
+            sum += x * x;
+        }
+
+        return samples.Length > 0 && Math.Sqrt(sum / samples.Length) < QuietRms;
     }
 }

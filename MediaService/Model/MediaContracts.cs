@@ -29,8 +29,9 @@ public sealed record StreamStatsResponse(
 /// <param name="PacketsLost">Broadcaster packets that never arrived (gaps in sequence numbers).</param>
 /// <param name="FramesConcealed">20 ms frames the Opus decoder made up for lost packets.</param>
 /// <param name="ListenerFramesDropped">Frames listeners lost because they fell behind (all listeners, since the start).</param>
+/// <param name="FramesSkippedToCatchUp">Quiet frames listeners left out to bring a grown delay back to the plan (recordings keep them).</param>
 public sealed record StreamDelivery(
-    double PlannedLatencyMs, long PacketsReceived, long PacketsLost, long FramesConcealed, long ListenerFramesDropped);
+    double PlannedLatencyMs, long PacketsReceived, long PacketsLost, long FramesConcealed, long ListenerFramesDropped, long FramesSkippedToCatchUp);
 
 /// <param name="Available">The model is loaded and runs (otherwise audio passes through unchanged).</param>
 /// <param name="Provider">cuda, cpu or none.</param>

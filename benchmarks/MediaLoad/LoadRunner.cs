@@ -8,7 +8,7 @@ namespace AudioStream.Benchmarks.MediaLoad;
 
 /// <summary>
 /// The two load scenarios. Streams: N broadcasters (one decoding listener each), ramped until audio is lost.
-/// Listeners: one stream and M listeners. Each step measures MediaService CPU (from /proc), losses at every layer
+/// Listeners: one stream and M listeners, ramped until a listener misses audio. Each step measures MediaService CPU (from /proc), losses at every layer
 /// (broadcaster packets, frames dropped for listeners, listeners' sequence gaps) and mouth-to-ear latency.
 /// </summary>
 internal sealed class LoadRunner(BenchOptions options, AudioSource audio, int mediaPid, TextWriter output) : IAsyncDisposable
@@ -23,7 +23,8 @@ internal sealed class LoadRunner(BenchOptions options, AudioSource audio, int me
 
     private double PlannedLatencySeconds => options.Denoise ? (options.LowLatency ? 0.3 : 2.1) : 0.1;
 
-    private int CapacityPackets => (int)((options.Seconds + PlannedLatencySeconds + 60) * 50);
+    /// <summary>Send times kept per broadcaster: 20 minutes (0.5 MB), far more than a run lasts.</summary>
+    private const int CapacityPackets = 20 * 60 * 50;
 
     public async Task PrepareAsync(int broadcasters)
     {
@@ -198,6 +199,7 @@ internal sealed class LoadRunner(BenchOptions options, AudioSource audio, int me
 
         latencies.Sort();
         correlations.Sort();
+        int starved = after.PerListener.Where((n, i) => n - before.PerListener[i] < seconds * 50 * 0.9).Count();
         return new StepResult(
             count,
             MediaCpuPercent: (after.MediaCpu - before.MediaCpu) / seconds * 100,
@@ -214,17 +216,23 @@ internal sealed class LoadRunner(BenchOptions options, AudioSource audio, int me
             LatencyP99Ms: LatencyEstimator.Percentile(latencies, 0.99),
             LatencyWindows: latencies.Count,
             MedianCorrelation: LatencyEstimator.Percentile(correlations, 0.5),
-            PlannedLatencyMs: PlannedLatencySeconds * 1000);
+            PlannedLatencyMs: PlannedLatencySeconds * 1000,
+            StarvedListeners: starved,
+            ClosedListeners: after.Closed);
     }
 
     private async Task<Snapshot> SnapshotAsync(List<Broadcast> broadcasts, List<ListenerProbe> probes)
     {
         long received = 0, lost = 0;
-        foreach (var probe in probes)
+        int closed = 0;
+        var perListener = new long[probes.Count];
+        for (int i = 0; i < probes.Count; i++)
         {
-            var counts = probe.Counts;
+            var counts = probes[i].Counts;
             received += counts.Received;
             lost += counts.Lost;
+            perListener[i] = counts.Received;
+            closed += probes[i].Client.IsClosed ? 1 : 0;
         }
 
         long ingestLost = 0, concealed = 0, dropped = 0;
@@ -242,7 +250,7 @@ internal sealed class LoadRunner(BenchOptions options, AudioSource audio, int me
         }
 
         return new Snapshot(
-            ProcessCpu.Seconds(mediaPid), ProcessCpu.Seconds(Environment.ProcessId), received, lost, ingestLost, concealed, dropped, serverLatency);
+            ProcessCpu.Seconds(mediaPid), ProcessCpu.Seconds(Environment.ProcessId), received, lost, ingestLost, concealed, dropped, serverLatency, perListener, closed);
     }
 
     private async Task PaceAsync()
@@ -265,5 +273,6 @@ internal sealed class LoadRunner(BenchOptions options, AudioSource audio, int me
     }
 
     private sealed record Snapshot(
-        double MediaCpu, double BenchCpu, long Received, long Lost, long IngestLost, long IngestConcealed, long ListenerDropped, double ServerLatencyMs);
+        double MediaCpu, double BenchCpu, long Received, long Lost, long IngestLost, long IngestConcealed, long ListenerDropped, double ServerLatencyMs,
+        long[] PerListener, int Closed);
 }
