@@ -19,6 +19,7 @@ internal sealed class LoadRunner(BenchOptions options, AudioSource audio, int me
     private readonly List<BenchUser> _users = [];
     private readonly string _runId = DateTime.UtcNow.ToString("HHmmss", CultureInfo.InvariantCulture) + Random.Shared.Next(1000).ToString("D3", CultureInfo.InvariantCulture);
     private BenchUser? _listener;
+    private double _idleCpu;
     private Task? _pacer;
 
     private double PlannedLatencySeconds => options.Denoise ? (options.LowLatency ? 0.3 : 2.1) : 0.1;
@@ -28,6 +29,7 @@ internal sealed class LoadRunner(BenchOptions options, AudioSource audio, int me
 
     public async Task PrepareAsync(int broadcasters)
     {
+        _idleCpu = await MeasureIdleAsync();
         _listener = await BenchUser.RegisterAsync(options.Gateway, $"load_{_runId}_l");
         for (int i = 0; i < broadcasters; i++)
         {
@@ -44,7 +46,7 @@ internal sealed class LoadRunner(BenchOptions options, AudioSource audio, int me
         var results = new List<StepResult>();
         output.WriteLine($"\n== streams ({Describe()}; one decoding listener per stream; {options.Seconds} s per step)");
         output.WriteLine(StepResult.Header("streams"));
-        double idle = await MeasureIdleAsync();
+        double idle = _idleCpu;
         foreach (int count in options.Streams)
         {
             var broadcasts = new List<Broadcast>();
@@ -80,7 +82,7 @@ internal sealed class LoadRunner(BenchOptions options, AudioSource audio, int me
         var results = new List<StepResult>();
         output.WriteLine($"\n== listeners on one stream ({Describe()}; listener 1 decodes for latency, the others count packets; {options.Seconds} s per step)");
         output.WriteLine(StepResult.Header("listeners"));
-        double idle = await MeasureIdleAsync();
+        double idle = _idleCpu;
         var broadcast = await StartBroadcastAsync(_users[0]);
         var probes = new List<ListenerProbe>();
         try
@@ -132,7 +134,7 @@ internal sealed class LoadRunner(BenchOptions options, AudioSource audio, int me
     {
         double cpu = ProcessCpu.Seconds(mediaPid);
         var clock = Stopwatch.StartNew();
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        await Task.Delay(TimeSpan.FromSeconds(5));
         return (ProcessCpu.Seconds(mediaPid) - cpu) / clock.Elapsed.TotalSeconds;
     }
 
