@@ -6,13 +6,16 @@ internal sealed record BenchOptions
 {
     public Uri Gateway { get; init; } = new("http://localhost:8080");
 
-    /// <summary>Stream counts to try, each with one decoding listener per stream; stops after the first that loses audio.</summary>
+    /// <summary>Stream counts to try, each stream with one listener; stops after the first that loses audio.</summary>
     public int[] Streams { get; init; } = [1, 4, 8, 16, 24, 32];
 
     /// <summary>Listener counts on one stream.</summary>
     public int[] Listeners { get; init; } = [1, 50, 100, 200];
 
     public bool LowLatency { get; init; }
+
+    /// <summary>Streams whose listener decodes (for latency); the other listeners only count packets, to spare the CPU.</summary>
+    public int DecodingListeners { get; init; } = 4;
 
     public bool Denoise { get; init; } = true;
 
@@ -31,8 +34,9 @@ internal sealed record BenchOptions
     public const string Usage = """
         MediaLoad: live-audio load through the gateway with C# WebRTC clients (needs ./run.sh running).
           --gateway URL        default http://localhost:8080
-          --streams 1,4,8      stream counts (one decoding listener each); stops after the first step that loses audio
+          --streams 1,4,8      stream counts (one listener each); stops after the first step that loses audio
           --listeners 1,50,100 listener counts on one stream
+          --decoding N         in the streams ramp, the first N streams' listeners decode for latency (default 4)
           --low-latency        streams use the denoiser's low-latency preset
           --no-denoise         streams without the denoiser (WebRTC path alone)
           --seconds N          measured seconds per step (default 20)
@@ -54,6 +58,7 @@ internal sealed record BenchOptions
                 "--streams" => options with { Streams = Counts(Next()) },
                 "--listeners" => options with { Listeners = Counts(Next()) },
                 "--low-latency" => options with { LowLatency = true },
+                "--decoding" => options with { DecodingListeners = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--no-denoise" => options with { Denoise = false },
                 "--seconds" => options with { Seconds = double.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--media-pid" => options with { MediaPid = int.Parse(Next(), CultureInfo.InvariantCulture) },

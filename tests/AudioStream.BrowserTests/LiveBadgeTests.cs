@@ -5,8 +5,9 @@ using static Microsoft.Playwright.Assertions;
 namespace AudioStream.BrowserTests;
 
 /// <summary>
-/// Going live belongs to a later release, so these tests play the presence server's part (Playwright routes the page's
-/// WebSocket) while the pages and every API stay real: they pin how the page draws what the socket says.
+/// These tests play the presence server's part (Playwright routes the page's WebSocket) so they can dictate listener
+/// counts and a server restart, while the pages and every API stay real: they pin how the page draws what the socket
+/// says. Real streams drive the live controls in AudioStream.MediaTests (LiveAudioEndToEndTests).
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class LiveBadgeTests(AppHostFixture app, BrowserFixture chromium)

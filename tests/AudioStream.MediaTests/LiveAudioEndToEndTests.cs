@@ -154,6 +154,61 @@ public sealed class LiveAudioEndToEndTests(AppHostFixture fixture, ITestOutputHe
     }
 
     [SkippableFact]
+    public async Task Two_friends_use_the_page_controls_to_go_live_listen_and_stop()
+    {
+        Skip.If(wavPath is null, "../shared/audio/dns-01/noisy.wav is absent: the live audio test needs the shared test audio.");
+        Skip.If(browser is null, $"{ChromiumPath} is not installed (apt-get install chromium).");
+        using var alice = await new UserSession(fixture).RegisterAsync();
+        using var bob = await new UserSession(fixture).RegisterAsync();
+        await alice.BefriendAsync(bob);
+        var alicePage = await OpenUserPageAsync(alice, alice.UserName);
+        var bobPage = await OpenUserPageAsync(bob, alice.UserName);
+        var errors = new List<string>();
+        foreach (var page in new[] { alicePage, bobPage })
+        {
+            page.PageError += (_, message) => errors.Add(message);
+        }
+
+        await Assertions.Expect(bobPage.Locator("#live-status")).ToHaveTextAsync($"{alice.UserName} is not live.");
+        await Assertions.Expect(bobPage.Locator("#live-listen")).ToBeHiddenAsync();
+
+        // Alice: title, noise removal on (the default), Go live.
+        await Assertions.Expect(alicePage.Locator("#live-denoise")).ToBeCheckedAsync();
+        await alicePage.Locator("#live-title").FillAsync("Morning show");
+        await alicePage.Locator("#live-go").ClickAsync();
+        await Assertions.Expect(alicePage.Locator("#live-status")).ToHaveTextAsync("You are live (noise removal on).", new() { Timeout = 20_000 });
+        await Assertions.Expect(alicePage.Locator("#live-go")).ToBeHiddenAsync();
+        await Assertions.Expect(alicePage.Locator("#live-elapsed")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\d+:\d\d$"));
+        // The meter follows the (fake) microphone.
+        var level = await WaitForAsync(alicePage, "() => String(document.querySelector('#live-level').value)", v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture) > 0, TimeSpan.FromSeconds(10));
+        Assert.True(double.Parse(level, System.Globalization.CultureInfo.InvariantCulture) > 0, $"mic level {level}");
+
+        // Bob's page notices within its refresh, listens, turns the volume down.
+        await Assertions.Expect(bobPage.Locator("#live-status")).ToHaveTextAsync($"{alice.UserName} is live: Morning show.", new() { Timeout = 15_000 });
+        await bobPage.Locator("#live-listen").ClickAsync();
+        await Assertions.Expect(bobPage.Locator("#live-status")).ToHaveTextAsync($"Listening to {alice.UserName}.", new() { Timeout = 20_000 });
+        await bobPage.Locator("#live-volume").FillAsync("0.5");
+        await Assertions.Expect(alicePage.Locator("#live-listeners")).ToHaveTextAsync("1 listener", new() { Timeout = 15_000 });
+
+        // Bob stops; alice's count goes back; bob listens again; alice ends the stream and bob's page says so.
+        await bobPage.Locator("#live-stop").ClickAsync();
+        await Assertions.Expect(bobPage.Locator("#live-status")).ToHaveTextAsync("Stopped listening.");
+        await Assertions.Expect(alicePage.Locator("#live-listeners")).ToHaveTextAsync("0 listeners", new() { Timeout = 15_000 });
+        await Assertions.Expect(bobPage.Locator("#live-listen")).ToBeVisibleAsync(new() { Timeout = 10_000 });
+        await bobPage.Locator("#live-listen").ClickAsync();
+        await Assertions.Expect(bobPage.Locator("#live-status")).ToHaveTextAsync($"Listening to {alice.UserName}.", new() { Timeout = 20_000 });
+
+        await alicePage.Locator("#live-stop").ClickAsync();
+        await Assertions.Expect(alicePage.Locator("#live-status")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^Stream ended after \d+:\d\d\.$"), new() { Timeout = 15_000 });
+        await Assertions.Expect(alicePage.Locator("#live-go")).ToBeVisibleAsync();
+        await Assertions.Expect(bobPage.Locator("#live-status")).ToHaveTextAsync($"{alice.UserName}'s stream ended.", new() { Timeout = 15_000 });
+        await Assertions.Expect(bobPage.Locator("#live-stop")).ToBeHiddenAsync();
+        Assert.Empty(errors);
+        await alicePage.Context.CloseAsync();
+        await bobPage.Context.CloseAsync();
+    }
+
+    [SkippableFact]
     public async Task A_recording_survives_a_crash_of_the_recording_service()
     {
         Skip.If(wavPath is null, "../shared/audio/dns-01/noisy.wav is absent: the live audio test needs the shared test audio.");
