@@ -1,12 +1,17 @@
+using System.Security.Cryptography;
 using System.Threading.Channels;
 using AudioStream.MediaService.WebRtc.Jitter;
 using AudioStream.MediaService.WebRtc.Opus;
+using AudioStream.MediaService.WebRtc.Rtcp;
 using AudioStream.MediaService.WebRtc.Rtp;
 using AudioStream.MediaService.WebRtc.Sdp;
 
 namespace AudioStream.MediaService.WebRtc;
 
-/// <summary>A WHIP-style sender: its Opus is reordered, decoded (losses concealed) and offered as 48 kHz mono frames.</summary>
+/// <summary>
+/// A WHIP-style sender: its Opus is reordered, decoded (losses concealed) and offered as 48 kHz mono frames. Every
+/// two seconds it gets an RTCP receiver report (loss, jitter, LSR/DLSR) so the browser sees how its audio arrives.
+/// </summary>
 public sealed class IngestPeer : WebRtcPeer
 {
     private readonly Channel<AudioFrame> _frames;
@@ -14,11 +19,15 @@ public sealed class IngestPeer : WebRtcPeer
     private readonly OpusAudioDecoder _decoder = new();
     private readonly float[] _pcm = new float[OpusAudioDecoder.MaxFrameSamples];
     private readonly byte[] _payload = new byte[1500];
+    private readonly ReceptionStatistics _reception = new(OpusAudioDecoder.SampleRate);
+    private readonly byte[] _report = new byte[256];
     private long _lostReported;
+    private long _nextReport;
 
     internal IngestPeer(WebRtcEndpoint endpoint, SdpNegotiation negotiation, string localUfrag, string localPwd)
         : base(endpoint, negotiation, localUfrag, localPwd)
     {
+        ReportSsrc = (uint)RandomNumberGenerator.GetInt32(int.MaxValue) | 1u;
         _jitter = new JitterBuffer(endpoint.Options.MaxReorderPackets);
         _frames = Channel.CreateBounded<AudioFrame>(new BoundedChannelOptions(endpoint.Options.FrameQueueCapacity)
         {
@@ -26,6 +35,12 @@ public sealed class IngestPeer : WebRtcPeer
             SingleWriter = true,
         });
     }
+
+    /// <summary>Our SSRC in the receiver reports (we send no media).</summary>
+    public uint ReportSsrc { get; }
+
+    /// <summary>The report block most recently sent to the broadcaster.</summary>
+    public RtcpReportBlock? LastReportSent { get; private set; }
 
     /// <summary>Decoded frames in order; completes when the peer closes. The oldest are dropped if nobody reads.</summary>
     public ChannelReader<AudioFrame> Frames => _frames.Reader;
@@ -40,6 +55,7 @@ public sealed class IngestPeer : WebRtcPeer
             return;
         }
 
+        _reception.OnPacket(packet.Ssrc, packet.SequenceNumber, packet.Timestamp, (double)Time.GetTimestamp() / Time.TimestampFrequency);
         var pushed = _jitter.Push(packet.SequenceNumber, packet.Timestamp, packet.Payload);
         if (pushed == JitterPushResult.Duplicate)
         {
@@ -90,6 +106,35 @@ public sealed class IngestPeer : WebRtcPeer
         long lost = _jitter.Lost;
         CountLost(lost - _lostReported);
         _lostReported = lost;
+    }
+
+    private protected override void OnRtcp(RtcpCompound compound)
+    {
+        base.OnRtcp(compound);
+        foreach (var (ssrc, info) in compound.SenderReports)
+        {
+            _reception.OnSenderReport(ssrc, info.NtpTimestamp, Time.GetTimestamp());
+        }
+    }
+
+    internal override void OnReportTimer(long timestamp)
+    {
+        if (timestamp < _nextReport)
+        {
+            return;
+        }
+
+        _nextReport = timestamp + (long)(ReportInterval.TotalSeconds * Time.TimestampFrequency);
+        if (_reception.TakeReportBlock(timestamp, Time.TimestampFrequency) is not { } block)
+        {
+            return;
+        }
+
+        int length = RtcpCompound.WriteReceiverReport(_report, ReportSsrc, "audiostream", [block]);
+        if (SendRtcp(_report, length))
+        {
+            LastReportSent = block;
+        }
     }
 
     private protected override void OnClosed()

@@ -42,7 +42,8 @@ public sealed record PeerCounters(
     long FramesDecoded,
     long FramesConcealed,
     long FramesSendDropped,
-    long IceChecks);
+    long IceChecks,
+    long RtcpOut = 0);
 
 public sealed class PeerClosedEventArgs(PeerCloseReason reason) : EventArgs
 {
@@ -72,6 +73,7 @@ internal sealed class PeerCounterSet
     public long FramesConcealed;
     public long FramesSendDropped;
     public long IceChecks;
+    public long RtcpOut;
 
     public PeerCounters Snapshot() => new(
         Interlocked.Read(ref PacketsIn),
@@ -88,5 +90,6 @@ internal sealed class PeerCounterSet
         Interlocked.Read(ref FramesDecoded),
         Interlocked.Read(ref FramesConcealed),
         Interlocked.Read(ref FramesSendDropped),
-        Interlocked.Read(ref IceChecks));
+        Interlocked.Read(ref IceChecks),
+        Interlocked.Read(ref RtcpOut));
 }

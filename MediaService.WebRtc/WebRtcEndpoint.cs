@@ -309,6 +309,18 @@ public sealed class WebRtcEndpoint : IDisposable
             {
                 peer.Close(PeerCloseReason.ConnectTimeout);
             }
+            else if (peer.State == PeerState.Connected)
+            {
+                try
+                {
+                    peer.OnReportTimer(now);
+                }
+#pragma warning disable CA1031 // A report that fails to build is skipped, never the timer.
+                catch (Exception)
+#pragma warning restore CA1031
+                {
+                }
+            }
         }
     }
 

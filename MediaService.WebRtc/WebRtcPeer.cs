@@ -81,6 +81,11 @@ public abstract class WebRtcPeer : IDisposable
 
     internal long CreatedTimestamp => _createdTimestamp;
 
+    private protected TimeProvider Time => _endpoint.TimeProvider;
+
+    /// <summary>How often a connected peer sends its RTCP report (RR for a broadcaster, SR for a listener).</summary>
+    private protected static TimeSpan ReportInterval { get; } = TimeSpan.FromSeconds(2);
+
     private protected abstract string Kind { get; }
 
     /// <summary>Completes when ICE and DTLS are up; faults with <see cref="PeerClosedException"/> if the peer closes first.</summary>
@@ -223,6 +228,33 @@ public abstract class WebRtcPeer : IDisposable
 
             return false;
         }
+    }
+
+    /// <summary>Encrypts (SRTCP) and sends one RTCP compound built in <paramref name="buffer"/>; false while not connected.</summary>
+    private protected bool SendRtcp(Span<byte> buffer, int rtcpLength)
+    {
+        lock (_sendLock)
+        {
+            var remote = Volatile.Read(ref _remoteAddress);
+            if (State != PeerState.Connected || _srtpOut is null || remote is null)
+            {
+                return false;
+            }
+
+            int length = _srtpOut.ProtectRtcp(buffer, rtcpLength);
+            if (length < 0 || !_endpoint.SendTo(buffer[..length], remote))
+            {
+                return false;
+            }
+
+            Interlocked.Increment(ref CounterSet.RtcpOut);
+            return true;
+        }
+    }
+
+    /// <summary>Called about once a second by the endpoint while connected: time to send RTCP reports, if any.</summary>
+    internal virtual void OnReportTimer(long timestamp)
+    {
     }
 
     /// <summary>An authenticated, decrypted RTP packet (payload type not yet checked).</summary>

@@ -54,6 +54,7 @@ public sealed class WebRtcClient : IDisposable
     private long _packetsSent;
     private long _packetsReceived;
     private long _authFailures;
+    private long _rtcpReceived;
     private int _disposed;
 
     /// <param name="sends">True for a WHIP sender (sendonly), false for a WHEP listener (recvonly).</param>
@@ -83,9 +84,21 @@ public sealed class WebRtcClient : IDisposable
 
     public long PacketsSent => Interlocked.Read(ref _packetsSent);
 
+    /// <summary>Sender: the RTP sequence number of the last packet sent.</summary>
+    public ushort LastSequenceSent { get; private set; }
+
     public long PacketsReceived => Interlocked.Read(ref _packetsReceived);
 
     public long SrtpAuthFailures => Interlocked.Read(ref _authFailures);
+
+    /// <summary>RTCP compounds received from the server.</summary>
+    public long RtcpReceived => Interlocked.Read(ref _rtcpReceived);
+
+    /// <summary>Receiver: the server's last sender report.</summary>
+    public RtcpSenderInfo? LastSenderReport { get; private set; }
+
+    /// <summary>Sender: the server's last receiver-report block about our stream.</summary>
+    public RtcpReportBlock? LastReceiverReport { get; private set; }
 
     public bool IsConnected => Volatile.Read(ref _srtpOut) is not null && !IsClosed;
 
@@ -130,6 +143,7 @@ public sealed class WebRtcClient : IDisposable
             }
 
             var header = new RtpHeader(OpusPayloadType, _sequence, _timestamp, Ssrc, Marker: _packetsSent == 0);
+            LastSequenceSent = _sequence;
             int length = RtpPacket.Write(_sendBuffer, header, opusPayload);
             length = srtp.ProtectRtp(_sendBuffer, length);
             _sequence++;
@@ -315,9 +329,27 @@ public sealed class WebRtcClient : IDisposable
         {
             if (RtcpCompound.LooksLikeRtcp(datagram))
             {
-                if (srtp.UnprotectRtcp(datagram, out _) == SrtpResult.AuthenticationFailed)
+                var rtcpResult = srtp.UnprotectRtcp(datagram, out int rtcpLength);
+                if (rtcpResult == SrtpResult.AuthenticationFailed)
                 {
                     Interlocked.Increment(ref _authFailures);
+                }
+
+                if (rtcpResult == SrtpResult.Ok && RtcpCompound.TryParse(datagram[..rtcpLength], out var compound, out _))
+                {
+                    Interlocked.Increment(ref _rtcpReceived);
+                    foreach (var (_, info) in compound.SenderReports)
+                    {
+                        LastSenderReport = info;
+                    }
+
+                    foreach (var (_, block) in compound.ReportBlocks)
+                    {
+                        if (block.Ssrc == Ssrc)
+                        {
+                            LastReceiverReport = block;
+                        }
+                    }
                 }
 
                 return;

@@ -122,14 +122,78 @@ public sealed class RtcpCompound
     }
 
     /// <summary>Writes a receiver report with no report blocks plus an SDES CNAME (a minimal valid compound).</summary>
-    public static int WriteReceiverReport(Span<byte> destination, uint ssrc, string cname)
+    public static int WriteReceiverReport(Span<byte> destination, uint ssrc, string cname) =>
+        WriteReceiverReport(destination, ssrc, cname, []);
+
+    /// <summary>Writes RR (RFC 3550 §6.4.2) with up to 31 report blocks, then SDES CNAME. Returns the compound's length.</summary>
+    public static int WriteReceiverReport(Span<byte> destination, uint ssrc, string cname, ReadOnlySpan<RtcpReportBlock> blocks)
     {
-        BinaryPrimitives.WriteUInt32BigEndian(destination, 0x80C90001);
+        int length = WriteReportHeader(destination, RtcpPacketType.ReceiverReport, ssrc, blocks.Length, 0);
+        length += WriteBlocks(destination[length..], blocks);
+        return length + WriteCname(destination[length..], ssrc, cname);
+    }
+
+    /// <summary>Writes SR (RFC 3550 §6.4.1) with its sender info and up to 31 report blocks, then SDES CNAME.</summary>
+    public static int WriteSenderReport(Span<byte> destination, uint ssrc, in RtcpSenderInfo info, string cname, ReadOnlySpan<RtcpReportBlock> blocks = default)
+    {
+        int length = WriteReportHeader(destination, RtcpPacketType.SenderReport, ssrc, blocks.Length, 20);
+        BinaryPrimitives.WriteUInt64BigEndian(destination[8..], info.NtpTimestamp);
+        BinaryPrimitives.WriteUInt32BigEndian(destination[16..], info.RtpTimestamp);
+        BinaryPrimitives.WriteUInt32BigEndian(destination[20..], info.PacketCount);
+        BinaryPrimitives.WriteUInt32BigEndian(destination[24..], info.OctetCount);
+        length += WriteBlocks(destination[length..], blocks);
+        return length + WriteCname(destination[length..], ssrc, cname);
+    }
+
+    /// <summary>A wall-clock time as a 64-bit NTP timestamp (seconds since 1900 in the high word, fraction in the low).</summary>
+    public static ulong ToNtp(DateTimeOffset time)
+    {
+        var sinceEra = time - new DateTimeOffset(1900, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        ulong seconds = (ulong)sinceEra.Ticks / TimeSpan.TicksPerSecond;
+        ulong fraction = ((ulong)sinceEra.Ticks % TimeSpan.TicksPerSecond * (1UL << 32)) / TimeSpan.TicksPerSecond;
+        return (seconds << 32) | fraction;
+    }
+
+    private static int WriteReportHeader(Span<byte> destination, RtcpPacketType type, uint ssrc, int blockCount, int senderInfoLength)
+    {
+        if (blockCount > 31)
+        {
+            throw new ArgumentOutOfRangeException(nameof(blockCount), "At most 31 report blocks.");
+        }
+
+        int length = 8 + senderInfoLength;
+        int words = ((length + (24 * blockCount)) / 4) - 1;
+        destination[0] = (byte)(0x80 | blockCount);
+        destination[1] = (byte)type;
+        BinaryPrimitives.WriteUInt16BigEndian(destination[2..], (ushort)words);
         BinaryPrimitives.WriteUInt32BigEndian(destination[4..], ssrc);
+        return length;
+    }
+
+    private static int WriteBlocks(Span<byte> destination, ReadOnlySpan<RtcpReportBlock> blocks)
+    {
+        int offset = 0;
+        foreach (var block in blocks)
+        {
+            var b = destination[offset..];
+            BinaryPrimitives.WriteUInt32BigEndian(b, block.Ssrc);
+            int lost = Math.Clamp(block.CumulativeLost, -0x800000, 0x7FFFFF);
+            BinaryPrimitives.WriteUInt32BigEndian(b[4..], ((uint)block.FractionLost << 24) | ((uint)lost & 0xFFFFFF));
+            BinaryPrimitives.WriteUInt32BigEndian(b[8..], block.HighestSequence);
+            BinaryPrimitives.WriteUInt32BigEndian(b[12..], block.Jitter);
+            BinaryPrimitives.WriteUInt32BigEndian(b[16..], block.LastSenderReport);
+            BinaryPrimitives.WriteUInt32BigEndian(b[20..], block.DelaySinceLastSenderReport);
+            offset += 24;
+        }
+
+        return offset;
+    }
+
+    private static int WriteCname(Span<byte> sdes, uint ssrc, string cname)
+    {
         int cnameLength = Math.Min(Encoding.UTF8.GetByteCount(cname), 255);
         int sdesBody = 4 + 2 + cnameLength + 1;
         int sdesWords = (sdesBody + 3) / 4;
-        var sdes = destination[8..];
         sdes[..(4 + (sdesWords * 4))].Clear();
         sdes[0] = 0x81;
         sdes[1] = (byte)RtcpPacketType.SourceDescription;
@@ -138,7 +202,7 @@ public sealed class RtcpCompound
         sdes[8] = 1;
         sdes[9] = (byte)cnameLength;
         Encoding.UTF8.GetBytes(cname.AsSpan(), sdes[10..(10 + cnameLength)]);
-        return 8 + 4 + (sdesWords * 4);
+        return 4 + (sdesWords * 4);
     }
 
     private bool ParseOne(ReadOnlySpan<byte> packet, int count, out string error)

@@ -99,6 +99,15 @@ public sealed class LiveAudioEndToEndTests(AppHostFixture fixture, ITestOutputHe
         output.WriteLine($"live after {live.TotalSeconds:F1} s, listening after {listening.TotalSeconds:F1} s; stream stats {stats}");
         output.WriteLine($"bob's inbound-rtp: {browserStats}");
 
+        // RTCP both ways, as Chromium reads it: our receiver reports reach alice's sender (loss, and RTT from
+        // LSR/DLSR), our sender reports reach bob's receiver.
+        var aliceRemote = JsonDocument.Parse(await alicePage.EvaluateAsync<string>(RemoteStatsScript, "broadcast")).RootElement;
+        var bobRemote = JsonDocument.Parse(await bobPage.EvaluateAsync<string>(RemoteStatsScript, "listening")).RootElement;
+        output.WriteLine($"alice's remote-inbound-rtp (our RR): {aliceRemote}; bob's remote-outbound-rtp (our SR): {bobRemote}");
+        Assert.Equal(0, aliceRemote.GetProperty("inbound").GetProperty("packetsLost").GetInt64());
+        Assert.InRange(aliceRemote.GetProperty("inbound").GetProperty("roundTripTime").GetDouble(), 0, 0.5);
+        Assert.True(bobRemote.GetProperty("outbound").GetProperty("packetsSent").GetInt64() > 100);
+
         // Alice stops from her page: 200 with the summary, then everything winds down.
         var summary = await alicePage.EvaluateAsync<JsonElement>("async () => await window.broadcast.stop()");
         Assert.Equal(sessionId, summary.GetProperty("sessionId").GetString());
@@ -431,6 +440,18 @@ public sealed class LiveAudioEndToEndTests(AppHostFixture fixture, ITestOutputHe
           let text = '';
           for (let j = 0; j < bytes.length; j += 0x8000) text += String.fromCharCode.apply(null, bytes.subarray(j, j + 0x8000));
           return btoa(text);
+        }
+        """;
+
+    /// <summary>The remote-inbound-rtp (what our RRs say) and remote-outbound-rtp (what our SRs say) of window[name].pc.</summary>
+    private const string RemoteStatsScript = """
+        async name => {
+          const result = {};
+          (await window[name].pc.getStats()).forEach(s => {
+            if (s.type === 'remote-inbound-rtp') result.inbound = { packetsLost: s.packetsLost, roundTripTime: s.roundTripTime, fractionLost: s.fractionLost };
+            if (s.type === 'remote-outbound-rtp') result.outbound = { packetsSent: s.packetsSent, bytesSent: s.bytesSent, reportsSent: s.reportsSent };
+          });
+          return JSON.stringify(result);
         }
         """;
 

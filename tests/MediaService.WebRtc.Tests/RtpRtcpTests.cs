@@ -111,4 +111,64 @@ public class RtpRtcpTests
         Assert.NotEmpty(error);
         Assert.Throws<RtcpParseException>(() => RtcpCompound.Parse(data));
     }
+
+    [Fact]
+    public void Rtcp_reports_we_write_parse_back_field_for_field()
+    {
+        var block = new RtcpReportBlock(0xBBBB0002, 25, -3, 0x0001_0005, 120, 0x1234_5678, 65536);
+        var info = new RtcpSenderInfo(RtcpCompound.ToNtp(new DateTimeOffset(2026, 11, 25, 12, 0, 0, TimeSpan.Zero)), 960_000, 500, 40_000);
+        var buffer = new byte[256];
+
+        var sr = RtcpCompound.Parse(buffer.AsSpan(0, RtcpCompound.WriteSenderReport(buffer, 0xAAAA0001, info, "audiostream", [block])));
+        Assert.Equal((0xAAAA0001u, info), Assert.Single(sr.SenderReports));
+        Assert.Equal((0xAAAA0001u, block), Assert.Single(sr.ReportBlocks));
+        Assert.Equal((0xAAAA0001u, "audiostream"), Assert.Single(sr.Cnames));
+
+        var rr = RtcpCompound.Parse(buffer.AsSpan(0, RtcpCompound.WriteReceiverReport(buffer, 0xCCCC0003, "x", [block, block with { Ssrc = 7 }])));
+        Assert.Equal(1, rr.ReceiverReports);
+        Assert.Equal([block, block with { Ssrc = 7 }], rr.ReportBlocks.Select(b => b.Block));
+        // NTP seconds = Unix seconds (1,795,608,000 at 2026-11-25 12:00 UTC) + 2,208,988,800.
+        Assert.Equal(1_795_608_000UL + 2_208_988_800UL, info.NtpTimestamp >> 32);
+    }
+
+    [Fact]
+    public void Reception_statistics_count_loss_per_interval_across_a_sequence_wrap_and_measure_jitter()
+    {
+        var stats = new ReceptionStatistics(48000);
+        ushort sequence = 65530;
+        uint timestamp = 1000;
+        double arrival = 10;
+        for (int i = 0; i < 20; i++)
+        {
+            if (i is not 8 and not 9)
+            {
+                // Every 20 ms, except packet 12 which comes 5 ms late.
+                stats.OnPacket(0x42, sequence, timestamp, arrival + (i == 12 ? 0.005 : 0));
+            }
+
+            sequence++;
+            timestamp += 960;
+            arrival += 0.02;
+        }
+
+        var first = stats.TakeReportBlock(0, 1000)!.Value;
+        Assert.Equal(0x42u, first.Ssrc);
+        Assert.Equal(0x1_0000u + 65530 + 19 - 65536, first.HighestSequence); // wrapped: one cycle
+        Assert.Equal(2, first.CumulativeLost);
+        Assert.Equal((byte)(2 * 256 / 20), first.FractionLost);
+        Assert.InRange(first.Jitter, 1u, 240u); // 5 ms = 240 samples at 48 kHz, smoothed by 1/16
+        Assert.Equal(0u, first.LastSenderReport);
+
+        stats.OnSenderReport(0x42, 0x0000_1234_5678_0000UL, arrivalTimestamp: 1000);
+        for (int i = 0; i < 10; i++)
+        {
+            stats.OnPacket(0x42, sequence++, timestamp += 960, arrival += 0.02);
+        }
+
+        var second = stats.TakeReportBlock(1500, 1000)!.Value;
+        Assert.Equal(0, second.FractionLost); // nothing lost in this interval
+        Assert.Equal(2, second.CumulativeLost);
+        Assert.Equal(0x1234_5678u, second.LastSenderReport);
+        Assert.Equal(32768u, second.DelaySinceLastSenderReport); // 0.5 s in 1/65536 s
+    }
 }

@@ -39,6 +39,13 @@ public class WebRtcClientTests
 
         Assert.Equal(50, client.PacketsSent);
         Assert.Equal(0, peer.Counters.SrtpAuthFailures);
+
+        // The server's receiver report (every 2 s) says what arrived: up to our last sequence number, nothing lost.
+        await WaitUntilAsync(() => client.LastReceiverReport is { } report && (ushort)report.HighestSequence == client.LastSequenceSent);
+        var block = client.LastReceiverReport!.Value;
+        Assert.Equal(0, block.CumulativeLost);
+        Assert.Equal(0, block.FractionLost);
+        Assert.True(peer.Counters.RtcpOut >= 1);
         // Opus delays the tone a few ms; the best-aligned correlation over 200 ms is near 1.
         double r = Signal.BestCorrelation(tone.Skip(9600).Take(9600).ToArray(), received.Skip(9600).Take(9600 + 960).ToArray(), 960);
         Assert.True(r > 0.9, $"correlation {r:F3}");
@@ -88,6 +95,12 @@ public class WebRtcClientTests
         }
 
         Assert.Equal(0, client.SrtpAuthFailures);
+
+        // Sender reports (every 2 s) count what was sent and carry the wall-clock time.
+        await WaitUntilAsync(() => client.LastSenderReport is { PacketCount: 50 });
+        var ntpNow = Rtcp.RtcpCompound.ToNtp(DateTimeOffset.UtcNow) >> 32;
+        Assert.InRange((long)(client.LastSenderReport!.Value.NtpTimestamp >> 32), (long)ntpNow - 5, (long)ntpNow + 1);
+        Assert.True(client.LastSenderReport!.Value.OctetCount > 50 * 20);
         peer.Dispose();
         await client.Closed.WaitAsync(Timeout);
     }
@@ -104,7 +117,7 @@ public class WebRtcClientTests
         Assert.NotEqual(PeerState.Connected, peer.State);
     }
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
+    internal static async Task WaitUntilAsync(Func<bool> condition)
     {
         using var deadline = new CancellationTokenSource(Timeout);
         while (!condition())
