@@ -31,7 +31,8 @@ var recordings = builder.AddService<Projects.RecordingService>("recordings")
     .WithReference(social).WaitFor(social)
     .WithReference(media).WaitFor(media)
     .WithEnvironment("Recordings__StorageRoot", builder.Configuration["Recordings:StorageRoot"]
-        ?? Path.Combine(builder.Configuration["DataRoot"] ?? Path.Combine(builder.AppHostDirectory, "..", ".data"), "recordings"));
+        ?? Path.Combine(builder.Configuration["DataRoot"] ?? Path.Combine(builder.AppHostDirectory, "..", ".data"), "recordings"))
+    .WithEnvironment("Recordings__ReconcileSeconds", builder.Configuration["Recordings:ReconcileSeconds"] ?? "15");
 
 builder.AddService<Projects.Gateway>("gateway")
     .WithPublicPort(builder.Configuration.GetValue<int?>("Gateway:Port") ?? 8080)

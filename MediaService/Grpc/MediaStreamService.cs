@@ -9,6 +9,7 @@ namespace AudioStream.MediaService.Grpc;
 /// <c>MediaStream.Subscribe</c>: a live stream's audio from now until it ends, as 20 ms chunks of 16-bit PCM
 /// (what a WAV holds, half the bytes of float). The subscriber gets its own drop-oldest queue
 /// (<see cref="LiveOptions.SubscriberQueueSeconds"/>); sequence numbers count what was sent, sample offsets show any gap.
+/// <c>MediaStream.ListLive</c>: the streams live now, for consumers catching up on missed start events.
 /// </summary>
 public sealed class MediaStreamService(LiveStreamManager streams, MediaMetrics metrics, ILogger<MediaStreamService> logger) : MediaStream.MediaStreamBase
 {
@@ -43,6 +44,21 @@ public sealed class MediaStreamService(LiveStreamManager streams, MediaMetrics m
                 IsSilenceFill = frame.IsSilenceFill,
             });
         }
+    }
+
+    public override Task<ListLiveResponse> ListLive(ListLiveRequest request, ServerCallContext context)
+    {
+        var response = new ListLiveResponse();
+        response.Streams.AddRange(streams.Streams.Where(s => !s.IsEnded).Select(s => new LiveStream
+        {
+            StreamId = s.SessionId.ToString(),
+            OwnerId = s.OwnerId.ToString(),
+            OwnerName = s.OwnerName,
+            Title = s.Title ?? string.Empty,
+            Denoise = s.Denoise,
+            StartedAtUnixMs = s.StartedAt.ToUnixTimeMilliseconds(),
+        }));
+        return Task.FromResult(response);
     }
 
     /// <summary>Float [-1, 1] to signed 16-bit little-endian, rounded and clipped.</summary>

@@ -37,6 +37,8 @@ internal static class ApplicationServiceExtensions
         builder.Services.AddSingleton<LiveRecorder>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<LiveRecorder>());
         builder.Services.AddHostedService<MediaEventListener>();
+        builder.Services.AddSingleton<ILiveStreamDirectory, GrpcLiveStreamDirectory>();
+        builder.Services.AddHostedService<LiveStreamReconciler>();
         builder.Services.AddHealthChecks().AddCheck<StorageHealthCheck>("recordings-storage");
     }
 }

@@ -21,6 +21,9 @@ public sealed class AppHostFixture : IAsyncLifetime
     /// <summary>A stream nobody connects to ends this long after it started (30 s in production; shorter to test it).</summary>
     public const int IngestTimeoutSeconds = 12;
 
+    /// <summary>How often RecordingService compares live streams with its recordings (15 s in production).</summary>
+    public const int ReconcileSeconds = 3;
+
     /// <summary>This run's PostgreSQL, Redis and recordings data (a fresh folder under the temp directory).</summary>
     public string DataRoot => dataRoot;
 
@@ -36,6 +39,7 @@ public sealed class AppHostFixture : IAsyncLifetime
                 "--Presence:Replicas=2",
                 "--DcpPublisher:RandomizePorts=true",
                 $"--Media:IngestTimeoutSeconds={IngestTimeoutSeconds}",
+                $"--Recordings:ReconcileSeconds={ReconcileSeconds}",
             ],
             (options, _) => options.DisableDashboard = true,
             timeout.Token);

@@ -1,5 +1,8 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
 using AudioStream.MediaService.WebRtc.Client;
 using AudioStream.MediaService.WebRtc.Opus;
 using AudioStream.ServiceDefaults.Messaging;
@@ -104,6 +107,90 @@ public sealed class ClientStreamingTests(AppHostFixture fixture)
         Assert.Equal(HttpStatusCode.OK, await UserSession.StatusOfAsync(alice.DeleteAsync("/api/media/streams/current")));
     }
 
+    [Fact]
+    public async Task A_stream_that_started_while_the_recording_service_was_down_is_still_recorded()
+    {
+        var commands = fixture.App.Services.GetRequiredService<ResourceCommandService>();
+        using var alice = await new UserSession(fixture).RegisterAsync();
+        using var sender = new WebRtcClient(sends: true);
+        using var sending = new CancellationTokenSource();
+        Task? pacing = null;
+        try
+        {
+            // RecordingService is down when the stream starts: it never sees stream_started.
+            await commands.ExecuteCommandAsync("recordings", KnownResourceCommands.StopCommand);
+            using (var stopped = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+            {
+                await fixture.App.ResourceNotifications.WaitForResourceAsync(
+                    "recordings", e => e.Snapshot.State?.Text is "Exited" or "Finished", stopped.Token);
+            }
+
+            var (sessionId, whipUrl) = await alice.GoLiveAsync(denoise: false);
+            await sender.ConnectAsync(await AnswerAsync(alice, whipUrl, sender.Offer), Timeout);
+            pacing = SendToneAsync(sender, sending.Token);
+            await Task.Delay(TimeSpan.FromSeconds(2));
+
+            await commands.ExecuteCommandAsync("recordings", KnownResourceCommands.StartCommand);
+            using (var healthy = new CancellationTokenSource(TimeSpan.FromSeconds(60)))
+            {
+                await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync("recordings", healthy.Token);
+            }
+
+            // Within a reconcile period or two it notices the live stream and records it from then on.
+            JsonElement recording = default;
+            await WaitUntilAsync(async () =>
+            {
+                using var response = await alice.GetAsync($"/api/recordings/{sessionId}");
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    recording = await response.Content.ReadFromJsonAsync<JsonElement>();
+                }
+
+                return response.StatusCode == HttpStatusCode.OK;
+            }, TimeSpan.FromSeconds(AppHostFixture.ReconcileSeconds * 3 + 10));
+            Assert.Equal("recording", recording.GetProperty("status").GetString());
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            Assert.Equal(HttpStatusCode.OK, await UserSession.StatusOfAsync(alice.DeleteAsync("/api/media/streams/current")));
+
+            await WaitUntilAsync(async () =>
+            {
+                recording = await alice.GetJsonAsync($"/api/recordings/{sessionId}");
+                return recording.GetProperty("status").GetString() == "complete";
+            }, Timeout);
+            Assert.True(recording.GetProperty("durationSeconds").GetDouble() >= 1.5, $"recorded {recording.GetProperty("durationSeconds").GetDouble()} s");
+        }
+        finally
+        {
+            await sending.CancelAsync();
+            if (pacing is not null)
+            {
+                await pacing;
+            }
+
+            using var healthy = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            await commands.ExecuteCommandAsync("recordings", KnownResourceCommands.StartCommand);
+            await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync("recordings", healthy.Token);
+        }
+    }
+
+    private static async Task SendToneAsync(WebRtcClient sender, CancellationToken cancellationToken)
+    {
+        var encoder = new OpusAudioEncoder();
+        var frame = Enumerable.Range(0, 960).Select(i => (float)(0.2 * Math.Sin(2 * Math.PI * 440 * i / 48000))).ToArray();
+        var packet = new byte[OpusAudioEncoder.MaxPacketBytes];
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                sender.SendOpus(packet.AsSpan(0, encoder.Encode(frame, packet)));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
     private static async Task<string> AnswerAsync(UserSession user, string path, string offer)
     {
         using var response = await user.PostSdpAsync(path, offer);
@@ -111,9 +198,9 @@ public sealed class ClientStreamingTests(AppHostFixture fixture)
         return await response.Content.ReadAsStringAsync();
     }
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan? timeout = null)
     {
-        using var deadline = new CancellationTokenSource(Timeout);
+        using var deadline = new CancellationTokenSource(timeout ?? Timeout);
         while (!await condition())
         {
             await Task.Delay(20, deadline.Token);
