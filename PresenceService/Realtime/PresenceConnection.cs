@@ -7,6 +7,8 @@ namespace AudioStream.PresenceService.Realtime;
 /// <summary>
 /// One browser socket. Sends go through a bounded outbox drained by a single writer (WebSocket sends must not
 /// overlap); a client too slow to keep up with its outbox is disconnected rather than slowing anyone else.
+/// Until <see cref="SendFirst"/> has put the all_statuses snapshot out, other messages wait behind it, so the
+/// snapshot is always the first message although the socket receives updates while it is being built.
 /// </summary>
 public sealed class PresenceConnection(Guid userId, string userName, WebSocket socket)
 {
@@ -24,9 +26,49 @@ public sealed class PresenceConnection(Guid userId, string userName, WebSocket s
 
     public string UserName { get; } = userName;
 
+    private readonly Lock gate = new();
+    private List<string>? held = [];
+
     public WebSocket Socket => socket;
 
     public bool Send(string message)
+    {
+        lock (gate)
+        {
+            if (held is not null)
+            {
+                held.Add(message);
+                if (held.Count > OutboxCapacity)
+                {
+                    socket.Abort();
+                    return false;
+                }
+
+                return true;
+            }
+        }
+
+        return Enqueue(message);
+    }
+
+    /// <summary>Sends the first message, then whatever was held back while it was being prepared.</summary>
+    public bool SendFirst(string message)
+    {
+        lock (gate)
+        {
+            var waiting = held ?? [];
+            held = null;
+            bool sent = Enqueue(message);
+            foreach (var next in waiting)
+            {
+                sent &= Enqueue(next);
+            }
+
+            return sent;
+        }
+    }
+
+    private bool Enqueue(string message)
     {
         if (outbox.Writer.TryWrite(message))
         {

@@ -23,7 +23,7 @@ public sealed class PresenceHub(PresenceStore store, FriendDirectory friends, IC
         {
             await PublishAsync(new PresenceEvent(connection.UserId, connection.UserName, Online: true));
         }
-        await SendAllStatusesAsync(connection);
+        await SendAllStatusesAsync(connection, first: true);
     }
 
     public async Task CloseAsync(PresenceConnection connection)
@@ -40,11 +40,20 @@ public sealed class PresenceHub(PresenceStore store, FriendDirectory friends, IC
         }
     }
 
-    public async Task SendAllStatusesAsync(PresenceConnection connection)
+    /// <param name="first">The socket's first message: updates that reached it meanwhile go out after it.</param>
+    public async Task SendAllStatusesAsync(PresenceConnection connection, bool first = false)
     {
         var friendsOfUser = await friends.GetFriendsAsync(connection.UserId);
         var statuses = await store.GetStatusesAsync(friendsOfUser.Values.ToList());
-        connection.Send(PresenceMessages.AllStatuses(statuses));
+        var message = PresenceMessages.AllStatuses(statuses);
+        if (first)
+        {
+            connection.SendFirst(message);
+        }
+        else
+        {
+            connection.Send(message);
+        }
     }
 
     /// <summary>Sends <paramref name="message"/> to every local socket of a friend of <paramref name="userId"/>.</summary>
