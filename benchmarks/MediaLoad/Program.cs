@@ -1,4 +1,5 @@
 using AudioStream.Benchmarks.MediaLoad;
+using AudioStream.Testing;
 
 // Live-audio load through the gateway with C# WebRTC clients; see BenchOptions.Usage and the README's Benchmarks.
 BenchOptions options;

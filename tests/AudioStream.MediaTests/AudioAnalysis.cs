@@ -129,20 +129,4 @@ internal static class AudioAnalysis
 
         return samples;
     }
-
-    public static string? FindSharedAudio(string relative)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            foreach (var candidate in new[] { Path.Combine(dir.FullName, "shared", "audio", relative), Path.Combine(dir.FullName, "..", "shared", "audio", relative) })
-            {
-                if (File.Exists(candidate))
-                {
-                    return Path.GetFullPath(candidate);
-                }
-            }
-        }
-
-        return null;
-    }
 }

@@ -25,7 +25,7 @@ public sealed class LiveAudioEndToEndTests(AppHostFixture fixture, ITestOutputHe
     private const int SampleRate = 48000;
     private static readonly TimeSpan CaptureLength = TimeSpan.FromSeconds(8);
 
-    private readonly string? wavPath = AudioAnalysis.FindSharedAudio(Path.Combine("dns-01", "noisy.wav"));
+    private readonly string? wavPath = SharedAudio.Find(Path.Combine("dns-01", "noisy.wav"));
     private IPlaywright? playwright;
     private IBrowser? browser;
 

@@ -12,7 +12,7 @@ public sealed class ChromiumFixture : IAsyncLifetime
 {
     public const string ChromiumPath = HeadlessChromium.ExecutablePath;
 
-    public string? WavPath { get; } = Signal.FindSharedAudio(Path.Combine("dns-01", "noisy.wav"));
+    public string? WavPath { get; } = SharedAudio.Find(Path.Combine("dns-01", "noisy.wav"));
 
     public string? SkipReason { get; private set; }
 

@@ -88,21 +88,4 @@ internal static class Signal
 
         throw new InvalidDataException("No data chunk.");
     }
-
-    /// <summary>Finds shared/audio by walking up from the test binaries (also ../shared/audio beside the repository).</summary>
-    public static string? FindSharedAudio(string relative)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            foreach (var candidate in new[] { Path.Combine(dir.FullName, "shared", "audio", relative), Path.Combine(dir.FullName, "..", "shared", "audio", relative) })
-            {
-                if (File.Exists(candidate))
-                {
-                    return Path.GetFullPath(candidate);
-                }
-            }
-        }
-
-        return null;
-    }
 }

@@ -1,3 +1,4 @@
+using AudioStream.Testing;
 using AudioStream.MediaService.Denoising.Audio;
 using AudioStream.MediaService.Denoising.Onnx;
 
@@ -19,7 +20,7 @@ public static class TestAssets
         return Model.Directory!;
     }
 
-    public static string? AudioDirectory { get; } = FindAudio();
+    public static string? AudioDirectory => SharedAudio.Directory;
 
     public static string ClipPath(string clip, string file)
     {
@@ -28,18 +29,4 @@ public static class TestAssets
     }
 
     public static float[] ReadMono(string clip, string file) => Resampler.ToMono(WavReader.Read(ClipPath(clip, file)), 48_000);
-
-    private static string? FindAudio()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "audio"));
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
-    }
 }
