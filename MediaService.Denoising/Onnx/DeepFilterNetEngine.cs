@@ -216,13 +216,14 @@ public sealed class DeepFilterNetEngine : IDisposable
     private void Run(InferenceWorkspace ws, ReadOnlySpan<float> input, Span<float> output)
     {
         var config = Config!;
-        var bands = _bands!;
         var stft = ws.Stft;
         var bins = stft.Bins;
         var samples = input.Length;
         var frames = stft.FramesFor(samples);
         var analysisFrames = frames + Math.Max(config.ConvLookahead, config.DfLookahead);
-        ws.Prepare(samples, analysisFrames, frames);
+        // Zero frames before the signal, so the deep filter's window of every frame lies inside the spectrum arrays.
+        var lead = DeepFilter.CurrentFrameIndex(config.DfOrder, config.DfLookahead);
+        ws.Prepare(samples, lead + analysisFrames, frames);
 
         var signal = ws.Signal.AsSpan(0, samples);
         for (var i = 0; i < samples; i++)
@@ -231,8 +232,10 @@ public sealed class DeepFilterNetEngine : IDisposable
             signal[i] = float.IsFinite(x) ? Math.Clamp(x, -MaxInputMagnitude, MaxInputMagnitude) : 0f;
         }
 
-        stft.Analyze(signal, analysisFrames, ws.SpecRe, ws.SpecIm);
-        ComputeFeatures(ws, bands, config, frames);
+        ws.SpecRe.AsSpan(0, lead * bins).Clear();
+        ws.SpecIm.AsSpan(0, lead * bins).Clear();
+        stft.Analyze(signal, analysisFrames, ws.SpecRe.AsSpan(lead * bins), ws.SpecIm.AsSpan(lead * bins));
+        ComputeFeatures(ws, config, frames, lead);
 
         var sessions = _sessions!;
         sessions.Encoder.Run(ws.RunOptions, DeepFilterNetSessions.EncoderInputs, ws.EncoderInputValues,
@@ -253,17 +256,16 @@ public sealed class DeepFilterNetEngine : IDisposable
                 DeepFilterNetSessions.DfDecoderOutputs, ws.CoefsValues);
         }
 
-        // ERB gains on every bin, then the deep filter replaces the low bins from the unmasked spectrum.
-        ws.SpecRe.AsSpan(0, frames * bins).CopyTo(ws.OutRe);
-        ws.SpecIm.AsSpan(0, frames * bins).CopyTo(ws.OutIm);
+        var order = config.DfOrder;
+        var coefsPerFrame = config.DfBins * order * 2;
         for (var t = 0; t < frames; t++)
         {
-            bands.ApplyGains(ws.Mask.AsSpan(t * config.ErbBands, config.ErbBands),
-                ws.OutRe.AsSpan(t * bins, bins), ws.OutIm.AsSpan(t * bins, bins));
+            DeepFilter.EnhanceFrame(
+                _bands!, ws.SpecRe.AsSpan(t * bins, order * bins), ws.SpecIm.AsSpan(t * bins, order * bins), bins,
+                ws.Mask.AsSpan(t * config.ErbBands, config.ErbBands), ws.Coefs.AsSpan(t * coefsPerFrame, coefsPerFrame),
+                config.DfBins, order, config.DfLookahead, ws.OutRe.AsSpan(t * bins, bins), ws.OutIm.AsSpan(t * bins, bins));
         }
 
-        DeepFilter.Apply(ws.SpecRe, ws.SpecIm, analysisFrames, bins, ws.Coefs, config.DfBins, config.DfOrder,
-            config.DfLookahead, ws.OutRe, ws.OutIm, frames);
         stft.Synthesize(ws.OutRe, ws.OutIm, frames, output);
         for (var i = 0; i < output.Length; i++)
         {
@@ -274,7 +276,7 @@ public sealed class DeepFilterNetEngine : IDisposable
         }
     }
 
-    private static void ComputeFeatures(InferenceWorkspace ws, ErbBands bands, DeepFilterNetConfig config, int frames)
+    private static void ComputeFeatures(InferenceWorkspace ws, DeepFilterNetConfig config, int frames, int lead)
     {
         // The encoder sees features conv_lookahead frames early: model frame t gets raw frame t + lookahead.
         // The normalisers still run over the skipped leading frames so their state matches the official chain.
@@ -282,26 +284,24 @@ public sealed class DeepFilterNetEngine : IDisposable
         var lookahead = config.ConvLookahead;
         var erb = config.ErbBands;
         var df = config.DfBins;
-        ws.ErbNorm.Reset();
-        ws.SpecNorm.Reset();
+        ws.Norms.Reset();
         Span<float> scratchErb = erb <= 256 ? stackalloc float[erb] : new float[erb];
         Span<float> scratchRe = df <= 1024 ? stackalloc float[df] : new float[df];
         Span<float> scratchIm = df <= 1024 ? stackalloc float[df] : new float[df];
         for (var raw = 0; raw < frames + lookahead; raw++)
         {
-            var re = ws.SpecRe.AsSpan(raw * bins, bins);
-            var im = ws.SpecIm.AsSpan(raw * bins, bins);
+            var re = ws.SpecRe.AsSpan((lead + raw) * bins, bins);
+            var im = ws.SpecIm.AsSpan((lead + raw) * bins, bins);
             var t = raw - lookahead;
-            bands.BandPowers(re, im, ws.BandPowers);
             if (t < 0)
             {
-                ws.ErbNorm.Normalize(ws.BandPowers, scratchErb);
-                ws.SpecNorm.Normalize(re, im, scratchRe, scratchIm);
-                continue;
+                ws.Features.Extract(re, im, ws.Norms, scratchErb, scratchRe, scratchIm);
             }
-
-            ws.ErbNorm.Normalize(ws.BandPowers, ws.FeatErb.AsSpan(t * erb, erb));
-            ws.SpecNorm.Normalize(re, im, ws.FeatSpec.AsSpan(t * df, df), ws.FeatSpec.AsSpan((frames + t) * df, df));
+            else
+            {
+                ws.Features.Extract(re, im, ws.Norms, ws.FeatErb.AsSpan(t * erb, erb),
+                    ws.FeatSpec.AsSpan(t * df, df), ws.FeatSpec.AsSpan((frames + t) * df, df));
+            }
         }
     }
 }

@@ -19,10 +19,8 @@ internal sealed class InferenceWorkspace : IDisposable
     {
         _config = config;
         Stft = new Stft(config.FftSize, config.HopSize);
-        var alpha = NormAlpha.Compute(config.SampleRate, config.HopSize, config.NormTau);
-        ErbNorm = new ErbFeatureNormalizer(config.ErbBands, alpha);
-        SpecNorm = new SpecFeatureNormalizer(config.DfBins, alpha);
-        BandPowers = new float[config.ErbBands];
+        Norms = new FeatureNorms(config.ErbBands, config.DfBins, NormAlpha.Compute(config.SampleRate, config.HopSize, config.NormTau));
+        Features = new FeatureExtractor(new ErbBands(config.SampleRate, config.FftSize, config.ErbBands, config.MinErbBins));
         _encoderLayouts = [.. DeepFilterNetSessions.EncoderOutputs.Select(n => sessions.Layouts[n])];
         _maskLayout = sessions.Layouts[DeepFilterNetSessions.ErbDecoderOutputs[0]];
         _coefsLayout = sessions.Layouts[DeepFilterNetSessions.DfDecoderOutputs[0]];
@@ -38,11 +36,9 @@ internal sealed class InferenceWorkspace : IDisposable
 
     public Stft Stft { get; }
 
-    public ErbFeatureNormalizer ErbNorm { get; }
+    public FeatureNorms Norms { get; }
 
-    public SpecFeatureNormalizer SpecNorm { get; }
-
-    public float[] BandPowers { get; }
+    public FeatureExtractor Features { get; }
 
     public float[] Signal { get; private set; } = [];
 
@@ -83,8 +79,8 @@ internal sealed class InferenceWorkspace : IDisposable
 
     public OrtValue[] CoefsValues { get; private set; } = [];
 
-    /// <summary>Makes room for <paramref name="samples"/> of input, <paramref name="analysisFrames"/> STFT frames and <paramref name="modelFrames"/>.</summary>
-    public void Prepare(int samples, int analysisFrames, int modelFrames)
+    /// <summary>Makes room for <paramref name="samples"/> of input, <paramref name="spectrumFrames"/> STFT frames and <paramref name="modelFrames"/>.</summary>
+    public void Prepare(int samples, int spectrumFrames, int modelFrames)
     {
         var bins = Stft.Bins;
         if (Signal.Length < samples)
@@ -92,10 +88,10 @@ internal sealed class InferenceWorkspace : IDisposable
             Signal = new float[samples];
         }
 
-        if (SpecRe.Length < analysisFrames * bins)
+        if (SpecRe.Length < spectrumFrames * bins)
         {
-            SpecRe = new float[analysisFrames * bins];
-            SpecIm = new float[analysisFrames * bins];
+            SpecRe = new float[spectrumFrames * bins];
+            SpecIm = new float[spectrumFrames * bins];
         }
 
         if (modelFrames > CapacityFrames)

@@ -11,6 +11,7 @@ public sealed class Stft
     private readonly RealFft _fft;
     private readonly float[] _window;
     private readonly float[] _frame;
+    private readonly float[] _scratch;
     private readonly float _forwardScale;
 
     public Stft(int fftSize, int hopSize)
@@ -25,6 +26,7 @@ public sealed class Stft
         _fft = new RealFft(fftSize);
         _window = VorbisWindow.Create(fftSize);
         _frame = new float[fftSize];
+        _scratch = new float[fftSize];
         _forwardScale = 2f * hopSize / ((float)fftSize * fftSize);
     }
 
@@ -43,23 +45,33 @@ public sealed class Stft
     {
         var bins = Bins;
         var lead = FftSize - HopSize;
+        var window = _scratch;
         for (var t = 0; t < frames; t++)
         {
             var start = t * HopSize - lead;
             for (var i = 0; i < FftSize; i++)
             {
                 var n = start + i;
-                _frame[i] = (uint)n < (uint)signal.Length ? signal[n] * _window[i] : 0f;
+                window[i] = (uint)n < (uint)signal.Length ? signal[n] : 0f;
             }
 
-            var fr = re.Slice(t * bins, bins);
-            var fi = im.Slice(t * bins, bins);
-            _fft.Forward(_frame, fr, fi);
-            for (var f = 0; f < bins; f++)
-            {
-                fr[f] *= _forwardScale;
-                fi[f] *= _forwardScale;
-            }
+            AnalyzeFrame(window, re.Slice(t * bins, bins), im.Slice(t * bins, bins));
+        }
+    }
+
+    /// <summary>Spectrum of one frame: the <see cref="FftSize"/> samples it covers, windowed and scaled.</summary>
+    public void AnalyzeFrame(ReadOnlySpan<float> samples, Span<float> re, Span<float> im)
+    {
+        for (var i = 0; i < FftSize; i++)
+        {
+            _frame[i] = samples[i] * _window[i];
+        }
+
+        _fft.Forward(_frame, re, im);
+        for (var f = 0; f < re.Length; f++)
+        {
+            re[f] *= _forwardScale;
+            im[f] *= _forwardScale;
         }
     }
 
@@ -69,16 +81,27 @@ public sealed class Stft
         output.Clear();
         var bins = Bins;
         var lead = FftSize - HopSize;
+        var windowed = _scratch;
         for (var t = 0; t < frames; t++)
         {
-            _fft.Inverse(re.Slice(t * bins, bins), im.Slice(t * bins, bins), _frame);
+            SynthesizeFrame(re.Slice(t * bins, bins), im.Slice(t * bins, bins), windowed);
             var start = t * HopSize - lead;
             var from = Math.Max(0, -start);
             var to = Math.Min(FftSize, output.Length - start);
             for (var i = from; i < to; i++)
             {
-                output[start + i] += _frame[i] * _window[i];
+                output[start + i] += windowed[i];
             }
+        }
+    }
+
+    /// <summary>One frame back to time: inverse FFT, windowed again, ready to overlap-add at its position.</summary>
+    public void SynthesizeFrame(ReadOnlySpan<float> re, ReadOnlySpan<float> im, Span<float> windowed)
+    {
+        _fft.Inverse(re, im, _frame);
+        for (var i = 0; i < FftSize; i++)
+        {
+            windowed[i] = _frame[i] * _window[i];
         }
     }
 }

@@ -67,27 +67,29 @@ public sealed class FeatureTests
     [Fact]
     public void Deep_filter_sums_taps_over_past_and_future_frames_without_conjugate()
     {
-        const int frames = 5, bins = 3, dfBins = 2, order = 5, lookahead = 2;
-        var re = new float[frames * bins];
-        var im = new float[frames * bins];
-        for (var t = 0; t < frames; t++)
+        const int bins = 3, dfBins = 2, order = 5;
+        // A window of frames t − 2 … t + 2: frame n holds (n + 1) + i in bin 0.
+        var re = new float[order * bins];
+        var im = new float[order * bins];
+        for (var n = 0; n < order; n++)
         {
-            re[t * bins] = t + 1;
-            im[t * bins] = 1;
+            re[n * bins] = n + 1;
+            im[n * bins] = 1;
         }
 
-        var coefs = new float[frames * dfBins * order * 2];
-        // Frame 2, bin 0: tap n = 4 (frame 4) with coefficient i.
-        coefs[2 * dfBins * order * 2 + 2 * 4 + 1] = 1;
-        var outRe = new float[frames * bins];
-        var outIm = new float[frames * bins];
+        var coefs = new float[dfBins * order * 2];
+        // Bin 0: tap n = 4 (frame t + 2) with coefficient i.
+        coefs[2 * 4 + 1] = 1;
+        var outRe = new float[bins];
+        var outIm = new float[bins];
 
-        DeepFilter.Apply(re, im, frames, bins, coefs, dfBins, order, lookahead, outRe, outIm, frames);
+        DeepFilter.ApplyFrame(re, im, bins, coefs, dfBins, order, outRe, outIm);
 
-        // (5 + i)·i = −1 + 5i
-        Assert.Equal(-1f, outRe[2 * bins]);
-        Assert.Equal(5f, outIm[2 * bins]);
-        Assert.Equal(0f, outRe[0]);
+        // (5 + i)·i = −1 + 5i; bin 1 has no taps set.
+        Assert.Equal(-1f, outRe[0]);
+        Assert.Equal(5f, outIm[0]);
+        Assert.Equal(0f, outRe[1]);
+        Assert.Equal(2, DeepFilter.CurrentFrameIndex(order, lookahead: 2));
     }
 
     [Fact]
