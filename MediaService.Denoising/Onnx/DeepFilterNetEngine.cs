@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using AudioStream.MediaService.Denoising.Hosting;
+using AudioStream.MediaService.Denoising.Onnx.Stateful;
 using AudioStream.MediaService.Denoising.Signal;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -56,6 +57,9 @@ public sealed class DeepFilterNetEngine : IDisposable
 
     public bool IsAvailable => _sessions is not null;
 
+    /// <summary>The original graphs (whole-sequence calls); null without a model.</summary>
+    internal DeepFilterNetSessions? Sessions => _sessions;
+
     /// <summary>Why denoising is unavailable; null when it is.</summary>
     public string? UnavailableReason { get; }
 
@@ -66,6 +70,15 @@ public sealed class DeepFilterNetEngine : IDisposable
 
     /// <summary>Export folder loaded, or the one that was asked for.</summary>
     public string? ModelDirectory { get; }
+
+    /// <summary>
+    /// The export rewritten to carry its state between calls, verified at load; null when the export could not be
+    /// rewritten (see <see cref="StatefulUnavailableReason"/>) or no model is loaded.
+    /// </summary>
+    internal StatefulModel? Stateful { get; private init; }
+
+    /// <summary>Why frame-by-frame streaming is unavailable with a loaded model; null when it is available.</summary>
+    public string? StatefulUnavailableReason { get; private init; }
 
     /// <summary>Why CUDA was not used although preferred; null otherwise.</summary>
     public string? CudaFailure { get; private init; }
@@ -103,11 +116,14 @@ public sealed class DeepFilterNetEngine : IDisposable
         {
             var config = DeepFilterNetConfig.Load(Path.Combine(directory, DeepFilterNetConfig.FileName));
             var (sessions, provider, cudaFailure) = DeepFilterNetSessions.Open(directory, config, options.PreferGpu, options.CudaDeviceId, logger);
+            var (stateful, statefulFailure) = OpenStateful(directory, config, sessions, provider, options.CudaDeviceId, logger);
             var engine = new DeepFilterNetEngine(
                 sessions, config, provider, provider == ExecutionProvider.Cuda ? options.CudaDeviceId : null,
                 directory, null, options, logger, meterFactory)
             {
                 CudaFailure = cudaFailure,
+                Stateful = stateful,
+                StatefulUnavailableReason = statefulFailure,
                 LoadTime = Stopwatch.GetElapsedTime(started),
             };
             engine.WarmUp();
@@ -123,6 +139,38 @@ public sealed class DeepFilterNetEngine : IDisposable
             var reason = $"Denoising unavailable: loading {directory} failed: {ex.Message}; audio passes through unchanged.";
             logger.LogError(ex, "{Reason}", reason);
             return new DeepFilterNetEngine(null, null, ExecutionProvider.None, null, directory, reason, options, logger, meterFactory);
+        }
+    }
+
+    private static (StatefulModel? Model, string? Failure) OpenStateful(
+        string directory, DeepFilterNetConfig config, DeepFilterNetSessions sessions, ExecutionProvider provider, int cudaDeviceId, ILogger logger)
+    {
+        if (config.ConvLookahead != config.DfLookahead)
+        {
+            return (null, $"conv_lookahead {config.ConvLookahead} differs from df_lookahead {config.DfLookahead}; the frame-by-frame path needs them equal");
+        }
+
+        StatefulModel? model = null;
+        try
+        {
+            using var sessionOptions = DeepFilterNetSessions.CreateOptions(provider, cudaDeviceId);
+            model = StatefulModel.Open(directory, config, sessions, sessionOptions);
+            StatefulModelCheck.Verify(model, sessions, config);
+            if (model.UnknownNames.Count > 0)
+            {
+                logger.LogInformation(
+                    "The export in {Directory} is not the DeepFilterNet3 export the rewrite knows (no {Nodes}); rewritten by structure and verified",
+                    directory, string.Join(", ", model.UnknownNames));
+            }
+
+            logger.LogInformation("Frame-by-frame denoising ready: {State}", model.Describe());
+            return (model, null);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException or IOException)
+        {
+            model?.Dispose();
+            logger.LogWarning("Frame-by-frame denoising unavailable, live streams use chunks: {Reason}", ex.Message);
+            return (null, ex.Message);
         }
     }
 
@@ -196,6 +244,7 @@ public sealed class DeepFilterNetEngine : IDisposable
         }
 
         _sessions?.Dispose();
+        Stateful?.Dispose();
         InferenceGate.Dispose();
         Metrics.Dispose();
     }

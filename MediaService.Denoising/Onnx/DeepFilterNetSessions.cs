@@ -127,6 +127,14 @@ internal sealed class DeepFilterNetSessions : IDisposable
         return (Open(directory, cpu, config), ExecutionProvider.Cpu, cudaFailure);
     }
 
+    /// <summary>Session options like those the graphs were opened with, for more sessions on the same provider.</summary>
+    public static SessionOptions CreateOptions(ExecutionProvider provider, int cudaDeviceId)
+    {
+        var options = provider == ExecutionProvider.Cuda ? SessionOptions.MakeSessionOptionWithCudaProvider(cudaDeviceId) : new SessionOptions();
+        Configure(options);
+        return options;
+    }
+
     public void Dispose()
     {
         Encoder.Dispose();

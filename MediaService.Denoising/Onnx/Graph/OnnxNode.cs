@@ -13,6 +13,7 @@ internal sealed class OnnxNode
     private const int NodeAttribute = 5;
     private const int AttributeName = 1;
     private const int AttributeInt = 3;
+    private const int AttributeString = 4;
     private const int AttributeTensor = 5;
     private const int AttributeInts = 8;
 
@@ -50,6 +51,8 @@ internal sealed class OnnxNode
 
     public long? IntAttribute(string name) =>
         Attribute(name)?.First(AttributeInt) is { } field ? unchecked((long)field.Scalar) : null;
+
+    public string? StringAttribute(string name) => Attribute(name)?.Text(AttributeString);
 
     /// <summary>A repeated-int attribute (packed or not); null when absent.</summary>
     public long[]? IntsAttribute(string name)

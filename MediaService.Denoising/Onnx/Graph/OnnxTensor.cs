@@ -11,6 +11,7 @@ internal sealed class OnnxTensor
     private const int TensorName = 8;
     private const int TensorRawData = 9;
     private const int TensorInt32Data = 5;
+    private const int TensorFloatData = 4;
     private const int DataTypeInt32 = 6;
     private const int DataTypeInt64 = 7;
 
@@ -37,6 +38,23 @@ internal sealed class OnnxTensor
 
         message.Fields.Add(new ProtoField(TensorRawData, WireType.LengthDelimited, 0, raw));
         return new OnnxTensor(message);
+    }
+
+    /// <summary>True when every stored value is zero (raw, float or integer storage), as a zero fill value is.</summary>
+    public bool IsAllZero()
+    {
+        foreach (var number in new[] { TensorRawData, TensorFloatData, TensorInt32Data, TensorInt64Data })
+        {
+            foreach (var field in Message.All(number))
+            {
+                if (field.Type == WireType.LengthDelimited ? field.Bytes.Span.ContainsAnyExcept((byte)0) : field.Scalar != 0)
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The values of an INT64 or INT32 tensor; null for other element types.</summary>

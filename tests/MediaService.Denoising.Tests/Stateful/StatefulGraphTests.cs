@@ -1,0 +1,66 @@
+using AudioStream.MediaService.Denoising.Onnx;
+using AudioStream.MediaService.Denoising.Onnx.Graph;
+using AudioStream.MediaService.Denoising.Onnx.Stateful;
+using AudioStream.MediaService.Denoising.Tests.Support;
+
+namespace AudioStream.MediaService.Denoising.Tests.Stateful;
+
+public sealed class StatefulGraphTests(EngineFixture fixture) : IClassFixture<EngineFixture>
+{
+    [SkippableFact]
+    public void The_official_export_is_rewritten_with_its_five_gru_states_and_three_histories()
+    {
+        var directory = TestAssets.RequireModel();
+
+        var enc = StatefulGraphRewriter.Rewrite(Path.Combine(directory, "enc.onnx"), DeepFilterNetSessions.EncoderOutputs);
+        var erb = StatefulGraphRewriter.Rewrite(Path.Combine(directory, "erb_dec.onnx"), DeepFilterNetSessions.ErbDecoderOutputs);
+        var df = StatefulGraphRewriter.Rewrite(Path.Combine(directory, "df_dec.onnx"), DeepFilterNetSessions.DfDecoderOutputs);
+
+        Assert.Equal(["/emb_gru/GRU"], enc.States.Select(s => s.Node));
+        Assert.Equal(["/emb_gru/GRU", "/emb_gru/GRU_1"], erb.States.Select(s => s.Node));
+        Assert.Equal(["/df_gru/gru/GRU", "/df_gru/gru/GRU_1"], df.States.Select(s => s.Node));
+        Assert.All(enc.States.Concat(erb.States).Concat(df.States), s => Assert.Equal(256, s.Hidden));
+        Assert.Equal([("feat_erb", 2), ("feat_spec", 2)], enc.Histories.Select(h => (h.Input, h.Frames)));
+        Assert.Empty(erb.Histories);
+        Assert.Equal([("c0", 4)], df.Histories.Select(h => (h.Input, h.Frames)));
+        Assert.All([enc, erb, df], g => Assert.Empty(StatefulGraphRewriter.UnknownNames(g)));
+    }
+
+    [SkippableFact]
+    public void The_rewritten_graphs_have_a_symbolic_batch_and_only_the_outputs_the_live_path_reads()
+    {
+        var directory = TestAssets.RequireModel();
+
+        var rewritten = StatefulGraphRewriter.Rewrite(Path.Combine(directory, "enc.onnx"), DeepFilterNetSessions.EncoderOutputs);
+        var model = OnnxModel.Parse("enc.onnx", rewritten.Model);
+
+        Assert.All(model.Inputs, i => Assert.Null(i.Dimensions[0]));
+        Assert.Equal(["e0", "e1", "e2", "e3", "emb", "c0", "h1.0"], model.Outputs.Select(o => o.Name));
+        Assert.DoesNotContain(model.Nodes, n => n.OpType == "Pad");
+        Assert.DoesNotContain(model.Nodes, n => n.OpType == "ConstantOfShape" && n.Name.StartsWith("/emb_gru", StringComparison.Ordinal));
+    }
+
+    [SkippableFact]
+    public void Frame_by_frame_calls_reproduce_the_whole_sequence_within_1e_4()
+    {
+        var engine = fixture.Engine;
+        Assert.NotNull(engine.Stateful);
+        Assert.Null(engine.StatefulUnavailableReason);
+
+        var (mask, coefs) = StatefulModelCheck.MaxDifference(engine.Stateful, engine.Sessions!, engine.Config!);
+
+        Assert.InRange(mask, 0f, 1e-4f);
+        Assert.InRange(coefs, 0f, 1e-4f);
+    }
+
+    [Fact]
+    public void A_gru_whose_initial_state_is_not_zeros_is_refused_naming_the_node()
+    {
+        var model = OnnxModel.Parse("toy.onnx", ToyGraphs.GruWithInputState());
+
+        var error = Assert.Throws<InvalidDataException>(() => StatefulGraphRewriter.Rewrite(model, ["y"]));
+
+        Assert.Contains("GRU 'gru'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("initial state 'h'", error.Message, StringComparison.Ordinal);
+    }
+}
