@@ -48,26 +48,226 @@ internal static class DenoiserBench
         var whole = Measure(() => engine.Denoise(signal));
         Line(Invariant($"whole file: RTF {whole / seconds:F4} ({whole * 1000:F0} ms for {seconds:F1} s, best of 3)"));
 
-        var presets = new[] { ("default", StreamingSettings.Default), ("low-latency", StreamingSettings.LowLatency) };
-        var streamingRtf = new Dictionary<string, double>();
-        foreach (var (name, settings) in presets)
+        if (engine.Stateful is null)
         {
-            var elapsed = Measure(() => DenoiserCommandLine.DenoiseChunked(engine, signal, settings));
-            streamingRtf[name] = elapsed / seconds;
-            Line(Invariant($"streaming {name} ({Describe(settings, rate)}): RTF {elapsed / seconds:F4}"));
+            Line($"stateful: unavailable ({engine.StatefulUnavailableReason})");
+        }
+        else
+        {
+            // One worker thread, streams fed 20 ms each in lockstep: every call advances all of them by two frames.
+            using var single = new StreamDenoiserFactory(engine, new DenoiserOptions { Workers = 1, MaxBatch = 64 });
+            foreach (var count in new[] { 1, 8, 32, 64 })
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var (rtf, batch) = await MeasureLockstepAsync(single, signal, count, Math.Min(seconds, count >= 32 ? 5 : seconds));
+                Line(count == 1
+                    ? Invariant($"stateful, 1 stream: RTF {rtf:F4} (20 ms written at a time, frame by frame, one worker thread)")
+                    : Invariant($"stateful, {count} streams batched: RTF {rtf:F4} (per stream; mean call {batch:F1} streams x 2 frames, one worker thread)"));
+            }
         }
 
-        foreach (var (name, settings) in presets)
+        var chunkedElapsed = Measure(() => DenoiserCommandLine.DenoiseChunked(engine, signal, ChunkSettings.Default));
+        Line(Invariant($"chunked ({Describe(ChunkSettings.Default, rate)}): RTF {chunkedElapsed / seconds:F4}"));
+
+        using var factory = new StreamDenoiserFactory(engine, options);
+        if (factory.Mode == DenoiserModes.Stateful)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var estimate = Math.Max(1, (int)(engine.MaxConcurrentInferences / streamingRtf[name] * 0.9));
-            var (streams, detail) = await FindRealTimeCapacityAsync(engine, signal, settings, estimate, trialSeconds, cancellationToken);
-            Line(Invariant($"concurrent real-time streams, {name}: {streams} ({detail})"));
+            var estimate = Math.Max(1, (int)(Environment.ProcessorCount * 0.02 / Math.Max(whole / seconds, 1e-4)));
+            var (streams, detail) = await FindStatefulCapacityAsync(factory, signal, estimate, trialSeconds, cancellationToken);
+            Line(Invariant($"concurrent real-time streams, default: {streams} (stateful, {factory.Scheduler!.Workers} worker threads; {detail})"));
         }
 
-        var perStream = await MeasureMemoryPerStreamAsync(engine, signal, StreamingSettings.Default);
-        Line(Invariant($"memory per stream (default settings, managed heap): {perStream / 1024.0 / 1024.0:F2} MB; shared engine (sessions after warm-up, working set): {engineWorkingSet / 1024.0 / 1024.0:F0} MB"));
+        var chunkedEstimate = Math.Max(1, (int)(engine.MaxConcurrentInferences / (chunkedElapsed / seconds) * 0.9));
+        var (chunkedStreams, chunkedDetail) = await FindRealTimeCapacityAsync(engine, signal, ChunkSettings.Default, chunkedEstimate, trialSeconds, cancellationToken);
+        Line(Invariant($"concurrent real-time streams, chunked: {chunkedStreams} ({chunkedDetail})"));
+
+        if (factory.Mode == DenoiserModes.Stateful)
+        {
+            var (state, managed) = await MeasureStatefulMemoryAsync(factory, signal);
+            Line(Invariant($"memory per stream (stateful): {state / 1024.0:F0} KB of carried state, {managed / 1024.0:F0} KB managed heap in all; shared engine (sessions after warm-up, working set): {engineWorkingSet / 1024.0 / 1024.0:F0} MB"));
+        }
+
+        var perStream = await MeasureMemoryPerStreamAsync(engine, signal, ChunkSettings.Default);
+        Line(Invariant($"memory per stream (chunked, managed heap): {perStream / 1024.0 / 1024.0:F2} MB"));
         return DenoiserCommandLine.Success;
+    }
+
+    /// <summary>
+    /// Feeds <paramref name="count"/> frame-by-frame streams 20 ms each, waits until every one has emitted what that
+    /// input finalises, and repeats: the wall time per stream and second of audio is the real-time factor of batched
+    /// calls of that size (the factory has one worker thread).
+    /// </summary>
+    private static async Task<(double Rtf, double MeanBatch)> MeasureLockstepAsync(
+        StreamDenoiserFactory factory, float[] signal, int count, double seconds)
+    {
+        var engine = factory.Engine;
+        var lag = StreamDenoiserFactory.StatefulLatencySamples(engine.Config!) - engine.Config!.HopSize;
+        var streams = Enumerable.Range(0, count).Select(_ => factory.CreateStateful(double.PositiveInfinity)).ToArray();
+        var drains = streams.Select(s => Task.Run(async () =>
+        {
+            await foreach (var _ in s.Output.ReadAllAsync())
+            {
+            }
+        })).ToArray();
+        var frames = (int)(seconds * engine.SampleRate) / FrameSamples;
+        var (callsBefore, framesBefore) = factory.Scheduler!.Totals;
+        var started = Stopwatch.GetTimestamp();
+        for (var f = 0; f < frames; f++)
+        {
+            var offset = f * FrameSamples % (signal.Length - FrameSamples);
+            foreach (var stream in streams)
+            {
+                stream.Write(signal.AsSpan(offset, FrameSamples));
+            }
+
+            var due = Math.Max(0, (f + 1L) * FrameSamples - lag);
+            var spin = new SpinWait();
+            while (streams.Any(s => s.SamplesEmitted < due))
+            {
+                spin.SpinOnce(sleep1Threshold: -1);
+            }
+        }
+
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var (calls, streamFrames) = factory.Scheduler.Totals;
+        foreach (var stream in streams)
+        {
+            await stream.AbortAsync();
+        }
+
+        await Task.WhenAll(drains);
+        var audio = (double)frames * FrameSamples / engine.SampleRate;
+        return (elapsed / (audio * count), (double)(streamFrames - framesBefore) / Math.Max(1, calls - callsBefore) / 2);
+    }
+
+    /// <summary>
+    /// Feeds N frame-by-frame streams in real time (20 ms per stream every 20 ms, phases staggered) and checks each
+    /// keeps up: nothing passed through unprocessed, and 99 % of output blocks leave within 40 ms (the live service's
+    /// playout margin) of the input that finalises them being written. Searches N from the estimate in 10 % steps.
+    /// </summary>
+    private static async Task<(int Streams, string Detail)> FindStatefulCapacityAsync(
+        StreamDenoiserFactory factory, float[] signal, int estimate, double seconds, CancellationToken cancellationToken)
+    {
+        const double AllowedLateness = 0.040;
+        var passed = 0;
+        var detail = "none kept up";
+        var n = estimate;
+        var failedAbove = int.MaxValue;
+        for (var trial = 0; trial < 8 && n >= 1 && n < failedAbove && n != passed; trial++)
+        {
+            var (p99, worst, notDenoised) = await StatefulTrialAsync(factory, signal, n, seconds, cancellationToken);
+            if (notDenoised == 0 && p99 <= AllowedLateness)
+            {
+                passed = n;
+                detail = Invariant($"{n} streams fed in real time for {seconds:F0} s: output p99 {p99 * 1000:F0} ms / worst {worst * 1000:F0} ms after the input that finalises it, all denoised");
+                n = Math.Min(failedAbove - 1, Math.Max(n + 1, (int)(n * 1.1)));
+            }
+            else
+            {
+                failedAbove = n;
+                if (passed == 0)
+                {
+                    detail = Invariant($"{n} streams fell behind: output p99 {p99 * 1000:F0} ms, {notDenoised} samples passed through");
+                }
+
+                n = Math.Max(passed + 1, Math.Min(n - 1, (int)(n * 0.9)));
+            }
+        }
+
+        return (passed, detail);
+    }
+
+    private static async Task<(double P99, double Worst, long NotDenoised)> StatefulTrialAsync(
+        StreamDenoiserFactory factory, float[] signal, int count, double seconds, CancellationToken cancellationToken)
+    {
+        var engine = factory.Engine;
+        var rate = engine.SampleRate;
+        var lag = StreamDenoiserFactory.StatefulLatencySamples(engine.Config!) - engine.Config!.HopSize;
+        var frames = (int)(seconds * rate) / FrameSamples;
+        var clock = Stopwatch.StartNew();
+        var streams = Enumerable.Range(0, count).Select(_ => factory.CreateStateful(1.0)).ToArray();
+        var written = streams.Select(_ => new double[frames + 1]).ToArray();
+        var lateness = streams.Select(_ => new List<double>()).ToArray();
+        var drains = streams.Select((s, i) => Task.Run(async () =>
+        {
+            await foreach (var block in s.Output.ReadAllAsync())
+            {
+                // The block's last sample needed input up to `lag` samples later, written with frame `needed`.
+                var needed = (int)((block.SampleOffset + block.Samples.Length - 1 + lag) / FrameSamples);
+                if (needed < frames && Volatile.Read(ref written[i][needed]) > 0)
+                {
+                    lateness[i].Add(clock.Elapsed.TotalSeconds - written[i][needed]);
+                }
+            }
+        })).ToArray();
+
+        // Stream i writes its frames at i/count of a frame period past the others: independent callers.
+        var period = (double)FrameSamples / rate;
+        var next = new int[count];
+        var start = clock.Elapsed.TotalSeconds;
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(2));
+        while (next.Any(n => n < frames) && await timer.WaitForNextTickAsync(cancellationToken))
+        {
+            var now = clock.Elapsed.TotalSeconds - start;
+            for (var i = 0; i < count; i++)
+            {
+                for (; next[i] < frames && now >= next[i] * period + period * i / count; next[i]++)
+                {
+                    var offset = (next[i] * FrameSamples + i * 4801) % (signal.Length - FrameSamples);
+                    Volatile.Write(ref written[i][next[i]], clock.Elapsed.TotalSeconds);
+                    streams[i].Write(signal.AsSpan(offset, FrameSamples));
+                }
+            }
+        }
+
+        foreach (var stream in streams)
+        {
+            stream.Complete();
+        }
+
+        await Task.WhenAll(drains);
+        var all = lateness.SelectMany(l => l).Order().ToArray();
+        var notDenoised = streams.Sum(s => s.SamplesNotDenoised);
+        foreach (var stream in streams)
+        {
+            await stream.DisposeAsync();
+        }
+
+        return all.Length == 0 ? (double.PositiveInfinity, double.PositiveInfinity, notDenoised)
+            : (all[(int)(all.Length * 0.99)], all[^1], notDenoised);
+    }
+
+    private static async Task<(long State, long Managed)> MeasureStatefulMemoryAsync(StreamDenoiserFactory factory, float[] signal)
+    {
+        const int count = 64;
+        var second = factory.Engine.SampleRate;
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var streams = Enumerable.Range(0, count).Select(_ => factory.CreateStateful(double.PositiveInfinity)).ToArray();
+        var drains = streams.Select(s => Task.Run(async () =>
+        {
+            await foreach (var _ in s.Output.ReadAllAsync())
+            {
+            }
+        })).ToArray();
+        foreach (var stream in streams)
+        {
+            stream.Write(signal.AsSpan(0, second));
+        }
+
+        while (streams.Any(s => s.SamplesEmitted < second - 4 * FrameSamples))
+        {
+            await Task.Delay(20);
+        }
+
+        var after = GC.GetTotalMemory(forceFullCollection: true);
+        var state = streams[0].StateBytes;
+        foreach (var stream in streams)
+        {
+            await stream.AbortAsync();
+        }
+
+        await Task.WhenAll(drains);
+        return (state, (after - before) / count);
     }
 
     /// <summary>
@@ -77,7 +277,7 @@ internal static class DenoiserBench
     /// Searches N from the estimate in 10 % steps.
     /// </summary>
     private static async Task<(int Streams, string Detail)> FindRealTimeCapacityAsync(
-        DeepFilterNetEngine engine, float[] signal, StreamingSettings settings, int estimate, double seconds,
+        DeepFilterNetEngine engine, float[] signal, ChunkSettings settings, int estimate, double seconds,
         CancellationToken cancellationToken)
     {
         var passed = 0;
@@ -109,20 +309,20 @@ internal static class DenoiserBench
     }
 
     private static async Task<(bool Ok, double WorstDelay, long Dropped)> RealTimeTrialAsync(
-        DeepFilterNetEngine engine, float[] signal, StreamingSettings settings, int count, double seconds,
+        DeepFilterNetEngine engine, float[] signal, ChunkSettings settings, int count, double seconds,
         CancellationToken cancellationToken)
     {
         var rate = engine.SampleRate;
         var hop = settings.ChunkSamples(rate) - settings.OverlapSamples(rate);
         var pending = settings.OverlapSamples(rate) + settings.LookaheadSamples(rate);
         var total = (int)(seconds * rate) / FrameSamples * FrameSamples;
-        var streams = new StreamingDenoiser[count];
+        var streams = new ChunkedStreamDenoiser[count];
         var prefixes = new int[count];
         var drains = new Task<double>[count];
         var clock = new Stopwatch();
         for (var i = 0; i < count; i++)
         {
-            streams[i] = new StreamingDenoiser(engine, settings);
+            streams[i] = new ChunkedStreamDenoiser(engine, settings);
             prefixes[i] = (int)((long)hop * i / count) / FrameSamples * FrameSamples;
             streams[i].Write(signal.AsSpan(0, prefixes[i]));
             drains[i] = DrainAsync(streams[i], clock, prefixes[i], pending, rate);
@@ -162,13 +362,13 @@ internal static class DenoiserBench
     }
 
     /// <summary>Reads a stream's output; returns the largest delay between a block's input being complete and its arrival.</summary>
-    private static async Task<double> DrainAsync(StreamingDenoiser stream, Stopwatch clock, int prefix, int pending, int rate)
+    private static async Task<double> DrainAsync(ChunkedStreamDenoiser stream, Stopwatch clock, int prefix, int pending, int rate)
     {
         long emitted = 0;
         var worst = 0.0;
         await foreach (var block in stream.Output.ReadAllAsync())
         {
-            emitted += block.Length;
+            emitted += block.Samples.Length;
             // The block ending at sample q needed input up to q + overlap + lookahead, written at (that − prefix)/rate.
             var inputComplete = (double)(emitted + pending - prefix) / rate;
             if (stream.SamplesWritten >= emitted + pending)
@@ -180,12 +380,12 @@ internal static class DenoiserBench
         return worst;
     }
 
-    private static async Task<long> MeasureMemoryPerStreamAsync(DeepFilterNetEngine engine, float[] signal, StreamingSettings settings)
+    private static async Task<long> MeasureMemoryPerStreamAsync(DeepFilterNetEngine engine, float[] signal, ChunkSettings settings)
     {
         const int count = 16;
         var roomy = settings with { MaxQueuedSeconds = 60 };
         var before = GC.GetTotalMemory(forceFullCollection: true);
-        var streams = Enumerable.Range(0, count).Select(_ => new StreamingDenoiser(engine, roomy)).ToArray();
+        var streams = Enumerable.Range(0, count).Select(_ => new ChunkedStreamDenoiser(engine, roomy)).ToArray();
         var threeSeconds = signal.AsMemory(0, Math.Min(signal.Length, engine.SampleRate * 3));
         foreach (var stream in streams)
         {
@@ -223,7 +423,7 @@ internal static class DenoiserBench
         return best;
     }
 
-    private static string Describe(StreamingSettings s, int rate) => Invariant(
+    private static string Describe(ChunkSettings s, int rate) => Invariant(
         $"chunk {s.ChunkSeconds} s, overlap {s.OverlapSeconds} s, context {s.ContextSeconds} s, latency {s.LatencySamples(rate) * 1000.0 / rate:F0} ms");
 
     /// <summary>Speech-like bursts (harmonic tones with a syllable envelope) in broadband noise, deterministic.</summary>

@@ -20,13 +20,16 @@ public static class DenoiserCommandLine
 
     public const string Usage = """
         usage:
-          denoise [--model DIR] [--whole | --low-latency | --chunk SECONDS --overlap SECONDS [--context SECONDS]] [--cpu] [--device N] IN.wav OUT.wav
+          denoise [--model DIR] [--streaming | --whole | --chunked [--chunk SECONDS] [--overlap SECONDS] [--context SECONDS]] [--cpu] [--device N] IN.wav OUT.wav
               Denoises IN.wav (16/24/32-bit PCM or float, any rate, any channels: downmixed to mono and
               resampled to 48 kHz by Kaiser-windowed sinc) into OUT.wav (16-bit PCM, 48 kHz, mono, same duration).
-              Default: the streaming settings (2.0 s chunks, 0.5 s overlap, 0.2 s context).
+              Default (--streaming): frame by frame with the model's state carried, as live streams are (falls back
+              to chunks, saying why, when the export cannot be rewritten). --whole: one call over the file.
+              --chunked: the seed's chunks (2.0 s, 0.5 s crossfade, 0.2 s context unless given).
           bench [--model DIR] [--cpu] [--device N] [--seconds N] [--input IN.wav]
-              Real-time factors (whole file, streaming default and low-latency), the number of concurrent
-              real-time streams this machine sustains, memory per stream, and the execution provider.
+              Real-time factors (whole file, frame by frame for 1 stream and batched for 8 / 32 / 64, chunked),
+              the number of concurrent real-time streams this machine sustains, memory per stream, and the
+              execution provider.
         """;
 
     private static readonly HashSet<string> Verbs = new(StringComparer.Ordinal) { "denoise", "bench" };
@@ -47,7 +50,7 @@ public static class DenoiserCommandLine
         {
             return args[0] switch
             {
-                "denoise" => Denoise(args[1..], output, error),
+                "denoise" => await DenoiseAsync(args[1..], output, error),
                 _ => await DenoiserBench.RunAsync(args[1..], output, cancellationToken),
             };
         }
@@ -81,10 +84,10 @@ public static class DenoiserCommandLine
         CudaDeviceId = args.Integer("--device") ?? 0,
     };
 
-    private static int Denoise(string[] argv, TextWriter output, TextWriter error)
+    private static async Task<int> DenoiseAsync(string[] argv, TextWriter output, TextWriter error)
     {
         var args = CommandLineArguments.Parse(argv,
-            new HashSet<string> { "--whole", "--low-latency", "--cpu" },
+            new HashSet<string> { "--streaming", "--whole", "--chunked", "--cpu" },
             new HashSet<string> { "--model", "--chunk", "--overlap", "--context", "--device" });
         if (args.Positional.Count != 2)
         {
@@ -92,13 +95,14 @@ public static class DenoiserCommandLine
         }
 
         var (inputPath, outputPath) = (args.Positional[0], args.Positional[1]);
-        var chunked = args.Has("--chunk") || args.Has("--overlap") || args.Has("--context");
-        if (args.Has("--whole") && (chunked || args.Has("--low-latency")))
+        var chunkOptions = args.Has("--chunk") || args.Has("--overlap") || args.Has("--context");
+        var chunked = args.Has("--chunked") || chunkOptions;
+        if (new[] { args.Has("--streaming"), args.Has("--whole"), chunked }.Count(x => x) > 1)
         {
-            throw new UsageException("--whole cannot be combined with --chunk, --overlap, --context or --low-latency.");
+            throw new UsageException("Choose one of --streaming, --whole and --chunked (--chunk, --overlap and --context go with --chunked).");
         }
 
-        var preset = args.Has("--low-latency") ? StreamingSettings.LowLatency : StreamingSettings.Default;
+        var preset = ChunkSettings.Default;
         var settings = preset with
         {
             ChunkSeconds = args.Seconds("--chunk") ?? preset.ChunkSeconds,
@@ -110,11 +114,11 @@ public static class DenoiserCommandLine
         using var engine = DeepFilterNetEngine.Load(EngineOptions(args));
         if (!engine.IsAvailable)
         {
-            error.WriteLine($"error: {engine.UnavailableReason}");
+            await error.WriteLineAsync($"error: {engine.UnavailableReason}");
             return Unavailable;
         }
 
-        if (!args.Has("--whole"))
+        if (chunked)
         {
             try
             {
@@ -138,24 +142,51 @@ public static class DenoiserCommandLine
             conversions.Add($"resampled {audio.SampleRate} Hz to {engine.SampleRate} Hz (Kaiser-windowed sinc)");
         }
 
+        if (!args.Has("--whole") && !chunked && engine.Stateful is null)
+        {
+            conversions.Add($"chunked: frame-by-frame streaming is unavailable ({engine.StatefulUnavailableReason})");
+            chunked = true;
+        }
+
         var started = Stopwatch.GetTimestamp();
-        var denoised = args.Has("--whole") ? engine.Denoise(samples) : DenoiseChunked(engine, samples, settings);
+        var denoised = args.Has("--whole") ? engine.Denoise(samples)
+            : chunked ? DenoiseChunked(engine, samples, settings)
+            : await DenoiseStatefulAsync(engine, samples);
         var elapsed = Stopwatch.GetElapsedTime(started);
         WavWriter.WritePcm16(outputPath, denoised, engine.SampleRate);
 
         var seconds = (double)samples.Length / engine.SampleRate;
-        var mode = args.Has("--whole")
-            ? "whole file"
-            : string.Create(CultureInfo.InvariantCulture,
-                $"chunks of {settings.ChunkSeconds} s, overlap {settings.OverlapSeconds} s, context {settings.ContextSeconds} s");
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        var mode = args.Has("--whole") ? "whole file"
+            : chunked ? string.Create(CultureInfo.InvariantCulture,
+                $"chunks of {settings.ChunkSeconds} s, overlap {settings.OverlapSeconds} s, context {settings.ContextSeconds} s")
+            : "frame by frame (stateful streaming)";
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
             $"{outputPath}: {seconds:F2} s, {mode}{(conversions.Count > 0 ? "; " + string.Join(", ", conversions) : "")}; " +
             $"{DenoiserMetrics.ProviderName(engine.Provider)}, {elapsed.TotalMilliseconds:F0} ms (RTF {elapsed.TotalSeconds / Math.Max(seconds, 1e-9):F3})"));
         return Success;
     }
 
+    /// <summary>A whole signal through one frame-by-frame stream (what a live stream outputs for the same audio).</summary>
+    internal static async Task<float[]> DenoiseStatefulAsync(DeepFilterNetEngine engine, float[] samples)
+    {
+        using var factory = new StreamDenoiserFactory(engine, new DenoiserOptions { Workers = 1 });
+        await using var stream = factory.CreateStateful(double.PositiveInfinity);
+        var output = new float[samples.Length];
+        var collected = Task.Run(async () =>
+        {
+            await foreach (var block in stream.Output.ReadAllAsync())
+            {
+                block.Samples.CopyTo(output.AsSpan((int)block.SampleOffset));
+            }
+        });
+        stream.Write(samples);
+        stream.Complete();
+        await collected;
+        return output;
+    }
+
     /// <summary>The streaming denoiser's chunking, run synchronously over a whole signal (same output as a live stream).</summary>
-    internal static float[] DenoiseChunked(DeepFilterNetEngine engine, float[] samples, StreamingSettings settings)
+    internal static float[] DenoiseChunked(DeepFilterNetEngine engine, float[] samples, ChunkSettings settings)
     {
         var rate = engine.SampleRate;
         var output = new float[samples.Length];

@@ -20,6 +20,16 @@ public sealed class DenoiserHealthCheck(DeepFilterNetEngine engine) : IHealthChe
             ["modelPath"] = engine.ModelDirectory ?? "",
             ["available"] = engine.IsAvailable,
         };
+        if (engine.IsAvailable)
+        {
+            data["frameByFrame"] = engine.Stateful is not null;
+        }
+
+        if (engine.StatefulUnavailableReason is not null)
+        {
+            data["frameByFrameUnavailable"] = engine.StatefulUnavailableReason;
+        }
+
         if (engine.CudaFailure is not null)
         {
             data["cudaUnavailable"] = engine.CudaFailure;

@@ -17,6 +17,8 @@ public sealed class DenoiserMetrics : IDisposable
     private readonly UpDownCounter<long> _activeStreams;
     private readonly Counter<long> _droppedSamples;
     private readonly Counter<long> _passedThroughChunks;
+    private readonly Counter<long> _passedThroughSamples;
+    private readonly Histogram<int> _batchStreams;
 
     internal DenoiserMetrics(IMeterFactory? meterFactory, DeepFilterNetEngine engine)
     {
@@ -40,6 +42,12 @@ public sealed class DenoiserMetrics : IDisposable
         _passedThroughChunks = _meter.CreateCounter<long>(
             "audiostream.denoiser.chunks.passed_through", unit: "{chunk}",
             description: "Chunks passed through unprocessed after an inference error.");
+        _passedThroughSamples = _meter.CreateCounter<long>(
+            "audiostream.denoiser.samples.passed_through", unit: "{sample}",
+            description: "Samples of frame-by-frame streams passed through unprocessed (the denoiser fell behind, or a call failed).");
+        _batchStreams = _meter.CreateHistogram<int>(
+            "audiostream.denoiser.batch.streams", unit: "{stream}",
+            description: "Streams advanced together by one frame-by-frame model call.");
     }
 
     public static string ProviderName(ExecutionProvider provider) => provider switch
@@ -58,6 +66,14 @@ public sealed class DenoiserMetrics : IDisposable
     internal void SamplesDropped(long count) => _droppedSamples.Add(count);
 
     internal void ChunkPassedThrough() => _passedThroughChunks.Add(1);
+
+    internal void SamplesPassedThrough(long count) => _passedThroughSamples.Add(count);
+
+    internal void RecordBatch(int streams, int frames, double seconds, int sampleRate, int hop)
+    {
+        _batchStreams.Record(streams);
+        _realTimeFactor.Record(seconds * sampleRate / ((double)streams * frames * hop));
+    }
 
     public void Dispose()
     {

@@ -18,37 +18,44 @@ public sealed class DenoiserOptions
 
     public int CudaDeviceId { get; set; }
 
-    /// <summary>Streams created without explicit settings use the low-latency preset.</summary>
-    public bool LowLatency { get; set; }
+    /// <summary>
+    /// How live streams are denoised: <c>stateful</c> (frame by frame with the model's state carried, 40 ms; falls back
+    /// to chunks with a logged reason when the export cannot be rewritten) or <c>chunked</c> (the seed's chunks).
+    /// </summary>
+    public string Mode { get; set; } = DenoiserModes.Stateful;
 
-    public double ChunkSeconds { get; set; } = StreamingSettings.Default.ChunkSeconds;
+    /// <summary>Chunked mode: chunk length.</summary>
+    public double ChunkSeconds { get; set; } = ChunkSettings.Default.ChunkSeconds;
 
-    public double OverlapSeconds { get; set; } = StreamingSettings.Default.OverlapSeconds;
+    /// <summary>Chunked mode: crossfade between neighbouring chunks.</summary>
+    public double OverlapSeconds { get; set; } = ChunkSettings.Default.OverlapSeconds;
 
-    public double ContextSeconds { get; set; } = StreamingSettings.Default.ContextSeconds;
+    /// <summary>Chunked mode: audio before each chunk fed to warm the recurrent layers.</summary>
+    public double ContextSeconds { get; set; } = ChunkSettings.Default.ContextSeconds;
 
-    public double LookaheadSeconds { get; set; } = StreamingSettings.Default.LookaheadSeconds;
+    /// <summary>Chunked mode: audio after each chunk so the model's lookahead is not starved.</summary>
+    public double LookaheadSeconds { get; set; } = ChunkSettings.Default.LookaheadSeconds;
 
-    public double LowLatencyChunkSeconds { get; set; } = StreamingSettings.LowLatency.ChunkSeconds;
+    /// <summary>
+    /// Audio a live stream may have waiting for the denoiser. Beyond it the stateful mode passes the backlog through
+    /// unprocessed and restarts cleanly after it; the chunked mode drops incoming frames.
+    /// </summary>
+    public double MaxQueuedSeconds { get; set; } = ChunkSettings.Default.MaxQueuedSeconds;
 
-    public double LowLatencyOverlapSeconds { get; set; } = StreamingSettings.LowLatency.OverlapSeconds;
-
-    public double LowLatencyContextSeconds { get; set; } = StreamingSettings.LowLatency.ContextSeconds;
-
-    public double LowLatencyLookaheadSeconds { get; set; } = StreamingSettings.LowLatency.LookaheadSeconds;
-
-    /// <summary>Audio a stream may queue ahead of its worker before <c>Write</c> starts dropping frames.</summary>
-    public double MaxQueuedSeconds { get; set; } = StreamingSettings.Default.MaxQueuedSeconds;
-
-    /// <summary>Inferences allowed at once across all streams; 0 means one per processor.</summary>
+    /// <summary>Chunked mode: inferences allowed at once across all streams; 0 means one per processor.</summary>
     public int MaxConcurrentInferences { get; set; }
 
-    /// <summary>Run the two decoders concurrently (one intra-op thread each), which lowers single-stream latency.</summary>
+    /// <summary>Run the two decoders concurrently (one intra-op thread each) in whole-buffer calls, which lowers chunk latency.</summary>
     public bool ParallelDecoders { get; set; } = true;
 
-    public StreamingSettings DefaultStreaming =>
-        new(ChunkSeconds, OverlapSeconds, ContextSeconds, LookaheadSeconds, MaxQueuedSeconds);
+    /// <summary>Stateful mode: threads running batched model calls; 0 means one per processor on CPU, two per GPU.</summary>
+    public int Workers { get; set; }
 
-    public StreamingSettings LowLatencyStreaming => new(
-        LowLatencyChunkSeconds, LowLatencyOverlapSeconds, LowLatencyContextSeconds, LowLatencyLookaheadSeconds, MaxQueuedSeconds);
+    /// <summary>Stateful mode: most streams in one model call; 0 means 64 on CPU, 256 on a GPU.</summary>
+    public int MaxBatch { get; set; }
+
+    /// <summary>Stateful mode: most frames one stream advances in one call (a stream catching up takes several calls).</summary>
+    public int MaxFramesPerCall { get; set; } = 32;
+
+    public ChunkSettings ChunkedStreaming => new(ChunkSeconds, OverlapSeconds, ContextSeconds, LookaheadSeconds, MaxQueuedSeconds);
 }

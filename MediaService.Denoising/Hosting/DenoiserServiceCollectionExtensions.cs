@@ -14,7 +14,7 @@ public static class DenoiserServiceCollectionExtensions
     /// <summary>
     /// Registers <see cref="DenoiserOptions"/> bound to <paramref name="section"/> (normally the <c>Denoiser</c>
     /// section), the <see cref="DeepFilterNetEngine"/> singleton (loaded at host start-up, so the execution provider is
-    /// decided and logged before traffic arrives), <see cref="IStreamingDenoiserFactory"/> and the <c>denoiser</c> health check.
+    /// decided and logged before traffic arrives), <see cref="IStreamDenoiserFactory"/> and the <c>denoiser</c> health check.
     /// </summary>
     public static IServiceCollection AddDeepFilterNet(this IServiceCollection services, IConfiguration section)
     {
@@ -37,7 +37,7 @@ public static class DenoiserServiceCollectionExtensions
             provider.GetRequiredService<IOptions<DenoiserOptions>>().Value,
             provider.GetRequiredService<ILoggerFactory>().CreateLogger<DeepFilterNetEngine>(),
             provider.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
-        services.AddSingleton<IStreamingDenoiserFactory>(provider => new StreamingDenoiserFactory(
+        services.AddSingleton<IStreamDenoiserFactory>(provider => new StreamDenoiserFactory(
             provider.GetRequiredService<DeepFilterNetEngine>(),
             provider.GetRequiredService<IOptions<DenoiserOptions>>().Value,
             provider.GetRequiredService<ILoggerFactory>()));

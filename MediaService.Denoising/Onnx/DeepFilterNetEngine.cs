@@ -230,6 +230,23 @@ public sealed class DeepFilterNetEngine : IDisposable
         Metrics.RecordRealTimeFactor(Stopwatch.GetElapsedTime(started).TotalSeconds * SampleRate / input.Length);
     }
 
+    /// <summary>The model inputs the whole-file path computes for <paramref name="input"/>: feat_erb [frames, erb] and feat_spec [2, frames, df].</summary>
+    internal ModelInputs ModelInputs(ReadOnlySpan<float> input)
+    {
+        var config = Config ?? throw new InvalidOperationException(UnavailableReason);
+        using var ws = new InferenceWorkspace(_sessions!, config);
+        var bins = ws.Stft.Bins;
+        var frames = ws.Stft.FramesFor(input.Length);
+        var analysisFrames = frames + Math.Max(config.ConvLookahead, config.DfLookahead);
+        ws.Prepare(input.Length, analysisFrames, frames);
+        var signal = ws.Signal.AsSpan(0, input.Length);
+        input.CopyTo(signal);
+        Sanitize(signal);
+        ws.Stft.Analyze(signal, analysisFrames, ws.SpecRe, ws.SpecIm);
+        ComputeFeatures(ws, config, frames, lead: 0);
+        return new ModelInputs(ws.FeatErb[..(frames * config.ErbBands)], ws.FeatSpec[..(2 * frames * config.DfBins)], frames);
+    }
+
     public void Dispose()
     {
         if (_disposed)
@@ -275,11 +292,8 @@ public sealed class DeepFilterNetEngine : IDisposable
         ws.Prepare(samples, lead + analysisFrames, frames);
 
         var signal = ws.Signal.AsSpan(0, samples);
-        for (var i = 0; i < samples; i++)
-        {
-            var x = input[i];
-            signal[i] = float.IsFinite(x) ? Math.Clamp(x, -MaxInputMagnitude, MaxInputMagnitude) : 0f;
-        }
+        input.CopyTo(signal);
+        Sanitize(signal);
 
         ws.SpecRe.AsSpan(0, lead * bins).Clear();
         ws.SpecIm.AsSpan(0, lead * bins).Clear();
@@ -322,6 +336,16 @@ public sealed class DeepFilterNetEngine : IDisposable
             {
                 output[i] = 0f;
             }
+        }
+    }
+
+    /// <summary>Non-finite samples become silence; finite ones beyond ±<see cref="MaxInputMagnitude"/> are clamped.</summary>
+    internal static void Sanitize(Span<float> samples)
+    {
+        for (var i = 0; i < samples.Length; i++)
+        {
+            var x = samples[i];
+            samples[i] = float.IsFinite(x) ? Math.Clamp(x, -MaxInputMagnitude, MaxInputMagnitude) : 0f;
         }
     }
 

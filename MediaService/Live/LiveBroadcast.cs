@@ -7,7 +7,7 @@ namespace AudioStream.MediaService.Live;
 
 /// <summary>
 /// One broadcaster's live audio on this instance. Pumps: the ingest peer's decoded frames → the raw track (and,
-/// with denoise off, the processed track); with denoise on, frames also go into a <see cref="StreamingDenoiser"/>,
+/// with denoise off, the processed track); with denoise on, frames also go into a <see cref="ChunkedStreamDenoiser"/>,
 /// whose output is cut back into frames for the processed track. Listeners and gRPC subscribers read the tracks
 /// through their own drop-oldest queues (<see cref="FrameBroadcaster"/>); nothing downstream can slow the pumps.
 /// </summary>
@@ -36,7 +36,7 @@ public sealed class LiveBroadcast
     private SharedOpusEncoder? _monoEncoder;
     private SharedOpusEncoder? _stereoEncoder;
 
-    public LiveBroadcast(LiveSession session, StreamingDenoiser? denoiser, LiveOptions options, MediaMetrics metrics, TimeProvider time, ILogger logger)
+    public LiveBroadcast(LiveSession session, ChunkedStreamDenoiser? denoiser, LiveOptions options, MediaMetrics metrics, TimeProvider time, ILogger logger)
     {
         SessionId = session.Id;
         OwnerId = session.OwnerId;
@@ -75,7 +75,7 @@ public sealed class LiveBroadcast
     public DateTimeOffset StartedAt { get; }
 
     /// <summary>The stream's denoiser; null when the stream was started with denoise off.</summary>
-    public StreamingDenoiser? Denoiser { get; }
+    public ChunkedStreamDenoiser? Denoiser { get; }
 
     public bool Denoise => Denoiser is not null;
 

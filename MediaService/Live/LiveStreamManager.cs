@@ -19,7 +19,7 @@ namespace AudioStream.MediaService.Live;
 public sealed class LiveStreamManager(
     IServiceScopeFactory scopes,
     IConnectionMultiplexer redis,
-    IStreamingDenoiserFactory denoisers,
+    IStreamDenoiserFactory denoisers,
     IOptions<LiveOptions> options,
     MediaMetrics metrics,
     TimeProvider time,
@@ -48,7 +48,7 @@ public sealed class LiveStreamManager(
     /// <summary>Brings a freshly inserted session to life and announces it.</summary>
     public async Task<LiveBroadcast> GoLiveAsync(LiveSession session, bool? lowLatency)
     {
-        StreamingDenoiser? denoiser = null;
+        ChunkedStreamDenoiser? denoiser = null;
         if (session.Denoise)
         {
             denoiser = lowLatency ?? Options.LowLatencyByDefault ? denoisers.CreateLowLatency() : denoisers.Create();

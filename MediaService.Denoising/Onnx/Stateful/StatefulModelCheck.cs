@@ -18,29 +18,41 @@ internal static class StatefulModelCheck
 
     public static (float Mask, float Coefs) MaxDifference(StatefulModel model, DeepFilterNetSessions original, DeepFilterNetConfig config)
     {
-        var erb = config.ErbBands;
-        var df = config.DfBins;
-        var features = Enumerable.Range(0, 2).Select(seed => RandomFeatures(seed, erb, df)).ToArray();
-        var (wholeMask, wholeCoefs) = RunWhole(original, features[0], erb, df);
+        var subject = RandomFeatures(0, config.ErbBands, config.DfBins);
+        var companion = RandomFeatures(1, config.ErbBands, config.DfBins);
+        return MaxDifference(model, original, subject, companion, CallSizes);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="subject"/> through the original graphs as one sequence, and frame by frame through the
+    /// stateful ones in calls of <paramref name="callSizes"/> frames batched with <paramref name="companion"/>
+    /// (same length), and returns the largest differences of the subject's mask and coefficients.
+    /// </summary>
+    public static (float Mask, float Coefs) MaxDifference(
+        StatefulModel model, DeepFilterNetSessions original, ModelInputs subject, ModelInputs companion, IReadOnlyList<int> callSizes)
+    {
+        var erb = subject.FeatErb.Length / subject.Frames;
+        var df = subject.FeatSpec.Length / subject.Frames / 2;
+        var (wholeMask, wholeCoefs) = RunWhole(original, subject, erb, df);
+        var inputs = new[] { subject, companion };
 
         using var batch = new StatefulBatch(model);
         using var runOptions = new RunOptions();
         var states = new[] { model.CreateState(), model.CreateState() };
         float maskDiff = 0, coefsDiff = 0;
         var t = 0;
-        foreach (var size in CallSizes)
+        foreach (var size in callSizes)
         {
+            if (t + size > subject.Frames)
+            {
+                break;
+            }
+
             batch.Begin(2, size);
             for (var b = 0; b < 2; b++)
             {
                 batch.States[b] = states[b];
-                for (var j = 0; j < size; j++)
-                {
-                    var (featErb, featSpec) = features[b];
-                    featErb.AsSpan((t + j) * erb, erb).CopyTo(batch.FeatErb(b, j));
-                    featSpec.AsSpan((t + j) * df, df).CopyTo(batch.FeatSpec(b, 0, j));
-                    featSpec.AsSpan((Frames + t + j) * df, df).CopyTo(batch.FeatSpec(b, 1, j));
-                }
+                inputs[b].CopyFrame(batch, b, t, size);
             }
 
             model.Run(batch, runOptions);
@@ -68,7 +80,7 @@ internal static class StatefulModelCheck
         }
     }
 
-    private static (float[] FeatErb, float[] FeatSpec) RandomFeatures(int seed, int erb, int df)
+    private static ModelInputs RandomFeatures(int seed, int erb, int df)
     {
         // AR(1) noise: smooth over time like real features, so the recurrent state matters.
         var random = new Random(seed);
@@ -92,14 +104,14 @@ internal static class StatefulModelCheck
             }
         }
 
-        return (featErb, featSpec);
+        return new ModelInputs(featErb, featSpec, Frames);
     }
 
-    private static (float[] Mask, float[] Coefs) RunWhole(DeepFilterNetSessions sessions, (float[] FeatErb, float[] FeatSpec) features, int erb, int df)
+    private static (float[] Mask, float[] Coefs) RunWhole(DeepFilterNetSessions sessions, ModelInputs features, int erb, int df)
     {
         using var runOptions = new RunOptions();
-        using var featErb = OrtValue.CreateTensorValueFromMemory(features.FeatErb, [1, 1, Frames, erb]);
-        using var featSpec = OrtValue.CreateTensorValueFromMemory(features.FeatSpec, [1, 2, Frames, df]);
+        using var featErb = OrtValue.CreateTensorValueFromMemory(features.FeatErb, [1, 1, features.Frames, erb]);
+        using var featSpec = OrtValue.CreateTensorValueFromMemory(features.FeatSpec, [1, 2, features.Frames, df]);
         using var encoded = sessions.Encoder.Run(runOptions, DeepFilterNetSessions.EncoderInputs, [featErb, featSpec], DeepFilterNetSessions.EncoderOutputs);
         OrtValue Encoded(string name) => encoded[Array.IndexOf(DeepFilterNetSessions.EncoderOutputs, name)];
         using var mask = sessions.ErbDecoder.Run(runOptions, DeepFilterNetSessions.ErbDecoderInputs,
@@ -123,5 +135,22 @@ internal static class StatefulModelCheck
         }
 
         return max;
+    }
+}
+
+/// <summary>Encoder inputs of one signal: feat_erb [frames, erb] and feat_spec [2, frames, df].</summary>
+internal sealed record ModelInputs(float[] FeatErb, float[] FeatSpec, int Frames)
+{
+    /// <summary>Copies frames [<paramref name="from"/>, + <paramref name="count"/>) into slot <paramref name="slot"/> of the batch.</summary>
+    public void CopyFrame(StatefulBatch batch, int slot, int from, int count)
+    {
+        var erb = FeatErb.Length / Frames;
+        var df = FeatSpec.Length / Frames / 2;
+        for (var j = 0; j < count; j++)
+        {
+            FeatErb.AsSpan((from + j) * erb, erb).CopyTo(batch.FeatErb(slot, j));
+            FeatSpec.AsSpan((from + j) * df, df).CopyTo(batch.FeatSpec(slot, 0, j));
+            FeatSpec.AsSpan((Frames + from + j) * df, df).CopyTo(batch.FeatSpec(slot, 1, j));
+        }
     }
 }

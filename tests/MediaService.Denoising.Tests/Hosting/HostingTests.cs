@@ -19,6 +19,7 @@ public sealed class HostingTests(EngineFixture fixture) : IClassFixture<EngineFi
         using var provider = Build(new()
         {
             ["Denoiser:ModelName"] = "NoSuchModel_onnx",
+            ["Denoiser:Mode"] = "chunked",
             ["Denoiser:ChunkSeconds"] = "1.5",
             ["Denoiser:OverlapSeconds"] = "0.25",
             ["Denoiser:CudaDeviceId"] = "1",
@@ -26,12 +27,14 @@ public sealed class HostingTests(EngineFixture fixture) : IClassFixture<EngineFi
         });
 
         var options = provider.GetRequiredService<IOptions<DenoiserOptions>>().Value;
-        var factory = provider.GetRequiredService<IStreamingDenoiserFactory>();
+        var factory = provider.GetRequiredService<IStreamDenoiserFactory>();
 
         Assert.Equal("NoSuchModel_onnx", options.ModelName);
         Assert.Equal(1, options.CudaDeviceId);
         Assert.False(options.PreferGpu);
-        Assert.Equal(new StreamingSettings(1.5, 0.25, 0.2), factory.DefaultSettings);
+        Assert.Equal("chunked", options.Mode);
+        Assert.Equal(new ChunkSettings(1.5, 0.25, 0.2), Assert.IsType<StreamDenoiserFactory>(factory).ChunkSettings);
+        Assert.Equal(DenoiserModes.PassThrough, factory.Mode);
         Assert.Same(provider.GetRequiredService<DeepFilterNetEngine>(), factory.Engine);
     }
 

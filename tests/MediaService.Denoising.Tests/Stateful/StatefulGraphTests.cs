@@ -53,6 +53,31 @@ public sealed class StatefulGraphTests(EngineFixture fixture) : IClassFixture<En
         Assert.InRange(coefs, 0f, 1e-4f);
     }
 
+    [SkippableFact]
+    public void Frames_that_lose_the_carried_state_are_far_from_the_whole_sequence()
+    {
+        var engine = fixture.Engine;
+        var model = engine.Stateful!;
+        var inputs = engine.ModelInputs(fixture.Clip("dns-01", "noisy.wav").AsSpan(0, 48_000));
+        using var batch = new StatefulBatch(model);
+        using var runOptions = new Microsoft.ML.OnnxRuntime.RunOptions();
+        var maxDifference = 0f;
+        var carried = model.CreateState();
+        for (var t = 0; t < inputs.Frames; t++)
+        {
+            // The control: a fresh state every frame, as the exported graphs start every call.
+            batch.Begin(2, 1);
+            batch.States[0] = model.CreateState();
+            batch.States[1] = carried;
+            inputs.CopyFrame(batch, 0, t, 1);
+            inputs.CopyFrame(batch, 1, t, 1);
+            model.Run(batch, runOptions);
+            maxDifference = Math.Max(maxDifference, batch.Mask(0, 0).ToArray().Zip(batch.Mask(1, 0).ToArray(), (a, b) => MathF.Abs(a - b)).Max());
+        }
+
+        Assert.True(maxDifference > 0.1f, $"resetting the state changed the mask by only {maxDifference}");
+    }
+
     [Fact]
     public void A_gru_whose_initial_state_is_not_zeros_is_refused_naming_the_node()
     {

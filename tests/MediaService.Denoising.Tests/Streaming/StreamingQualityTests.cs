@@ -10,9 +10,12 @@ public sealed class StreamingQualityTests(EngineFixture fixture, ITestOutputHelp
 
     [SkippableTheory]
     [MemberData(nameof(Clips))]
-    public async Task Streaming_output_matches_whole_file_quality(string clip)
+    public async Task Chunked_streaming_output_matches_whole_file_quality(string clip)
     {
-        var (snr, wholeSnr, attenuation, length, inputLength) = await MeasureAsync(clip, StreamingSettings.Default);
+        var settings = ChunkSettings.Default;
+        await using var denoiser = new ChunkedStreamDenoiser(fixture.Engine, settings.WithRoomyQueue());
+        var (snr, wholeSnr, attenuation, length, inputLength) = await MeasureAsync(clip, denoiser,
+            $"chunk {settings.ChunkSeconds} s overlap {settings.OverlapSeconds} s context {settings.ContextSeconds} s");
 
         Assert.Equal(inputLength, length);
         Assert.True(snr >= wholeSnr - 1, $"streaming SNR {snr:F2} dB more than 1 dB below whole-file {wholeSnr:F2} dB");
@@ -21,12 +24,13 @@ public sealed class StreamingQualityTests(EngineFixture fixture, ITestOutputHelp
 
     [SkippableTheory]
     [MemberData(nameof(Clips))]
-    public async Task Low_latency_streaming_stays_within_2_dB_of_whole_file_quality(string clip)
+    public async Task Frame_by_frame_streaming_keeps_the_quality_gates_of_the_whole_file_path(string clip)
     {
-        var (snr, wholeSnr, attenuation, length, inputLength) = await MeasureAsync(clip, StreamingSettings.LowLatency);
+        await using var denoiser = fixture.StatefulStream();
+        var (snr, wholeSnr, attenuation, length, inputLength) = await MeasureAsync(clip, denoiser, "frame by frame");
 
         Assert.Equal(inputLength, length);
-        Assert.True(snr >= wholeSnr - 2, $"low-latency SNR {snr:F2} dB more than 2 dB below whole-file {wholeSnr:F2} dB");
+        Assert.True(snr >= wholeSnr - 0.05, $"frame-by-frame SNR {snr:F2} dB below whole-file {wholeSnr:F2} dB");
         Assert.True(attenuation >= 18, $"noise attenuation {attenuation:F1} dB below 18 dB");
     }
 
@@ -34,9 +38,9 @@ public sealed class StreamingQualityTests(EngineFixture fixture, ITestOutputHelp
     [MemberData(nameof(Clips))]
     public async Task Chunk_joins_leave_no_discontinuity(string clip)
     {
-        var settings = StreamingSettings.Default.WithRoomyQueue();
+        var settings = ChunkSettings.Default.WithRoomyQueue();
         var noisy = fixture.Clip(clip, "noisy.wav");
-        await using var denoiser = new StreamingDenoiser(fixture.Engine, settings);
+        await using var denoiser = new ChunkedStreamDenoiser(fixture.Engine, settings);
         var denoised = await StreamRunner.RunAsync(denoiser, noisy);
 
         const int sampleRate = 48_000;
@@ -73,19 +77,16 @@ public sealed class StreamingQualityTests(EngineFixture fixture, ITestOutputHelp
     }
 
     private async Task<(double Snr, double WholeSnr, double Attenuation, int Length, int InputLength)> MeasureAsync(
-        string clip, StreamingSettings settings)
+        string clip, IStreamDenoiser denoiser, string description)
     {
         var noisy = fixture.Clip(clip, "noisy.wav");
         var reference = fixture.Clip(clip, "df2_pf.wav");
-        await using var denoiser = new StreamingDenoiser(fixture.Engine, settings.WithRoomyQueue());
         var denoised = await StreamRunner.RunAsync(denoiser, noisy);
 
         var wholeSnr = Quality.Snr(reference, fixture.WholeFile(clip));
         var snr = Quality.Snr(reference, denoised);
         var attenuation = Quality.NoiseAttenuation(noisy, reference, denoised);
-        output.WriteLine(
-            $"{clip} chunk {settings.ChunkSeconds} s overlap {settings.OverlapSeconds} s context {settings.ContextSeconds} s: " +
-            $"SNR {snr:F2} dB (whole file {wholeSnr:F2}), attenuation {attenuation:F1} dB");
+        output.WriteLine($"{clip} {description}: SNR {snr:F2} dB (whole file {wholeSnr:F2}), attenuation {attenuation:F1} dB");
         return (snr, wholeSnr, attenuation, denoised.Length, noisy.Length);
     }
 }

@@ -1,3 +1,4 @@
+using AudioStream.MediaService.Denoising.Hosting;
 using AudioStream.MediaService.Denoising.Onnx;
 using AudioStream.MediaService.Denoising.Streaming;
 using AudioStream.MediaService.Denoising.Tests.Support;
@@ -23,7 +24,7 @@ public sealed class StreamingRobustnessTests(EngineFixture fixture) : IClassFixt
             _ => Enumerable.Range(0, 60 * 48_000).Select(_ => (float)(random.NextDouble() - 0.5) * 0.2f).ToArray(),
         };
 
-        await using var denoiser = new StreamingDenoiser(fixture.Engine, StreamingSettings.Default.WithRoomyQueue());
+        await using var denoiser = new ChunkedStreamDenoiser(fixture.Engine, ChunkSettings.Default.WithRoomyQueue());
         var output = await StreamRunner.RunAsync(denoiser, input);
 
         Assert.Equal(input.Length, output.Length);
@@ -39,8 +40,8 @@ public sealed class StreamingRobustnessTests(EngineFixture fixture) : IClassFixt
     public async Task Frames_of_any_size_give_the_same_output()
     {
         var noisy = fixture.Clip("dns-01", "noisy.wav")[..(48_000 * 5)];
-        await using var small = new StreamingDenoiser(fixture.Engine, StreamingSettings.Default.WithRoomyQueue());
-        await using var odd = new StreamingDenoiser(fixture.Engine, StreamingSettings.Default.WithRoomyQueue());
+        await using var small = new ChunkedStreamDenoiser(fixture.Engine, ChunkSettings.Default.WithRoomyQueue());
+        await using var odd = new ChunkedStreamDenoiser(fixture.Engine, ChunkSettings.Default.WithRoomyQueue());
 
         var a = await StreamRunner.RunAsync(small, noisy, 960);
         var b = await StreamRunner.RunAsync(odd, noisy, 4_099);
@@ -49,25 +50,37 @@ public sealed class StreamingRobustnessTests(EngineFixture fixture) : IClassFixt
     }
 
     [SkippableFact]
-    public void Streams_report_their_latency()
+    public async Task Streams_report_their_mode_and_latency()
     {
         TestAssets.RequireModel();
-        var factory = new StreamingDenoiserFactory(fixture.Engine, new AudioStream.MediaService.Denoising.Hosting.DenoiserOptions());
+        using var chunkedFactory = new StreamDenoiserFactory(fixture.Engine, new DenoiserOptions { Mode = "chunked" });
 
-        var standard = factory.Create();
-        var lowLatency = factory.CreateLowLatency();
+        await using var stateful = fixture.Streams.Create();
+        await using var chunked = chunkedFactory.Create();
 
-        Assert.True(standard.IsDenoising);
-        Assert.Null(standard.PassThroughReason);
-        Assert.Equal(96_000, standard.LatencySamples);
-        Assert.Equal(TimeSpan.FromMilliseconds(200), lowLatency.Latency);
+        Assert.Equal((DenoiserModes.Stateful, true, (string?)null), (stateful.Mode, stateful.IsDenoising, stateful.PassThroughReason));
+        Assert.Equal(TimeSpan.FromMilliseconds(40), stateful.Latency);
+        Assert.Equal(TimeSpan.FromMilliseconds(40), fixture.Streams.Latency);
+        Assert.Equal(DenoiserModes.Chunked, chunked.Mode);
+        Assert.Equal(96_000, chunked.LatencySamples);
+        Assert.Equal(TimeSpan.FromSeconds(2), chunkedFactory.Latency);
+    }
+
+    [Fact]
+    public void An_unknown_mode_is_refused_naming_the_setting()
+    {
+        using var engine = DeepFilterNetEngine.CreateUnavailable("test");
+
+        var error = Assert.Throws<ArgumentException>(() => new StreamDenoiserFactory(engine, new DenoiserOptions { Mode = "fast" }));
+
+        Assert.Contains("Denoiser:Mode is 'fast'", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Without_a_model_streams_pass_audio_through_unchanged_and_say_so()
     {
         using var engine = DeepFilterNetEngine.CreateUnavailable("Denoising unavailable: no model for this test.");
-        await using var denoiser = new StreamingDenoiser(engine, StreamingSettings.Default);
+        await using var denoiser = new ChunkedStreamDenoiser(engine, ChunkSettings.Default);
         var input = Enumerable.Range(0, 10_000).Select(i => MathF.Sin(i * 0.01f)).ToArray();
 
         var output = await StreamRunner.RunAsync(denoiser, input, 960);
@@ -82,7 +95,7 @@ public sealed class StreamingRobustnessTests(EngineFixture fixture) : IClassFixt
     public async Task A_full_queue_drops_new_frames_and_counts_them()
     {
         using var engine = DeepFilterNetEngine.CreateUnavailable("test");
-        await using var denoiser = new StreamingDenoiser(engine, StreamingSettings.Default with { MaxQueuedSeconds = 0.001 });
+        await using var denoiser = new ChunkedStreamDenoiser(engine, ChunkSettings.Default with { MaxQueuedSeconds = 0.001 });
 
         var accepted = denoiser.Write(new float[48]);
         var dropped = denoiser.Write(new float[4_800]);

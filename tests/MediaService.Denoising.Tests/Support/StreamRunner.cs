@@ -5,7 +5,7 @@ namespace AudioStream.MediaService.Denoising.Tests.Support;
 public static class StreamRunner
 {
     /// <summary>Feeds <paramref name="input"/> in frames as fast as the queue takes them, completes, and collects all output.</summary>
-    public static async Task<float[]> RunAsync(StreamingDenoiser denoiser, float[] input, int frameSamples = 960)
+    public static async Task<float[]> RunAsync(IStreamDenoiser denoiser, float[] input, int frameSamples = 960)
     {
         var collected = CollectAsync(denoiser);
         for (var offset = 0; offset < input.Length; offset += frameSamples)
@@ -21,17 +21,19 @@ public static class StreamRunner
         return await collected;
     }
 
-    public static async Task<float[]> CollectAsync(StreamingDenoiser denoiser)
+    /// <summary>All output in order; every block must start where the previous one ended.</summary>
+    public static async Task<float[]> CollectAsync(IStreamDenoiser denoiser)
     {
         var output = new List<float>();
         await foreach (var block in denoiser.Output.ReadAllAsync())
         {
-            output.AddRange(block);
+            Assert.Equal(output.Count, block.SampleOffset);
+            output.AddRange(block.Samples);
         }
 
         await denoiser.Completion;
         return [.. output];
     }
 
-    public static StreamingSettings WithRoomyQueue(this StreamingSettings settings) => settings with { MaxQueuedSeconds = 120 };
+    public static ChunkSettings WithRoomyQueue(this ChunkSettings settings) => settings with { MaxQueuedSeconds = 120 };
 }

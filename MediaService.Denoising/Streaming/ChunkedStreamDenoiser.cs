@@ -13,18 +13,18 @@ namespace AudioStream.MediaService.Denoising.Streaming;
 /// after which the output holds exactly as many samples as were accepted.
 /// </summary>
 /// <remarks>
-/// Back-pressure policy: when more than <see cref="StreamingSettings.MaxQueuedSeconds"/> of audio waits for the
+/// Back-pressure policy: when more than <see cref="ChunkSettings.MaxQueuedSeconds"/> of audio waits for the
 /// worker (the machine is not keeping up), <see cref="Write"/> drops the new frame, returns false and counts it in
 /// <see cref="SamplesDropped"/>; live audio cannot wait. Output is an unbounded channel: the reader must drain it.
 /// Failures inside the worker never escape: the affected chunk is passed through unprocessed, logged and counted.
 /// Write from one thread at a time (frames of a stream are ordered).
 /// </remarks>
-public sealed class StreamingDenoiser : IAsyncDisposable
+public sealed class ChunkedStreamDenoiser : IStreamDenoiser
 {
     private readonly DeepFilterNetEngine _engine;
     private readonly ILogger _logger;
     private readonly Channel<Block> _input = Channel.CreateUnbounded<Block>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Channel<float[]> _output = Channel.CreateUnbounded<float[]>(new UnboundedChannelOptions { SingleWriter = true });
+    private readonly Channel<DenoisedBlock> _output = Channel.CreateUnbounded<DenoisedBlock>(new UnboundedChannelOptions { SingleWriter = true });
     private readonly ChunkScheduler? _scheduler;
     private readonly CancellationTokenSource _stopping = new();
     private readonly long _maxQueuedSamples;
@@ -36,7 +36,7 @@ public sealed class StreamingDenoiser : IAsyncDisposable
     private int _completed;
     private int _disposed;
 
-    public StreamingDenoiser(DeepFilterNetEngine engine, StreamingSettings settings, ILogger? logger = null)
+    public ChunkedStreamDenoiser(DeepFilterNetEngine engine, ChunkSettings settings, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(settings);
@@ -58,7 +58,9 @@ public sealed class StreamingDenoiser : IAsyncDisposable
         Completion = Task.Run(RunAsync);
     }
 
-    public StreamingSettings Settings { get; }
+    public ChunkSettings Settings { get; }
+
+    public string Mode => IsDenoising ? DenoiserModes.Chunked : DenoiserModes.PassThrough;
 
     /// <summary>Samples per second expected from <see cref="Write"/> (48 000).</summary>
     public int SampleRate { get; }
@@ -77,8 +79,11 @@ public sealed class StreamingDenoiser : IAsyncDisposable
 
     public TimeSpan Latency => TimeSpan.FromSeconds((double)LatencySamples / SampleRate);
 
-    /// <summary>Denoised audio in order, in blocks of C − O samples (the tail block may differ); completes after <see cref="Complete"/>.</summary>
-    public ChannelReader<float[]> Output => _output.Reader;
+    /// <summary>
+    /// Denoised audio in order, in blocks of C − O samples (the tail block may differ); completes after
+    /// <see cref="Complete"/>. Offsets count accepted samples: a dropped frame shifts what follows.
+    /// </summary>
+    public ChannelReader<DenoisedBlock> Output => _output.Reader;
 
     /// <summary>Finishes once the worker has flushed the tail and completed <see cref="Output"/>.</summary>
     public Task Completion { get; }
@@ -88,6 +93,8 @@ public sealed class StreamingDenoiser : IAsyncDisposable
     public long SamplesDropped => Interlocked.Read(ref _samplesDropped);
 
     public long SamplesEmitted => Interlocked.Read(ref _samplesEmitted);
+
+    public long SamplesNotDenoised => SamplesDropped;
 
     public int ChunksPassedThrough => _scheduler?.ChunksFailed ?? 0;
 
@@ -231,7 +238,8 @@ public sealed class StreamingDenoiser : IAsyncDisposable
             return;
         }
 
-        _output.Writer.TryWrite(samples.ToArray());
+        // One writer (the worker), so the offset read before the add is this block's.
+        _output.Writer.TryWrite(new DenoisedBlock(Interlocked.Read(ref _samplesEmitted), samples.ToArray()));
         Interlocked.Add(ref _samplesEmitted, samples.Length);
     }
 

@@ -6,22 +6,15 @@ namespace AudioStream.MediaService.Denoising.Streaming;
 /// the model's own lookahead (two frames plus the STFT window, 30 ms) is not starved at the chunk's end; neighbours
 /// are joined by a linear crossfade over <see cref="OverlapSeconds"/>. Delay: chunk plus lookahead.
 /// </summary>
-public sealed record StreamingSettings(
+public sealed record ChunkSettings(
     double ChunkSeconds,
     double OverlapSeconds,
     double ContextSeconds,
     double LookaheadSeconds = 0,
-    double MaxQueuedSeconds = 5.0)
+    double MaxQueuedSeconds = 1.0)
 {
     /// <summary>2.0 s chunks, 0.5 s crossfade, 0.2 s context: whole-file quality, 2 s of delay.</summary>
-    public static StreamingSettings Default { get; } = new(2.0, 0.5, 0.2);
-
-    /// <summary>
-    /// For conversation: 0.2 s chunks, 0.02 s crossfade, 2.0 s context: 0.2 s of delay at about twelve times the
-    /// compute of the default. The long context is what keeps quality: the model restarted cold 0.2–1 s before a
-    /// short chunk was measured 2–4 dB worse on some clips (its recurrent memory spans seconds).
-    /// </summary>
-    public static StreamingSettings LowLatency { get; } = new(0.2, 0.02, 2.0);
+    public static ChunkSettings Default { get; } = new(2.0, 0.5, 0.2);
 
     public int ChunkSamples(int sampleRate) => (int)Math.Round(ChunkSeconds * sampleRate);
 
