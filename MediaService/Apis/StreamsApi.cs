@@ -51,7 +51,7 @@ public static class StreamsApi
             return Problem(StatusCodes.Status409Conflict, "You are already live.");
         }
 
-        var stream = await streams.GoLiveAsync(session, request.LowLatency);
+        var stream = await streams.GoLiveAsync(session);
         return TypedResults.Created(
             $"/api/media/streams/{Uri.EscapeDataString(stream.OwnerName)}",
             new StreamStartedResponse(stream.SessionId, $"/api/media/whip/{stream.SessionId}", stream.StartedAt, stream.Denoise));
@@ -97,9 +97,11 @@ public static class StreamsApi
             stream.SessionId,
             stream.StartedAt,
             stream.Denoise,
-            stream.ListenerCount,
+            stream.Listeners.Count,
             Seconds(time.GetUtcNow() - stream.StartedAt),
-            new DenoiserStatus(engine.IsAvailable, DenoiserMetrics.ProviderName(engine.Provider), engine.IsAvailable ? null : engine.UnavailableReason),
+            new DenoiserStatus(
+                engine.IsAvailable, DenoiserMetrics.ProviderName(engine.Provider), engine.IsAvailable ? null : engine.UnavailableReason,
+                stream.Denoiser?.Mode ?? "off", Math.Round(stream.Denoiser?.Latency.TotalMilliseconds ?? 0)),
             stream.Title,
             stream.IngestConnected,
             Math.Round(stream.Playout.Delay.TotalMilliseconds),
@@ -114,7 +116,7 @@ public static class StreamsApi
             ingest?.PacketsIn ?? 0,
             ingest?.PacketsLost ?? 0,
             ingest?.FramesConcealed ?? 0,
-            stream.ListenerFramesDropped,
+            stream.Listeners.FramesDropped,
             stream.Playout.FramesSkipped);
     }
 

@@ -120,7 +120,7 @@ public static class WebRtcApi
             return BadOffer(ex);
         }
 
-        var listener = stream.AddListener(peer, me.Id);
+        var listener = stream.Listeners.Add(peer, me.Id);
         return new SdpAnswerResult(answer, $"/api/media/whep/{Uri.EscapeDataString(stream.OwnerName)}/{listener.ResourceId}");
     }
 
@@ -128,7 +128,7 @@ public static class WebRtcApi
         string username, Guid resourceId, ClaimsPrincipal principal, LiveStreamManager streams)
     {
         var me = principal.GetCurrentUser();
-        if (streams.FindByName(username)?.FindListener(resourceId) is not { } listener || listener.UserId != me.Id)
+        if (streams.FindByName(username)?.Listeners.Find(resourceId) is not { } listener || listener.UserId != me.Id)
         {
             return StreamsApi.Problem(StatusCodes.Status404NotFound, "There is no such WHEP session.");
         }

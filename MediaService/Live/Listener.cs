@@ -14,7 +14,7 @@ namespace AudioStream.MediaService.Live;
 /// </remarks>
 public sealed class Listener : IDisposable
 {
-    private readonly LiveBroadcast _stream;
+    private readonly ListenerSet _set;
     private readonly FrameSubscription _subscription;
     private readonly TimeSpan _lagTolerance;
     private readonly MediaMetrics _metrics;
@@ -26,10 +26,10 @@ public sealed class Listener : IDisposable
     private long _late;
 
     internal Listener(
-        LiveBroadcast stream, EgressPeer peer, FrameSubscription subscription, Guid userId, TimeSpan lagTolerance,
+        ListenerSet set, EgressPeer peer, FrameSubscription subscription, Guid userId, TimeSpan lagTolerance,
         MediaMetrics metrics, TimeProvider time, ILogger logger)
     {
-        _stream = stream;
+        _set = set;
         Peer = peer;
         _subscription = subscription;
         UserId = userId;
@@ -70,7 +70,7 @@ public sealed class Listener : IDisposable
             await Peer.WaitConnectedAsync();
             if (Interlocked.CompareExchange(ref _connection, 1, 0) == 0)
             {
-                _stream.OnListenerConnected();
+                _set.OnConnected();
             }
         }
         catch (PeerClosedException)
@@ -82,13 +82,13 @@ public sealed class Listener : IDisposable
     {
         bool wasConnected = Interlocked.Exchange(ref _connection, 2) == 1;
         _stop.Cancel();
-        _stream.OnListenerLeft(this, wasConnected);
+        _set.OnLeft(this, wasConnected);
     }
 
     private async Task RunAsync()
     {
         var padded = new float[MediaFrame.Samples20Ms];
-        var shared = _stream.EncoderFor(Peer.Channels, Peer.Bitrate);
+        var shared = _set.EncoderFor(Peer.Channels, Peer.Bitrate);
         try
         {
             await foreach (var frame in _subscription.Reader.ReadAllAsync(_stop.Token))
@@ -106,7 +106,7 @@ public sealed class Listener : IDisposable
                 else if (-wait > _lagTolerance)
                 {
                     Interlocked.Increment(ref _late);
-                    _stream.OnListenerFrameLate();
+                    _set.OnFrameLate();
                     continue;
                 }
 
@@ -123,7 +123,7 @@ public sealed class Listener : IDisposable
                 if (packet is not null ? Peer.SendOpus(packet) : Peer.SendFrame(samples))
                 {
                     Interlocked.Increment(ref _sent);
-                    _metrics.RecordLatency(_time.GetElapsedTime(frame.ArrivalTimestamp), _stream.Denoise);
+                    _metrics.RecordLatency(_time.GetElapsedTime(frame.ArrivalTimestamp), _set.Denoised);
                 }
             }
         }
@@ -132,7 +132,7 @@ public sealed class Listener : IDisposable
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            _logger.LogError(ex, "Listener {ResourceId} of stream {SessionId} failed", ResourceId, _stream.SessionId);
+            _logger.LogError(ex, "Listener {ResourceId} of stream {SessionId} failed", ResourceId, _set.SessionId);
         }
         finally
         {

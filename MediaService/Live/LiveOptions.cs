@@ -9,11 +9,12 @@ public sealed class LiveOptions
     public double IngestTimeoutSeconds { get; set; } = 30;
 
     /// <summary>
-    /// Playout delay added on top of the denoiser's own (chunk) delay before listeners hear a frame: it absorbs the
-    /// model's processing time and network jitter. When a frame is ready later than planned, the stream's delay grows
-    /// by that much (like a jitter buffer); it never shrinks during a stream.
+    /// Playout delay added on top of the denoiser's own delay before listeners hear a frame: it absorbs processing
+    /// time and jitter. When a frame is ready later than planned, the stream's delay grows by that much (like a jitter
+    /// buffer) and comes back in pauses (<see cref="PlayoutClock"/>). Unset: 40 ms for frame-by-frame denoising and
+    /// streams without it, 100 ms for chunks (a 2 s chunk's inference takes tens of milliseconds at once).
     /// </summary>
-    public double PlayoutMarginMilliseconds { get; set; } = 100;
+    public double? PlayoutMarginMilliseconds { get; set; }
 
     /// <summary>A listener more than this far behind the playout clock skips frames until it is on time again.</summary>
     public double ListenerLagToleranceMilliseconds { get; set; } = 200;
@@ -21,12 +22,11 @@ public sealed class LiveOptions
     /// <summary>Audio a gRPC subscriber may have queued before its oldest chunks are dropped.</summary>
     public double SubscriberQueueSeconds { get; set; } = 10;
 
-    /// <summary>Streams use the denoiser's low-latency preset unless the request says otherwise (default: the configured default settings).</summary>
-    public bool LowLatencyByDefault { get; set; }
-
     public TimeSpan IngestTimeout => TimeSpan.FromSeconds(IngestTimeoutSeconds);
 
-    public TimeSpan PlayoutMargin => TimeSpan.FromMilliseconds(PlayoutMarginMilliseconds);
+    /// <summary>The playout margin for a stream denoised in <paramref name="denoiserMode"/> (null: not denoised).</summary>
+    public TimeSpan PlayoutMarginFor(string? denoiserMode) => TimeSpan.FromMilliseconds(
+        PlayoutMarginMilliseconds ?? (denoiserMode == Denoising.Streaming.DenoiserModes.Chunked ? 100 : 40));
 
     public TimeSpan ListenerLagTolerance => TimeSpan.FromMilliseconds(ListenerLagToleranceMilliseconds);
 }

@@ -46,25 +46,19 @@ public sealed class LiveStreamManager(
     public LiveBroadcast? FindByName(string userName) => _byName.GetValueOrDefault(userName);
 
     /// <summary>Brings a freshly inserted session to life and announces it.</summary>
-    public async Task<LiveBroadcast> GoLiveAsync(LiveSession session, bool? lowLatency)
+    public async Task<LiveBroadcast> GoLiveAsync(LiveSession session)
     {
-        ChunkedStreamDenoiser? denoiser = null;
-        if (session.Denoise)
-        {
-            denoiser = lowLatency ?? Options.LowLatencyByDefault ? denoisers.CreateLowLatency() : denoisers.Create();
-        }
-
-        var stream = new LiveBroadcast(session, denoiser, Options, metrics, time, logger);
+        var stream = new LiveBroadcast(session, session.Denoise ? denoisers.Create() : null, Options, metrics, time, logger);
         stream.IngestClosed += (s, reason) => _ = EndAsync(s, ReasonFor(reason));
-        stream.ListenersChanged += (s, count) => _ = PublishAsync(new MediaEvent(MediaEventTypes.Listeners, s.OwnerId, s.OwnerName, count));
+        stream.Listeners.CountChanged += count => _ = PublishAsync(new MediaEvent(MediaEventTypes.Listeners, stream.OwnerId, stream.OwnerName, count));
         _bySession[stream.SessionId] = stream;
         _byOwner[stream.OwnerId] = stream;
         _byName[stream.OwnerName] = stream;
         metrics.StreamStarted();
         _ = ExpireIfNeverConnectedAsync(stream);
         logger.LogInformation(
-            "Stream {SessionId} of {Owner} started (denoise {Denoise}, planned latency {Latency} ms)",
-            stream.SessionId, stream.OwnerName, stream.Denoise, stream.PlannedLatency.TotalMilliseconds);
+            "Stream {SessionId} of {Owner} started (denoise {Mode}, planned latency {Latency} ms)",
+            stream.SessionId, stream.OwnerName, stream.Denoiser?.Mode ?? "off", stream.PlannedLatency.TotalMilliseconds);
         await PublishAsync(new MediaEvent(MediaEventTypes.StreamStarted, stream.OwnerId, stream.OwnerName,
             SessionId: stream.SessionId, Title: stream.Title, Denoise: stream.Denoise));
         return stream;

@@ -13,16 +13,16 @@ namespace AudioStream.MediaService.Live;
 /// −40 dBFS, so it happens in pauses. Without it, one slow inference at start-up would add to the latency for
 /// the rest of the stream.
 /// </remarks>
-public sealed class PlayoutClock(TimeProvider time, TimeSpan plannedDelay)
+public sealed class PlayoutClock(TimeProvider time, TimeSpan plannedDelay, TimeSpan catchUpWindow)
 {
-    /// <summary>Frames whose smallest slack decides whether catching up is safe: 3 s, longer than a denoiser chunk period.</summary>
-    public const int WindowFrames = 150;
 
     private const int MinFramesBetweenSkips = 5;
     private const float QuietRms = 0.01f; // −40 dBFS
     private static readonly TimeSpan FrameDuration = TimeSpan.FromMilliseconds(20);
     private static readonly TimeSpan Guard = TimeSpan.FromMilliseconds(40);
 
+    /// <summary>Frames whose smallest slack decides whether catching up is safe.</summary>
+    private readonly int _windowFrames = Math.Max(1, (int)(catchUpWindow / FrameDuration));
     private readonly long _frameTicks = (long)(FrameDuration.TotalSeconds * time.TimestampFrequency);
     private readonly long _guardTicks = (long)(Guard.TotalSeconds * time.TimestampFrequency);
     private long? _origin;
@@ -31,7 +31,19 @@ public sealed class PlayoutClock(TimeProvider time, TimeSpan plannedDelay)
     private int _windowCount;
     private int _sinceSkip = MinFramesBetweenSkips;
 
+    public PlayoutClock(TimeProvider time, TimeSpan plannedDelay)
+        : this(time, plannedDelay, CatchUpWindowFor(plannedDelay))
+    {
+    }
+
     public TimeSpan PlannedDelay { get; } = plannedDelay;
+
+    /// <summary>
+    /// How long frames must all have been early before catching up: a second, or one and a half times the denoiser's
+    /// own delay when that is longer (a chunked denoiser delivers in bursts a chunk apart).
+    /// </summary>
+    public static TimeSpan CatchUpWindowFor(TimeSpan denoiserDelay) =>
+        TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(1).Ticks, denoiserDelay.Ticks * 3 / 2));
 
     /// <summary>Current delay from arrival to playout: planned plus what lateness added, less what catch-up took back.</summary>
     public TimeSpan Delay { get; private set; } = plannedDelay;
@@ -76,7 +88,7 @@ public sealed class PlayoutClock(TimeProvider time, TimeSpan plannedDelay)
     private void Observe(long slack)
     {
         _windowMin = Math.Min(_windowMin, slack);
-        if (++_windowCount >= WindowFrames)
+        if (++_windowCount >= _windowFrames)
         {
             _lastWindowMin = _windowMin;
             _windowMin = long.MaxValue;

@@ -2,8 +2,7 @@ namespace AudioStream.MediaService.Model;
 
 /// <param name="Denoise">Clean the audio with DeepFilterNet before listeners and recordings get it.</param>
 /// <param name="Title">Shown with the recording; up to 200 characters.</param>
-/// <param name="LowLatency">Denoise in small chunks (about 0.3 s of delay instead of 2 s, more CPU); default from configuration.</param>
-public sealed record StartStreamRequest(bool Denoise, string? Title = null, bool? LowLatency = null);
+public sealed record StartStreamRequest(bool Denoise, string? Title = null);
 
 public sealed record StreamStartedResponse(Guid SessionId, string WhipUrl, DateTimeOffset StartedAt, bool Denoise);
 
@@ -24,7 +23,7 @@ public sealed record StreamStatsResponse(
     StreamDelivery Delivery);
 
 /// <summary>How well the stream is getting through, for operators and the load benchmark.</summary>
-/// <param name="PlannedLatencyMs">Arrival-to-playout delay planned at the start (denoiser chunk delay + playout margin); <c>LatencyMs</c> is what it is now.</param>
+/// <param name="PlannedLatencyMs">Arrival-to-playout delay planned at the start (denoiser delay + playout margin); <c>LatencyMs</c> is what it is now.</param>
 /// <param name="PacketsReceived">RTP packets from the broadcaster, authenticated.</param>
 /// <param name="PacketsLost">Broadcaster packets that never arrived (gaps in sequence numbers).</param>
 /// <param name="FramesConcealed">20 ms frames the Opus decoder made up for lost packets.</param>
@@ -36,4 +35,6 @@ public sealed record StreamDelivery(
 /// <param name="Available">The model is loaded and runs (otherwise audio passes through unchanged).</param>
 /// <param name="Provider">cuda, cpu or none.</param>
 /// <param name="Reason">Why denoising is unavailable; null when it is available.</param>
-public sealed record DenoiserStatus(bool Available, string Provider, string? Reason);
+/// <param name="Mode">How this stream is denoised: stateful (frame by frame), chunked, pass-through (no model) or off.</param>
+/// <param name="AddedDelayMs">Delay the denoiser adds to this stream (processing time aside): 40 frame by frame, 0 when off.</param>
+public sealed record DenoiserStatus(bool Available, string Provider, string? Reason, string Mode, double AddedDelayMs);

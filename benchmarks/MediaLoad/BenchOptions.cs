@@ -12,8 +12,6 @@ internal sealed record BenchOptions
     /// <summary>Listener counts on one stream.</summary>
     public int[] Listeners { get; init; } = [1, 50, 100, 200];
 
-    public bool LowLatency { get; init; }
-
     /// <summary>Streams whose listener decodes (for latency); the other listeners only count packets, to spare the CPU.</summary>
     public int DecodingListeners { get; init; } = 4;
 
@@ -37,7 +35,6 @@ internal sealed record BenchOptions
           --streams 1,4,8      stream counts (one listener each); stops after the first step that loses audio
           --listeners 1,50,100 listener counts on one stream
           --decoding N         in the streams ramp, the first N streams' listeners decode for latency (default 4)
-          --low-latency        streams use the denoiser's low-latency preset
           --no-denoise         streams without the denoiser (WebRTC path alone)
           --seconds N          measured seconds per step (default 20)
           --media-pid PID      MediaService process (default: the process named MediaService)
@@ -57,7 +54,6 @@ internal sealed record BenchOptions
                 "--gateway" => options with { Gateway = new Uri(Next()) },
                 "--streams" => options with { Streams = Counts(Next()) },
                 "--listeners" => options with { Listeners = Counts(Next()) },
-                "--low-latency" => options with { LowLatency = true },
                 "--decoding" => options with { DecodingListeners = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--no-denoise" => options with { Denoise = false },
                 "--seconds" => options with { Seconds = double.Parse(Next(), CultureInfo.InvariantCulture) },

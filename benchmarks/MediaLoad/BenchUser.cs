@@ -36,9 +36,9 @@ internal sealed class BenchUser : IDisposable
         await EnsureAsync(accepted, "friend request back");
     }
 
-    public async Task<string> GoLiveAsync(bool denoise, bool lowLatency)
+    public async Task<string> GoLiveAsync(bool denoise)
     {
-        using var response = await _http.PostAsJsonAsync("/api/media/streams", new { denoise, lowLatency, title = "load benchmark" });
+        using var response = await _http.PostAsJsonAsync("/api/media/streams", new { denoise, title = "load benchmark" });
         await EnsureAsync(response, "go live");
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         return body.GetProperty("whipUrl").GetString()!;

@@ -22,7 +22,9 @@ internal sealed class LoadRunner(BenchOptions options, AudioSource audio, int me
     private double _idleCpu;
     private Task? _pacer;
 
-    private double PlannedLatencySeconds => options.Denoise ? (options.LowLatency ? 0.3 : 2.1) : 0.1;
+    /// <summary>The server's planned arrival-to-playout delay, as the first stream's stats report it.</summary>
+    private double _plannedLatencySeconds = 0.1;
+    private string _mode = "off";
 
     /// <summary>Send times kept per broadcaster: 20 minutes (0.5 MB), far more than a run lasts.</summary>
     private const int CapacityPackets = 20 * 60 * 50;
@@ -127,8 +129,7 @@ internal sealed class LoadRunner(BenchOptions options, AudioSource audio, int me
         _listener?.Dispose();
     }
 
-    private string Describe() =>
-        !options.Denoise ? "denoise off" : options.LowLatency ? "denoise on, low-latency setting" : "denoise on, 2.0 s setting";
+    private string Describe() => options.Denoise ? "denoise on" : "denoise off";
 
     private async Task<double> MeasureIdleAsync()
     {
@@ -140,7 +141,7 @@ internal sealed class LoadRunner(BenchOptions options, AudioSource audio, int me
 
     private async Task<Broadcast> StartBroadcastAsync(BenchUser owner)
     {
-        var whip = await owner.GoLiveAsync(options.Denoise, options.LowLatency);
+        var whip = await owner.GoLiveAsync(options.Denoise);
         var sender = new WebRtcClient(sends: true);
         await sender.ConnectAsync(await owner.ExchangeSdpAsync(whip, sender.Offer), ConnectTimeout);
         var broadcast = new Broadcast(owner, sender, audio, CapacityPackets);
@@ -175,8 +176,15 @@ internal sealed class LoadRunner(BenchOptions options, AudioSource audio, int me
 
     private async Task<StepResult> MeasureAsync(int count, List<Broadcast> broadcasts, List<ListenerProbe> probes, double idleCpu)
     {
+        if (await broadcasts[0].Owner.StatsAsync(broadcasts[0].Owner.Name) is JsonElement first)
+        {
+            _plannedLatencySeconds = first.GetProperty("delivery").GetProperty("plannedLatencyMs").GetDouble() / 1000;
+            var denoiser = first.GetProperty("denoiser");
+            _mode = $"{denoiser.GetProperty("mode").GetString()}, {denoiser.GetProperty("addedDelayMs").GetDouble():F0} ms";
+        }
+
         // Let the first audio reach the listeners through the planned delay, and the queues settle.
-        await Task.Delay(TimeSpan.FromSeconds(PlannedLatencySeconds + 3));
+        await Task.Delay(TimeSpan.FromSeconds(_plannedLatencySeconds + 3));
         var before = await SnapshotAsync(broadcasts, probes);
         long from = TimeProvider.System.GetTimestamp();
         await Task.Delay(TimeSpan.FromSeconds(options.Seconds));
@@ -218,7 +226,8 @@ internal sealed class LoadRunner(BenchOptions options, AudioSource audio, int me
             LatencyP99Ms: LatencyEstimator.Percentile(latencies, 0.99),
             LatencyWindows: latencies.Count,
             MedianCorrelation: LatencyEstimator.Percentile(correlations, 0.5),
-            PlannedLatencyMs: PlannedLatencySeconds * 1000,
+            PlannedLatencyMs: _plannedLatencySeconds * 1000,
+            DenoiseMode: _mode,
             StarvedListeners: starved,
             ClosedListeners: after.Closed);
     }

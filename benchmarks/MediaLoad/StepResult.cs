@@ -20,11 +20,12 @@ internal sealed record StepResult(
     int LatencyWindows,
     double MedianCorrelation,
     double PlannedLatencyMs,
+    string DenoiseMode,
     int StarvedListeners,
     int ClosedListeners)
 {
-    /// <summary>How far p99 may sit above the plan before a step counts as not keeping up.</summary>
-    public const double LatencyToleranceMs = 500;
+    /// <summary>How far p99 may sit above the plan before a step counts as not keeping up: 100 ms, or a quarter of a longer plan.</summary>
+    public double LatencyToleranceMs => Math.Max(100, PlannedLatencyMs / 4);
 
     /// <summary>Without loss: nothing lost at any layer and every listener got its packets (±1 % for the window edges).</summary>
     public bool Sustained =>
@@ -38,9 +39,9 @@ internal sealed record StepResult(
     public double CpuPerUnitPercent => (MediaCpuPercent - IdleCpuPercent) / Count;
 
     public static string Header(string unit) =>
-        $"{unit,9} | media CPU % (idle) | per {unit[..^1]} % | bench CPU % | listener pkts recv/expected, lost | ingest lost, concealed | listener frames dropped | listeners starved/closed | latency p50 / p99 ms (windows, r) | server delay ms | no loss | on time";
+        $"{unit,9} | media CPU % (idle) | per {unit[..^1]} % | bench CPU % | listener pkts recv/expected, lost | ingest lost, concealed | listener frames dropped | listeners starved/closed | latency p50 / p99 ms (windows, r) | server delay ms (planned) | no loss | on time | denoiser";
 
     public string Row() => string.Create(
         CultureInfo.InvariantCulture,
-        $"{Count,9} | {MediaCpuPercent,8:F1} ({IdleCpuPercent:F1}) | {CpuPerUnitPercent,8:F2} | {BenchCpuPercent,8:F1} | {ListenerPacketsReceived}/{PacketsExpected}, {ListenerPacketsLost} | {IngestPacketsLost}, {IngestConcealed} | {ListenerFramesDropped} | {StarvedListeners}/{ClosedListeners} | {LatencyP50Ms:F0} / {LatencyP99Ms:F0} ({LatencyWindows}, {MedianCorrelation:F2}) | {ServerLatencyMs:F0} | {(Sustained ? "yes" : "NO")} | {(OnTime ? "yes" : "NO")}");
+        $"{Count,9} | {MediaCpuPercent,8:F1} ({IdleCpuPercent:F1}) | {CpuPerUnitPercent,8:F2} | {BenchCpuPercent,8:F1} | {ListenerPacketsReceived}/{PacketsExpected}, {ListenerPacketsLost} | {IngestPacketsLost}, {IngestConcealed} | {ListenerFramesDropped} | {StarvedListeners}/{ClosedListeners} | {LatencyP50Ms:F0} / {LatencyP99Ms:F0} ({LatencyWindows}, {MedianCorrelation:F2}) | {ServerLatencyMs:F0} ({PlannedLatencyMs:F0}) | {(Sustained ? "yes" : "NO")} | {(OnTime ? "yes" : "NO")} | {DenoiseMode}");
 }

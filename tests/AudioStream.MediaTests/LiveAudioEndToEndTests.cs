@@ -90,7 +90,7 @@ public sealed class LiveAudioEndToEndTests(AppHostFixture fixture, ITestOutputHe
         Assert.Equal(1, stats.GetProperty("listeners").GetInt32());
         bool denoiserAvailable = stats.GetProperty("denoiser").GetProperty("available").GetBoolean();
 
-        await Task.Delay(TimeSpan.FromSeconds(3)); // past the denoiser's first chunk
+        await Task.Delay(TimeSpan.FromSeconds(3)); // past the start-up of both browsers
         await bobPage.EvaluateAsync("() => { window.capturing = true; }");
         await Task.Delay(CaptureLength);
         var heard = AudioAnalysis.FromPcm16(Convert.FromBase64String(await bobPage.EvaluateAsync<string>(StopRecordingScript)));

@@ -170,8 +170,13 @@ public sealed class MediaApiTests(AppHostFixture fixture)
             Assert.Equal(0, body.GetProperty("listeners").GetInt32());
             Assert.True(body.GetProperty("durationSeconds").GetDouble() >= 0);
             var denoiser = body.GetProperty("denoiser");
-            Assert.Equal(JsonValueKind.True == denoiser.GetProperty("available").ValueKind, denoiser.GetProperty("reason").ValueKind == JsonValueKind.Null);
+            var available = denoiser.GetProperty("available").GetBoolean();
+            Assert.Equal(available, denoiser.GetProperty("reason").ValueKind == JsonValueKind.Null);
             Assert.Contains(denoiser.GetProperty("provider").GetString(), Providers);
+            // Frame by frame (the model's state carried) by default: 40 ms added; without a model, pass-through.
+            Assert.Equal(available ? "stateful" : "pass-through", denoiser.GetProperty("mode").GetString());
+            Assert.Equal(available ? 40 : 0, denoiser.GetProperty("addedDelayMs").GetDouble());
+            Assert.Equal(available ? 80 : 40, body.GetProperty("delivery").GetProperty("plannedLatencyMs").GetDouble());
         }
 
         await alice.DeleteAsync("/api/media/streams/current");

@@ -60,12 +60,12 @@ async function deleteQuietly(url) {
  * Goes live: creates the stream, sends the microphone over WHIP. Resolves once audio flows.
  * Returns { sessionId, startedAt, denoise, pc, microphone, stop() }.
  */
-export async function goLive({ denoise = true, title = null, lowLatency = undefined } = {}) {
+export async function goLive({ denoise = true, title = null } = {}) {
   const microphone = await navigator.mediaDevices.getUserMedia(MIC_CONSTRAINTS);
   const created = await fetch('/api/media/streams', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ denoise, title, lowLatency }),
+    body: JSON.stringify({ denoise, title }),
     credentials: 'same-origin',
   });
   if (created.status !== 201) {
@@ -153,6 +153,15 @@ function formatElapsed(ms) {
 
 function listenerText(n) { return n === 1 ? '1 listener' : `${n} listeners`; }
 
+/** How the stream is denoised and the delay that adds, from its stats; empty when noise removal is off. */
+function denoiserText(stats) {
+  const denoiser = stats?.denoiser;
+  if (!denoiser || denoiser.mode === 'off') return '';
+  if (denoiser.mode === 'pass-through') return 'noise removal unavailable';
+  const how = denoiser.mode === 'stateful' ? 'frame by frame' : 'in chunks';
+  return `noise removal ${how}, +${Math.round(denoiser.addedDelayMs)} ms`;
+}
+
 /** A level meter (0–1) fed by a WebAudio AnalyserNode on the microphone. Returns a stop function. */
 function meterMicrophone(microphone, meter) {
   const context = new AudioContext();
@@ -182,7 +191,8 @@ function renderBroadcaster(section, me) {
   const level = el('meter', { id: 'live-level', min: '0', max: '1', value: '0', title: 'Microphone level' });
   const elapsed = el('span', { id: 'live-elapsed' }, '');
   const listeners = el('span', { id: 'live-listeners' }, '');
-  const details = el('p', { hidden: true }, 'Mic ', level, ' · ', elapsed, ' · ', listeners);
+  const denoiserInfo = el('span', { id: 'live-denoiser' }, '');
+  const details = el('p', { hidden: true }, 'Mic ', level, ' · ', elapsed, ' · ', listeners, ' · ', denoiserInfo);
   section.append(
     el('h2', { id: 'live-heading' }, 'Live'),
     el('p', {}, el('label', {}, denoise, ' Remove background noise'), ' ', title),
@@ -233,8 +243,10 @@ function renderBroadcaster(section, me) {
     timers.push(setInterval(async () => {
       try {
         const stats = await streamStats(me);
-        if (stats) listeners.textContent = listenerText(stats.listeners);
-        else if (broadcast) reset('Your stream ended.');
+        if (stats) {
+          listeners.textContent = listenerText(stats.listeners);
+          denoiserInfo.textContent = denoiserText(stats);
+        } else if (broadcast) reset('Your stream ended.');
       } catch { /* keep the last count */ }
     }, STATS_EVERY_MS));
     broadcast.pc.addEventListener('connectionstatechange', () => {
@@ -261,10 +273,11 @@ function renderListener(section, username) {
   const stopButton = el('button', { type: 'button', id: 'live-stop', hidden: true }, 'Stop');
   const volume = el('input', { type: 'range', id: 'live-volume', min: '0', max: '1', step: '0.05', value: '1', 'aria-label': 'Volume' });
   const listeners = el('span', { id: 'live-listeners' }, '');
+  const denoiserInfo = el('span', { id: 'live-denoiser' }, '');
   section.append(
     el('h2', { id: 'live-heading' }, 'Live'),
     status,
-    el('p', {}, listenButton, ' ', stopButton, ' ', el('label', {}, 'Volume ', volume), ' ', listeners));
+    el('p', {}, listenButton, ' ', stopButton, ' ', el('label', {}, 'Volume ', volume), ' ', listeners, ' ', denoiserInfo));
 
   let listening = null;
   let live = null;
@@ -272,6 +285,7 @@ function renderListener(section, username) {
     listenButton.hidden = !live || !!listening;
     stopButton.hidden = !listening;
     listeners.textContent = live ? listenerText(live.listeners) : '';
+    denoiserInfo.textContent = live ? denoiserText(live) : '';
   };
   const stopListening = async (message) => {
     const ending = listening;

@@ -1,0 +1,99 @@
+using AudioStream.MediaService.WebRtc;
+using AudioStream.MediaService.WebRtc.Opus;
+
+namespace AudioStream.MediaService.Live;
+
+/// <summary>
+/// The WHEP listeners of one live stream: each gets its own queue on the processed track and tells the set when it
+/// connects, falls behind or leaves (one way: the set never calls into a listener except to close it). The set keeps
+/// the count, the frames they lost, and the stream's one Opus encoding per channel count that they share.
+/// </summary>
+public sealed class ListenerSet(
+    Guid sessionId, bool denoised, FrameBroadcaster processed, int queueCapacity, TimeSpan lagTolerance,
+    MediaMetrics metrics, TimeProvider time, ILogger logger)
+{
+    private readonly Dictionary<Guid, Listener> _listeners = [];
+    private readonly Lock _gate = new();
+    private int _count;
+    private long _framesDropped;
+    private SharedOpusEncoder? _monoEncoder;
+    private SharedOpusEncoder? _stereoEncoder;
+
+    public Guid SessionId { get; } = sessionId;
+
+    /// <summary>Whether listeners hear denoised audio (a latency metric tag).</summary>
+    public bool Denoised { get; } = denoised;
+
+    /// <summary>Listeners whose WebRTC connection is up.</summary>
+    public int Count => Volatile.Read(ref _count);
+
+    /// <summary>Frames any listener lost (queue overflow or too late), since the stream started.</summary>
+    public long FramesDropped => Interlocked.Read(ref _framesDropped);
+
+    /// <summary>Raised with the new count whenever a listener connects or leaves.</summary>
+    public event Action<int>? CountChanged;
+
+    public Listener Add(EgressPeer peer, Guid userId)
+    {
+        var subscription = processed.Subscribe(queueCapacity, "listener", (consumer, reason) =>
+        {
+            Interlocked.Increment(ref _framesDropped);
+            metrics.FrameDropped(consumer, reason);
+        });
+        var listener = new Listener(this, peer, subscription, userId, lagTolerance, metrics, time, logger);
+        lock (_gate)
+        {
+            _listeners[listener.ResourceId] = listener;
+        }
+
+        listener.Start();
+        return listener;
+    }
+
+    public Listener? Find(Guid resourceId)
+    {
+        lock (_gate)
+        {
+            return _listeners.GetValueOrDefault(resourceId);
+        }
+    }
+
+    /// <summary>The stream's one Opus encoding for listeners with these channels (the bitrate is the endpoint's, one for all).</summary>
+    internal SharedOpusEncoder EncoderFor(int channels, int bitrate)
+    {
+        ref var encoder = ref channels == 2 ? ref _stereoEncoder : ref _monoEncoder;
+        if (Volatile.Read(ref encoder) is { } existing)
+        {
+            return existing;
+        }
+
+        var created = new SharedOpusEncoder(channels, bitrate);
+        return Interlocked.CompareExchange(ref encoder, created, null) ?? created;
+    }
+
+    internal void OnFrameLate()
+    {
+        Interlocked.Increment(ref _framesDropped);
+        metrics.FrameDropped("listener", "late");
+    }
+
+    internal void OnConnected()
+    {
+        metrics.ListenerConnected();
+        CountChanged?.Invoke(Interlocked.Increment(ref _count));
+    }
+
+    internal void OnLeft(Listener listener, bool wasConnected)
+    {
+        lock (_gate)
+        {
+            _listeners.Remove(listener.ResourceId);
+        }
+
+        if (wasConnected)
+        {
+            metrics.ListenerLeft();
+            CountChanged?.Invoke(Interlocked.Decrement(ref _count));
+        }
+    }
+}
