@@ -4,6 +4,7 @@ using AudioStream.MediaService.Denoising.Audio;
 using AudioStream.MediaService.Denoising.Hosting;
 using AudioStream.MediaService.Denoising.Onnx;
 using AudioStream.MediaService.Denoising.Streaming;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AudioStream.MediaService.Denoising.CommandLine;
 
@@ -48,21 +49,23 @@ internal static class DenoiserBench
         var whole = Measure(() => engine.Denoise(signal));
         Line(Invariant($"whole file: RTF {whole / seconds:F4} ({whole * 1000:F0} ms for {seconds:F1} s, best of 3)"));
 
+        var batchedRtf = double.NaN;
         if (engine.Stateful is null)
         {
             Line($"stateful: unavailable ({engine.StatefulUnavailableReason})");
         }
         else
         {
-            // One worker thread, streams fed 20 ms each in lockstep: every call advances all of them by two frames.
-            using var single = new StreamDenoiserFactory(engine, new DenoiserOptions { Workers = 1, MaxBatch = 64 });
+            // Driven on this thread, streams fed 20 ms each in lockstep: every call advances exactly N streams by two frames.
+            using var manual = new FrameBatchScheduler(engine, workers: 0, maxBatch: 64, maxFramesPerCall: 32, NullLogger.Instance);
             foreach (var count in new[] { 1, 8, 32, 64 })
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var (rtf, batch) = await MeasureLockstepAsync(single, signal, count, Math.Min(seconds, count >= 32 ? 5 : seconds));
+                var (rtf, batch) = MeasureLockstep(manual, signal, count, Math.Min(seconds, count >= 32 ? 5 : seconds));
+                batchedRtf = rtf;
                 Line(count == 1
-                    ? Invariant($"stateful, 1 stream: RTF {rtf:F4} (20 ms written at a time, frame by frame, one worker thread)")
-                    : Invariant($"stateful, {count} streams batched: RTF {rtf:F4} (per stream; mean call {batch:F1} streams x 2 frames, one worker thread)"));
+                    ? Invariant($"stateful, 1 stream: RTF {rtf:F4} (20 ms at a time, frame by frame: one call per 2 frames)")
+                    : Invariant($"stateful, {count} streams batched: RTF {rtf:F4} (per stream; calls of {batch:F0} streams x 2 frames)"));
             }
         }
 
@@ -72,7 +75,8 @@ internal static class DenoiserBench
         using var factory = new StreamDenoiserFactory(engine, options);
         if (factory.Mode == DenoiserModes.Stateful)
         {
-            var estimate = Math.Max(1, (int)(Environment.ProcessorCount * 0.02 / Math.Max(whole / seconds, 1e-4)));
+            // Two thirds of what the cores could do at the 64-stream cost: the search goes up or down from there.
+            var estimate = Math.Max(1, (int)(Environment.ProcessorCount / batchedRtf * 2 / 3));
             var (streams, detail) = await FindStatefulCapacityAsync(factory, signal, estimate, trialSeconds, cancellationToken);
             Line(Invariant($"concurrent real-time streams, default: {streams} (stateful, {factory.Scheduler!.Workers} worker threads; {detail})"));
         }
@@ -81,9 +85,9 @@ internal static class DenoiserBench
         var (chunkedStreams, chunkedDetail) = await FindRealTimeCapacityAsync(engine, signal, ChunkSettings.Default, chunkedEstimate, trialSeconds, cancellationToken);
         Line(Invariant($"concurrent real-time streams, chunked: {chunkedStreams} ({chunkedDetail})"));
 
-        if (factory.Mode == DenoiserModes.Stateful)
+        if (engine.Stateful is not null)
         {
-            var (state, managed) = await MeasureStatefulMemoryAsync(factory, signal);
+            var (state, managed) = MeasureStatefulMemory(engine, signal);
             Line(Invariant($"memory per stream (stateful): {state / 1024.0:F0} KB of carried state, {managed / 1024.0:F0} KB managed heap in all; shared engine (sessions after warm-up, working set): {engineWorkingSet / 1024.0 / 1024.0:F0} MB"));
         }
 
@@ -93,49 +97,45 @@ internal static class DenoiserBench
     }
 
     /// <summary>
-    /// Feeds <paramref name="count"/> frame-by-frame streams 20 ms each, waits until every one has emitted what that
-    /// input finalises, and repeats: the wall time per stream and second of audio is the real-time factor of batched
-    /// calls of that size (the factory has one worker thread).
+    /// Feeds <paramref name="count"/> frame-by-frame streams 20 ms each and runs the scheduler on this thread, which
+    /// advances them all in one call, and repeats: wall time per stream and second of audio is the RTF of such calls.
     /// </summary>
-    private static async Task<(double Rtf, double MeanBatch)> MeasureLockstepAsync(
-        StreamDenoiserFactory factory, float[] signal, int count, double seconds)
+    private static (double Rtf, double MeanBatch) MeasureLockstep(FrameBatchScheduler scheduler, float[] signal, int count, double seconds)
     {
-        var engine = factory.Engine;
-        var lag = StreamDenoiserFactory.StatefulLatencySamples(engine.Config!) - engine.Config!.HopSize;
-        var streams = Enumerable.Range(0, count).Select(_ => factory.CreateStateful(double.PositiveInfinity)).ToArray();
-        var drains = streams.Select(s => Task.Run(async () =>
-        {
-            await foreach (var _ in s.Output.ReadAllAsync())
-            {
-            }
-        })).ToArray();
+        var engine = scheduler.Engine;
+        var streams = Enumerable.Range(0, count)
+            .Select(_ => new StatefulStreamDenoiser(scheduler, engine, double.PositiveInfinity, NullLogger.Instance)).ToArray();
         var frames = (int)(seconds * engine.SampleRate) / FrameSamples;
-        var (callsBefore, framesBefore) = factory.Scheduler!.Totals;
-        var started = Stopwatch.GetTimestamp();
-        for (var f = 0; f < frames; f++)
+        void Step(int f)
         {
             var offset = f * FrameSamples % (signal.Length - FrameSamples);
             foreach (var stream in streams)
             {
                 stream.Write(signal.AsSpan(offset, FrameSamples));
+                while (stream.Output.TryRead(out _))
+                {
+                }
             }
 
-            var due = Math.Max(0, (f + 1L) * FrameSamples - lag);
-            var spin = new SpinWait();
-            while (streams.Any(s => s.SamplesEmitted < due))
-            {
-                spin.SpinOnce(sleep1Threshold: -1);
-            }
+            scheduler.RunPending();
+        }
+
+        Step(0); // the first frames only prime the streams
+        var (callsBefore, framesBefore) = scheduler.Totals;
+        var started = Stopwatch.GetTimestamp();
+        for (var f = 1; f <= frames; f++)
+        {
+            Step(f);
         }
 
         var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        var (calls, streamFrames) = factory.Scheduler.Totals;
+        var (calls, streamFrames) = scheduler.Totals;
         foreach (var stream in streams)
         {
-            await stream.AbortAsync();
+            stream.Complete();
         }
 
-        await Task.WhenAll(drains);
+        scheduler.RunPending();
         var audio = (double)frames * FrameSamples / engine.SampleRate;
         return (elapsed / (audio * count), (double)(streamFrames - framesBefore) / Math.Max(1, calls - callsBefore) / 2);
     }
@@ -150,28 +150,29 @@ internal static class DenoiserBench
     {
         const double AllowedLateness = 0.040;
         var passed = 0;
+        var failed = int.MaxValue;
         var detail = "none kept up";
         var n = estimate;
-        var failedAbove = int.MaxValue;
-        for (var trial = 0; trial < 8 && n >= 1 && n < failedAbove && n != passed; trial++)
+        for (var trial = 0; trial < 7 && n > passed && n < failed; trial++)
         {
             var (p99, worst, notDenoised) = await StatefulTrialAsync(factory, signal, n, seconds, cancellationToken);
             if (notDenoised == 0 && p99 <= AllowedLateness)
             {
                 passed = n;
                 detail = Invariant($"{n} streams fed in real time for {seconds:F0} s: output p99 {p99 * 1000:F0} ms / worst {worst * 1000:F0} ms after the input that finalises it, all denoised");
-                n = Math.Min(failedAbove - 1, Math.Max(n + 1, (int)(n * 1.1)));
             }
             else
             {
-                failedAbove = n;
+                failed = n;
                 if (passed == 0)
                 {
                     detail = Invariant($"{n} streams fell behind: output p99 {p99 * 1000:F0} ms, {notDenoised} samples passed through");
                 }
-
-                n = Math.Max(passed + 1, Math.Min(n - 1, (int)(n * 0.9)));
             }
+
+            // Up by a quarter until a step fails, then halve the interval between what passed and what failed.
+            n = failed == int.MaxValue ? (int)Math.Ceiling(n * 1.25) : passed + (failed - passed) / 2;
+            n = Math.Max(n, 1);
         }
 
         return (passed, detail);
@@ -237,37 +238,43 @@ internal static class DenoiserBench
             : (all[(int)(all.Length * 0.99)], all[^1], notDenoised);
     }
 
-    private static async Task<(long State, long Managed)> MeasureStatefulMemoryAsync(StreamDenoiserFactory factory, float[] signal)
+    /// <summary>Carried state of one stream, and the managed heap 64 streams take after a second of 20 ms frames, per stream.</summary>
+    private static (long State, long Managed) MeasureStatefulMemory(DeepFilterNetEngine engine, float[] signal)
     {
         const int count = 64;
-        var second = factory.Engine.SampleRate;
-        var before = GC.GetTotalMemory(forceFullCollection: true);
-        var streams = Enumerable.Range(0, count).Select(_ => factory.CreateStateful(double.PositiveInfinity)).ToArray();
-        var drains = streams.Select(s => Task.Run(async () =>
+        using var scheduler = new FrameBatchScheduler(engine, workers: 0, maxBatch: 64, maxFramesPerCall: 32, NullLogger.Instance);
+        long Run(bool measure)
         {
-            await foreach (var _ in s.Output.ReadAllAsync())
+            var before = GC.GetTotalMemory(forceFullCollection: true);
+            var streams = Enumerable.Range(0, count)
+                .Select(_ => new StatefulStreamDenoiser(scheduler, engine, double.PositiveInfinity, NullLogger.Instance)).ToArray();
+            for (var f = 0; f < 50; f++)
             {
+                foreach (var stream in streams)
+                {
+                    stream.Write(signal.AsSpan(f * FrameSamples, FrameSamples));
+                    while (stream.Output.TryRead(out _))
+                    {
+                    }
+                }
+
+                scheduler.RunPending();
             }
-        })).ToArray();
-        foreach (var stream in streams)
-        {
-            stream.Write(signal.AsSpan(0, second));
+
+            var after = GC.GetTotalMemory(forceFullCollection: true);
+            var state = streams[0].StateBytes;
+            foreach (var stream in streams)
+            {
+                stream.Complete();
+            }
+
+            scheduler.RunPending();
+            GC.KeepAlive(streams);
+            return measure ? (after - before) / count : state;
         }
 
-        while (streams.Any(s => s.SamplesEmitted < second - 4 * FrameSamples))
-        {
-            await Task.Delay(20);
-        }
-
-        var after = GC.GetTotalMemory(forceFullCollection: true);
-        var state = streams[0].StateBytes;
-        foreach (var stream in streams)
-        {
-            await stream.AbortAsync();
-        }
-
-        await Task.WhenAll(drains);
-        return (state, (after - before) / count);
+        var state = Run(measure: false); // sizes the shared batch buffers first
+        return (state, Run(measure: true));
     }
 
     /// <summary>

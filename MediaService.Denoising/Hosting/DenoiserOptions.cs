@@ -38,9 +38,12 @@ public sealed class DenoiserOptions
 
     /// <summary>
     /// Audio a live stream may have waiting for the denoiser. Beyond it the stateful mode passes the backlog through
-    /// unprocessed and restarts cleanly after it; the chunked mode drops incoming frames.
+    /// unprocessed and restarts cleanly after it (default 1 s); the chunked mode drops incoming frames (default 5 s: a
+    /// chunk waits its turn for a core).
     /// </summary>
-    public double MaxQueuedSeconds { get; set; } = ChunkSettings.Default.MaxQueuedSeconds;
+    public double? MaxQueuedSeconds { get; set; }
+
+    public const double StatefulMaxQueuedSeconds = 1.0;
 
     /// <summary>Chunked mode: inferences allowed at once across all streams; 0 means one per processor.</summary>
     public int MaxConcurrentInferences { get; set; }
@@ -57,5 +60,6 @@ public sealed class DenoiserOptions
     /// <summary>Stateful mode: most frames one stream advances in one call (a stream catching up takes several calls).</summary>
     public int MaxFramesPerCall { get; set; } = 32;
 
-    public ChunkSettings ChunkedStreaming => new(ChunkSeconds, OverlapSeconds, ContextSeconds, LookaheadSeconds, MaxQueuedSeconds);
+    public ChunkSettings ChunkedStreaming =>
+        new(ChunkSeconds, OverlapSeconds, ContextSeconds, LookaheadSeconds, MaxQueuedSeconds ?? ChunkSettings.Default.MaxQueuedSeconds);
 }

@@ -11,7 +11,7 @@ public sealed record ChunkSettings(
     double OverlapSeconds,
     double ContextSeconds,
     double LookaheadSeconds = 0,
-    double MaxQueuedSeconds = 1.0)
+    double MaxQueuedSeconds = 5.0)
 {
     /// <summary>2.0 s chunks, 0.5 s crossfade, 0.2 s context: whole-file quality, 2 s of delay.</summary>
     public static ChunkSettings Default { get; } = new(2.0, 0.5, 0.2);

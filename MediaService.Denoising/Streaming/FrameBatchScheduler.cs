@@ -9,7 +9,8 @@ namespace AudioStream.MediaService.Denoising.Streaming;
 /// a GPU). A stream with a hop ready is queued once; a free worker takes every stream queued at that moment (up to
 /// the batch limit) and advances them together, so batches grow by themselves when the machine is busy and a call
 /// costs what whole-file processing does. Nobody waits for a tick or for another stream: a stream whose audio is
-/// late simply joins a later batch.
+/// late simply joins a later batch. With no worker threads the owner drives it: <see cref="RunPending"/> advances
+/// every queued stream on the calling thread (the bench does, to measure calls of an exact batch size).
 /// </summary>
 public sealed class FrameBatchScheduler : IDisposable
 {
@@ -28,15 +29,15 @@ public sealed class FrameBatchScheduler : IDisposable
             throw new InvalidOperationException($"Frame-by-frame denoising is unavailable: {engine.StatefulUnavailableReason ?? engine.UnavailableReason}");
         }
 
-        ArgumentOutOfRangeException.ThrowIfLessThan(workers, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(workers);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxFramesPerCall, 1);
         Engine = engine;
         MaxBatch = maxBatch;
         MaxFramesPerCall = maxFramesPerCall;
         _logger = logger;
-        _workers = [.. Enumerable.Range(0, workers).Select(_ => new FrameWorker(engine, maxBatch, maxFramesPerCall))];
-        _threads = [.. _workers.Select((worker, i) => new Thread(() => Work(worker))
+        _workers = [.. Enumerable.Range(0, Math.Max(1, workers)).Select(_ => new FrameWorker(engine, maxBatch, maxFramesPerCall))];
+        _threads = [.. _workers.Take(workers).Select((worker, i) => new Thread(() => Work(worker))
         {
             IsBackground = true,
             Name = $"denoise-{i}",
@@ -49,7 +50,8 @@ public sealed class FrameBatchScheduler : IDisposable
 
     public DeepFilterNetEngine Engine { get; }
 
-    public int Workers => _workers.Length;
+    /// <summary>Threads advancing streams; 0 when the owner calls <see cref="RunPending"/>.</summary>
+    public int Workers => _threads.Length;
 
     public int MaxBatch { get; }
 
@@ -57,6 +59,32 @@ public sealed class FrameBatchScheduler : IDisposable
 
     /// <summary>Model calls so far and the stream-frames they advanced (their ratio is the mean batch).</summary>
     public (long Calls, long StreamFrames) Totals => (_workers.Sum(w => w.Calls), _workers.Sum(w => w.StreamFrames));
+
+    /// <summary>Without worker threads: advances every queued stream (again while any has frames left); returns the ticks run.</summary>
+    public int RunPending()
+    {
+        if (_threads.Length > 0)
+        {
+            throw new InvalidOperationException("Worker threads run this scheduler.");
+        }
+
+        var ticks = 0;
+        var claimed = new List<StatefulStreamDenoiser>();
+        while (!_ready.IsEmpty)
+        {
+            claimed.Clear();
+            while (claimed.Count < MaxBatch * 2 && _ready.TryDequeue(out var stream))
+            {
+                claimed.Add(stream);
+            }
+
+            _workers[0].Tick(claimed);
+            claimed.Clear();
+            ticks++;
+        }
+
+        return ticks;
+    }
 
     public void Dispose()
     {
@@ -78,7 +106,10 @@ public sealed class FrameBatchScheduler : IDisposable
     internal void Schedule(StatefulStreamDenoiser stream)
     {
         _ready.Enqueue(stream);
-        _signal.Release();
+        if (_threads.Length > 0)
+        {
+            _signal.Release();
+        }
     }
 
     private void Work(FrameWorker worker)
@@ -119,6 +150,8 @@ public sealed class FrameBatchScheduler : IDisposable
                         stream.AfterTick();
                     }
                 }
+
+                claimed.Clear();
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)

@@ -17,6 +17,9 @@ internal sealed class FrameWorker : IDisposable
     private readonly DeepFilterNetEngine _engine;
     private readonly int _maxBatch;
     private readonly int _maxFrames;
+    /// <summary>Stream-frames one call may hold (or twice the batch limit): bounds the batch buffers (c0 alone is 24 KB a frame).</summary>
+    private const int MaxStreamFramesPerCall = 128;
+
     private readonly RunOptions _runOptions = new();
     private readonly List<(float[] Re, float[] Im)> _windows = [];
     private readonly List<(StatefulStreamDenoiser Stream, int Frames)> _ready = [];
@@ -102,14 +105,19 @@ internal sealed class FrameWorker : IDisposable
         foreach (var size in _ready.Select(r => r.Frames).Distinct().ToList())
         {
             var members = _ready.Where(r => r.Frames == size).Select(r => r.Stream).ToList();
-            for (var start = 0; start < members.Count; start += _maxBatch)
+            var groupSize = Math.Clamp(Math.Max(MaxStreamFramesPerCall, 2 * _maxBatch) / size, 1, _maxBatch);
+            for (var start = 0; start < members.Count; start += groupSize)
             {
                 _group.Clear();
-                _group.AddRange(members.Skip(start).Take(_maxBatch));
+                _group.AddRange(members.Skip(start).Take(groupSize));
                 RunGroup(_group, size);
             }
         }
 
+        // Hold no stream beyond its tick: an ended stream must be collectable.
+        _ready.Clear();
+        _group.Clear();
+        Array.Clear(Batch.States);
         foreach (var stream in streams)
         {
             stream.AfterTick();

@@ -73,7 +73,7 @@ public sealed class StreamDenoiserFactory : IStreamDenoiserFactory, IDisposable
     public FrameBatchScheduler? Scheduler => _scheduler?.Value;
 
     public IStreamDenoiser Create() => Mode == DenoiserModes.Stateful
-        ? CreateStateful(_options.MaxQueuedSeconds)
+        ? CreateStateful(_options.MaxQueuedSeconds ?? DenoiserOptions.StatefulMaxQueuedSeconds)
         : new ChunkedStreamDenoiser(Engine, ChunkSettings, _loggerFactory.CreateLogger<ChunkedStreamDenoiser>());
 
     /// <summary>A frame-by-frame stream; <paramref name="maxQueuedSeconds"/> infinite for files, which arrive faster than real time.</summary>
