@@ -57,6 +57,12 @@ public sealed class DenoiserOptions
     /// <summary>Stateful mode: most streams in one model call; 0 means 64 on CPU, 256 on a GPU.</summary>
     public int MaxBatch { get; set; }
 
+    /// <summary>
+    /// Stateful mode: shortest time between one worker's model calls; streams that get audio meanwhile share the next
+    /// call. Adds at most this much delay; 0 calls for every stream as soon as a worker is free (cheapest delay, dearest CPU).
+    /// </summary>
+    public double TickMilliseconds { get; set; } = 10;
+
     /// <summary>Stateful mode: most frames one stream advances in one call (a stream catching up takes several calls).</summary>
     public int MaxFramesPerCall { get; set; } = 32;
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using AudioStream.MediaService.Denoising.Onnx;
 using Microsoft.Extensions.Logging;
 
@@ -6,22 +7,27 @@ namespace AudioStream.MediaService.Denoising.Streaming;
 
 /// <summary>
 /// Runs the frame-by-frame streams of one engine on a few dedicated threads (one per core on CPU; a couple feeding
-/// a GPU). A stream with a hop ready is queued once; a free worker takes every stream queued at that moment (up to
-/// the batch limit) and advances them together, so batches grow by themselves when the machine is busy and a call
-/// costs what whole-file processing does. Nobody waits for a tick or for another stream: a stream whose audio is
+/// a GPU). A stream with a hop ready is queued once. Each worker runs at most one tick per tick period: it takes
+/// every stream queued by then (up to the batch limit) and advances them together, so the streams that arrived
+/// during a tick share one call and the cost per stream stays near whole-file level however the load is spread;
+/// under heavy load ticks run back to back. A stream waits at most a tick, never for another stream: audio that is
 /// late simply joins a later batch. With no worker threads the owner drives it: <see cref="RunPending"/> advances
 /// every queued stream on the calling thread (the bench does, to measure calls of an exact batch size).
 /// </summary>
 public sealed class FrameBatchScheduler : IDisposable
 {
     private readonly ConcurrentQueue<StatefulStreamDenoiser> _ready = new();
-    private readonly SemaphoreSlim _signal = new(0);
-    private readonly CancellationTokenSource _stopping = new();
+    // Monitor wait and pulse, not a semaphore: SemaphoreSlim spins (sched_yield) before it sleeps, on every wake-up.
+    private readonly object _wake = new();
+    private volatile bool _stopping;
     private readonly Thread[] _threads;
     private readonly FrameWorker[] _workers;
     private readonly ILogger _logger;
 
-    public FrameBatchScheduler(DeepFilterNetEngine engine, int workers, int maxBatch, int maxFramesPerCall, ILogger logger)
+    private readonly TimeSpan _tick;
+
+    public FrameBatchScheduler(
+        DeepFilterNetEngine engine, int workers, int maxBatch, int maxFramesPerCall, ILogger logger, TimeSpan tick = default)
     {
         ArgumentNullException.ThrowIfNull(engine);
         if (engine.Stateful is null)
@@ -33,6 +39,7 @@ public sealed class FrameBatchScheduler : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatch, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxFramesPerCall, 1);
         Engine = engine;
+        _tick = tick;
         MaxBatch = maxBatch;
         MaxFramesPerCall = maxFramesPerCall;
         _logger = logger;
@@ -49,6 +56,9 @@ public sealed class FrameBatchScheduler : IDisposable
     }
 
     public DeepFilterNetEngine Engine { get; }
+
+    /// <summary>Shortest time between the starts of one worker's ticks.</summary>
+    public TimeSpan Tick => _tick;
 
     /// <summary>Threads advancing streams; 0 when the owner calls <see cref="RunPending"/>.</summary>
     public int Workers => _threads.Length;
@@ -88,7 +98,12 @@ public sealed class FrameBatchScheduler : IDisposable
 
     public void Dispose()
     {
-        _stopping.Cancel();
+        _stopping = true;
+        lock (_wake)
+        {
+            Monitor.PulseAll(_wake);
+        }
+
         foreach (var thread in _threads)
         {
             thread.Join();
@@ -99,8 +114,6 @@ public sealed class FrameBatchScheduler : IDisposable
             worker.Dispose();
         }
 
-        _stopping.Dispose();
-        _signal.Dispose();
     }
 
     internal void Schedule(StatefulStreamDenoiser stream)
@@ -108,54 +121,65 @@ public sealed class FrameBatchScheduler : IDisposable
         _ready.Enqueue(stream);
         if (_threads.Length > 0)
         {
-            _signal.Release();
+            lock (_wake)
+            {
+                Monitor.Pulse(_wake);
+            }
         }
     }
 
     private void Work(FrameWorker worker)
     {
         var claimed = new List<StatefulStreamDenoiser>();
-        var token = _stopping.Token;
-        try
+        var lastTick = long.MinValue;
+        while (true)
         {
-            while (true)
+            lock (_wake)
             {
-                _signal.Wait(token);
-                claimed.Clear();
-                while (claimed.Count < MaxBatch * 2 && _ready.TryDequeue(out var stream))
+                while (_ready.IsEmpty && !_stopping)
                 {
-                    claimed.Add(stream);
+                    Monitor.Wait(_wake);
                 }
-
-                // One signal was released per queued stream; the others taken here need no wake-up of their own.
-                for (var i = 1; i < claimed.Count && _signal.Wait(0); i++)
-                {
-                }
-
-                if (claimed.Count == 0)
-                {
-                    continue;
-                }
-
-                try
-                {
-                    worker.Tick(claimed);
-                }
-                catch (Exception ex) when (ex is not OutOfMemoryException)
-                {
-                    // Not expected (model failures are handled per group); keep the worker alive for the other streams.
-                    _logger.LogError(ex, "A frame-by-frame denoising tick failed");
-                    foreach (var stream in claimed)
-                    {
-                        stream.AfterTick();
-                    }
-                }
-
-                claimed.Clear();
             }
-        }
-        catch (OperationCanceledException) when (token.IsCancellationRequested)
-        {
+
+            if (_stopping)
+            {
+                return;
+            }
+
+            // Let the tick period pass since this worker's last tick: streams arriving meanwhile join this call.
+            var wait = lastTick == long.MinValue ? TimeSpan.Zero : _tick - Stopwatch.GetElapsedTime(lastTick);
+            if (wait > TimeSpan.Zero)
+            {
+                Thread.Sleep(wait);
+            }
+
+            lastTick = Stopwatch.GetTimestamp();
+            while (claimed.Count < MaxBatch * 2 && _ready.TryDequeue(out var stream))
+            {
+                claimed.Add(stream);
+            }
+
+            if (claimed.Count == 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                worker.Tick(claimed);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Not expected (model failures are handled per group); keep the worker alive for the other streams.
+                _logger.LogError(ex, "A frame-by-frame denoising tick failed");
+                foreach (var stream in claimed)
+                {
+                    stream.AfterTick();
+                }
+            }
+
+            claimed.Clear();
         }
     }
 }

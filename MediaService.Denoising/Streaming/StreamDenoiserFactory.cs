@@ -98,11 +98,12 @@ public sealed class StreamDenoiserFactory : IStreamDenoiserFactory, IDisposable
         var gpu = Engine.Provider == ExecutionProvider.Cuda;
         var workers = _options.Workers > 0 ? _options.Workers : gpu ? 2 : Environment.ProcessorCount;
         var maxBatch = _options.MaxBatch > 0 ? _options.MaxBatch : gpu ? 256 : 64;
+        var tick = TimeSpan.FromMilliseconds(Math.Clamp(_options.TickMilliseconds, 0, 20));
         var scheduler = new FrameBatchScheduler(Engine, workers, maxBatch, Math.Max(1, _options.MaxFramesPerCall),
-            _loggerFactory.CreateLogger<FrameBatchScheduler>());
+            _loggerFactory.CreateLogger<FrameBatchScheduler>(), tick);
         _loggerFactory.CreateLogger<StreamDenoiserFactory>().LogInformation(
-            "Frame-by-frame denoising: {Workers} worker thread(s), up to {MaxBatch} streams and {Frames} frames per call on {Provider}",
-            workers, maxBatch, scheduler.MaxFramesPerCall, DenoiserMetrics.ProviderName(Engine.Provider));
+            "Frame-by-frame denoising: {Workers} worker thread(s) ticking every {Tick} ms, up to {MaxBatch} streams and {Frames} frames per call on {Provider}",
+            workers, tick.TotalMilliseconds, maxBatch, scheduler.MaxFramesPerCall, DenoiserMetrics.ProviderName(Engine.Provider));
         return scheduler;
     }
 }

@@ -1,4 +1,5 @@
 using AudioStream.MediaService.Denoising.Hosting;
+using AudioStream.MediaService.Denoising.Streaming;
 using AudioStream.MediaService.Infrastructure;
 using AudioStream.MediaService.Live;
 using AudioStream.MediaService.WebRtc;
@@ -12,16 +13,21 @@ internal static class ApplicationServiceExtensions
 {
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
-        // Denoiser inferences block pool threads for tens of milliseconds (one per core at once); listeners' 20 ms
-        // pacing timers must not wait behind them for the pool to inject threads (~2 per second).
-        ThreadPool.GetMinThreads(out var workers, out var completionPorts);
-        ThreadPool.SetMinThreads(Math.Max(workers, Environment.ProcessorCount * 8), completionPorts);
+        var denoiser = builder.Configuration.GetSection(DenoiserOptions.SectionName);
+        if (string.Equals(denoiser[nameof(DenoiserOptions.Mode)], DenoiserModes.Chunked, StringComparison.OrdinalIgnoreCase))
+        {
+            // Chunk inferences block pool threads for tens of milliseconds (one per core at once); listeners' 20 ms
+            // pacing timers must not wait behind them for the pool to inject threads (~2 per second). Frame-by-frame
+            // denoising runs on its own threads and needs no more pool threads (idle ones only cost spinning).
+            ThreadPool.GetMinThreads(out var workers, out var completionPorts);
+            ThreadPool.SetMinThreads(Math.Max(workers, Environment.ProcessorCount * 8), completionPorts);
+        }
 
         builder.AddNpgsqlDbContext<MediaDbContext>("mediadb");
         builder.AddSessionAuthentication();
         builder.Services.AddGrpc();
         builder.Services.AddServiceGrpcClient<SocialGraph.SocialGraphClient>("social");
-        builder.Services.AddDeepFilterNet(builder.Configuration.GetSection(DenoiserOptions.SectionName));
+        builder.Services.AddDeepFilterNet(denoiser);
 
         builder.Services.Configure<LiveOptions>(builder.Configuration.GetSection(LiveOptions.SectionName));
         var webRtc = builder.Configuration.GetSection(WebRtcSettings.SectionName).Get<WebRtcSettings>() ?? new WebRtcSettings();
