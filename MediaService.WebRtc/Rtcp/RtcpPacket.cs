@@ -45,10 +45,6 @@ public sealed class RtcpCompound
 
     public int PacketCount { get; private set; }
 
-    /// <summary>RTCP with rtcp-mux: second byte 192..223 (RFC 5761 §4).</summary>
-    public static bool LooksLikeRtcp(ReadOnlySpan<byte> data) =>
-        data.Length >= 8 && data[0] >> 6 == 2 && data[1] >= 192 && data[1] <= 223;
-
     public static RtcpCompound Parse(ReadOnlySpan<byte> data) =>
         TryParse(data, out var compound, out var error) ? compound : throw new RtcpParseException(error);
 

@@ -67,10 +67,6 @@ public sealed class StunMessage
     /// <summary>Offset of the FINGERPRINT attribute header, or -1.</summary>
     public int FingerprintOffset { get; }
 
-    /// <summary>RFC 7983 §7: STUN starts with 0..3; RFC 8489 §6: length multiple of 4 and the magic cookie.</summary>
-    public static bool LooksLikeStun(ReadOnlySpan<byte> data) =>
-        data.Length >= HeaderLength && data[0] < 4 && BinaryPrimitives.ReadUInt32BigEndian(data[4..]) == MagicCookie;
-
     public static StunMessage Parse(ReadOnlySpan<byte> data) =>
         TryParse(data, out var message, out var error) ? message : throw new StunParseException(error);
 

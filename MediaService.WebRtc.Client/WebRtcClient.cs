@@ -2,27 +2,21 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
-using System.Text;
 using AudioStream.MediaService.WebRtc.Dtls;
 using AudioStream.MediaService.WebRtc.Ice;
+using AudioStream.MediaService.WebRtc.Mux;
 using AudioStream.MediaService.WebRtc.Rtcp;
 using AudioStream.MediaService.WebRtc.Rtp;
 using AudioStream.MediaService.WebRtc.Sdp;
 using AudioStream.MediaService.WebRtc.Srtp;
 using AudioStream.MediaService.WebRtc.Stun;
-using Org.BouncyCastle.Security;
-using Org.BouncyCastle.Tls;
-using Org.BouncyCastle.Tls.Crypto.Impl.BC;
 
 namespace AudioStream.MediaService.WebRtc.Client;
 
-/// <summary>One authenticated, decrypted RTP packet as a <see cref="WebRtcClient"/> receiver got it.</summary>
-public delegate void RtpReceivedHandler(ushort sequence, uint timestamp, ReadOnlySpan<byte> payload, long arrivalTimestamp);
-
 /// <summary>
 /// A WHIP/WHEP client in C#, playing the browser's part against an ICE-lite server: it writes the SDP offer, sends
-/// ICE checks (controlling, USE-CANDIDATE, then consent every 2 s), runs the DTLS client handshake and exchanges
-/// Opus over SRTP. Cheap enough to run hundreds in one process, which is what load benchmarks and tests need;
+/// ICE checks (controlling, USE-CANDIDATE) to every UDP candidate of the answer it can reach, keeps the first that
+/// answers (consent every 2 s), runs the DTLS client handshake and exchanges Opus over SRTP. Cheap enough to run hundreds in one process, which is what load benchmarks and tests need;
 /// it never decodes audio itself (the caller does, if it wants to).
 /// </summary>
 public sealed class WebRtcClient : IDisposable
@@ -39,13 +33,14 @@ public sealed class WebRtcClient : IDisposable
     private readonly ulong _tieBreaker = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(8));
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _iceUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _established = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _sendLock = new();
     private readonly byte[] _sendBuffer = new byte[RtpPacket.FixedHeaderLength + 1500 + SrtpContext.AuthTagLength];
-    private QueueDatagramTransport? _dtlsTransport;
-    private DtlsTransport? _dtls;
+    private DtlsSrtpSession? _dtls;
     private SrtpContext? _srtpOut;
     private SrtpContext? _srtpIn;
+    private IPEndPoint[] _candidates = [];
     private IPEndPoint? _server;
     private byte[]? _serverKey;
     private string? _stunUsername;
@@ -79,6 +74,9 @@ public sealed class WebRtcClient : IDisposable
     /// <summary>The SDP offer to POST to a WHIP or WHEP endpoint.</summary>
     public string Offer { get; }
 
+    /// <summary>The server candidate whose check was answered first (null before): the address media flows to.</summary>
+    public IPEndPoint? ServerEndPoint => Volatile.Read(ref _server);
+
     /// <summary>Receiver only: every RTP packet, on the receive loop's thread (keep it short).</summary>
     public RtpReceivedHandler? RtpReceived { get; set; }
 
@@ -110,12 +108,17 @@ public sealed class WebRtcClient : IDisposable
     /// <summary>Takes the SDP answer, then connects: ICE checks until one is answered, then the DTLS handshake.</summary>
     public async Task ConnectAsync(string answerSdp, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        var answer = SdpOffer.Parse(answerSdp);
-        var media = answer.Media.FirstOrDefault(m => m.Port != 0) ?? throw new SdpParseException("the answer accepts no media section");
+        var answer = SessionDescription.Parse(answerSdp);
+        var media = answer.Media.Find(m => m.Port != 0) ?? throw new SdpParseException("the answer accepts no media section");
         var ufrag = answer.UfragFor(media) ?? throw new SdpParseException("the answer has no ice-ufrag");
         var pwd = answer.PwdFor(media) ?? throw new SdpParseException("the answer has no ice-pwd");
         var fingerprint = answer.FingerprintFor(media) ?? throw new SdpParseException("the answer has no fingerprint");
-        _server = ServerEndPoint(media) ?? throw new SdpParseException("the answer has no usable host candidate");
+        _candidates = ReachableCandidates(media);
+        if (_candidates.Length == 0)
+        {
+            throw new SdpParseException($"the answer has no UDP host candidate this client ({_socket.LocalEndPoint}) can reach");
+        }
+
         _serverKey = StunMessage.ShortTermKey(pwd);
         _stunUsername = $"{ufrag}:{_ufrag}";
 
@@ -125,10 +128,25 @@ public sealed class WebRtcClient : IDisposable
         _ = Task.Run(ChecksLoopAsync, CancellationToken.None);
         await _iceUp.Task.WaitAsync(deadline.Token).ConfigureAwait(false);
 
-        _dtlsTransport = new QueueDatagramTransport(datagram => SendRaw(datagram.Span));
-        var handshake = Task.Factory.StartNew(
-            () => Handshake(fingerprint, (int)timeout.TotalMilliseconds), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        await handshake.WaitAsync(deadline.Token).ConfigureAwait(false);
+        var dtls = new DtlsSrtpSession(DtlsRole.Client, _certificate, fingerprint, timeout, datagram => SendRaw(datagram.Span), $"dtls-client-{_ufrag}");
+        dtls.Established += (inbound, outbound) =>
+        {
+            _srtpIn = inbound;
+            lock (_sendLock)
+            {
+                _srtpOut = outbound;
+            }
+
+            _established.TrySetResult();
+        };
+        dtls.Ended += end =>
+        {
+            _established.TrySetException(new IOException($"The DTLS handshake failed: {dtls.Detail}"));
+            _closed.TrySetResult();
+        };
+        Volatile.Write(ref _dtls, dtls);
+        dtls.Start();
+        await _established.Task.WaitAsync(deadline.Token).ConfigureAwait(false);
     }
 
     /// <summary>Sender only: wraps one Opus packet in RTP (its duration advances the timestamp) and sends it over SRTP.</summary>
@@ -165,16 +183,8 @@ public sealed class WebRtcClient : IDisposable
             return;
         }
 
-        try
-        {
-            _dtls?.Close(); // close_notify: the server ends the stream or drops the listener at once
-        }
-        catch (Exception ex) when (ex is IOException or TlsException or InvalidOperationException or ObjectDisposedException)
-        {
-        }
-
+        _dtls?.Close(); // close_notify: the server ends the stream or drops the listener at once
         _stop.Cancel();
-        _dtlsTransport?.Close();
         _socket.Dispose();
         lock (_sendLock)
         {
@@ -185,61 +195,55 @@ public sealed class WebRtcClient : IDisposable
         _closed.TrySetResult();
     }
 
-    private static IPEndPoint? ServerEndPoint(SdpMediaDescription media)
-    {
-        foreach (var candidate in media.Candidates)
-        {
-            // foundation component transport priority address port typ host
-            var fields = candidate.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (fields.Length >= 8 && fields[2].Equals("udp", StringComparison.OrdinalIgnoreCase) && fields[7] == "host"
-                && IPAddress.TryParse(fields[4], out var address)
-                && int.TryParse(fields[5], NumberStyles.None, CultureInfo.InvariantCulture, out int port) && port is > 0 and <= 65535)
-            {
-                return new IPEndPoint(address, port);
-            }
-        }
-
-        return null;
-    }
+    /// <summary>The answer's UDP host candidates of our socket's address family, best (highest priority) first.</summary>
+    private IPEndPoint[] ReachableCandidates(MediaDescription media) =>
+    [
+        .. media.Candidates
+            .Where(c => c.Transport == IceCandidate.TransportUdp && c.Port > 0 && c.IPAddress?.AddressFamily == _socket.AddressFamily)
+            .OrderByDescending(c => c.Priority)
+            .Select(c => new IPEndPoint(c.IPAddress!, c.Port)),
+    ];
 
     private string BuildOffer()
     {
-        var sb = new StringBuilder(512);
-        void Line(string text) => sb.Append(text).Append("\r\n");
-        Line("v=0");
-        Line($"o=- {RandomNumberGenerator.GetInt32(int.MaxValue)} 2 IN IP4 127.0.0.1");
-        Line("s=-");
-        Line("t=0 0");
-        Line("a=group:BUNDLE 0");
-        Line($"m=audio 9 UDP/TLS/RTP/SAVPF {OpusPayloadType}");
-        Line("c=IN IP4 0.0.0.0");
-        Line($"a=ice-ufrag:{_ufrag}");
-        Line($"a=ice-pwd:{_pwd}");
-        Line($"a=fingerprint:{_certificate.Fingerprint}");
-        Line("a=setup:actpass");
-        Line("a=mid:0");
-        Line(Sends ? "a=sendonly" : "a=recvonly");
-        Line("a=rtcp-mux");
-        Line($"a=rtpmap:{OpusPayloadType} opus/48000/2");
-        Line($"a=fmtp:{OpusPayloadType} minptime=10;useinbandfec=1");
+        var offer = new SessionDescription
+        {
+            SessionId = RandomNumberGenerator.GetInt32(int.MaxValue).ToString(CultureInfo.InvariantCulture),
+            BundleMids = ["0"],
+        };
+        var audio = new MediaDescription
+        {
+            Kind = "audio",
+            Port = 9,
+            Protocol = "UDP/TLS/RTP/SAVPF",
+            Formats = [OpusPayloadType.ToString(CultureInfo.InvariantCulture)],
+            ConnectionAddress = "0.0.0.0",
+            IceUfrag = _ufrag,
+            IcePwd = _pwd,
+            Fingerprint = _certificate.Fingerprint,
+            Setup = "actpass",
+            Mid = "0",
+            Direction = Sends ? MediaDirection.SendOnly : MediaDirection.RecvOnly,
+            RtcpMux = true,
+        };
+        audio.RtpMaps[OpusPayloadType] = new SdpRtpMap(OpusPayloadType, "opus", 48000, 2);
+        audio.Fmtps[OpusPayloadType] = "minptime=10;useinbandfec=1";
         if (Sends)
         {
-            Line($"a=ssrc:{Ssrc} cname:audiostream-client");
+            audio.Attributes.Add($"ssrc:{Ssrc.ToString(CultureInfo.InvariantCulture)} cname:audiostream-client");
         }
 
-        return sb.ToString();
+        offer.Media.Add(audio);
+        return offer.ToString();
     }
 
-    private bool SendRaw(ReadOnlySpan<byte> datagram)
-    {
-        if (_server is null)
-        {
-            return false;
-        }
+    private bool SendRaw(ReadOnlySpan<byte> datagram) => Volatile.Read(ref _server) is { } server && SendTo(datagram, server);
 
+    private bool SendTo(ReadOnlySpan<byte> datagram, IPEndPoint target)
+    {
         try
         {
-            _socket.SendTo(datagram, SocketFlags.None, _server);
+            _socket.SendTo(datagram, SocketFlags.None, target);
             return true;
         }
         catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
@@ -248,7 +252,7 @@ public sealed class WebRtcClient : IDisposable
         }
     }
 
-    private void SendCheck()
+    private void SendCheck(IPEndPoint target)
     {
         Span<byte> buffer = stackalloc byte[256];
         Span<byte> transaction = stackalloc byte[12];
@@ -260,7 +264,7 @@ public sealed class WebRtcClient : IDisposable
         writer.AddAttribute(StunAttributeType.UseCandidate, []);
         writer.AddMessageIntegrity(_serverKey);
         writer.AddFingerprint();
-        SendRaw(writer.Written);
+        SendTo(writer.Written, target);
     }
 
     private async Task ChecksLoopAsync()
@@ -269,7 +273,18 @@ public sealed class WebRtcClient : IDisposable
         {
             while (!_stop.IsCancellationRequested)
             {
-                SendCheck();
+                if (ServerEndPoint is { } server)
+                {
+                    SendCheck(server); // consent (RFC 7675)
+                }
+                else
+                {
+                    foreach (var candidate in _candidates)
+                    {
+                        SendCheck(candidate);
+                    }
+                }
+
                 await Task.Delay(_iceUp.Task.IsCompleted ? ConsentInterval : CheckRetryInterval, _stop.Token).ConfigureAwait(false);
             }
         }
@@ -288,14 +303,15 @@ public sealed class WebRtcClient : IDisposable
             {
                 var result = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _stop.Token).ConfigureAwait(false);
                 long arrival = TimeProvider.System.GetTimestamp();
-                if (!_server!.Equals(result.RemoteEndPoint) || result.ReceivedBytes == 0)
+                var from = (IPEndPoint)result.RemoteEndPoint;
+                if (ServerEndPoint is { } server ? !server.Equals(from) : Array.IndexOf(_candidates, from) < 0)
                 {
                     continue;
                 }
 
                 try
                 {
-                    Demultiplex(buffer.AsSpan(0, result.ReceivedBytes), arrival);
+                    Demultiplex(buffer.AsSpan(0, result.ReceivedBytes), from, arrival);
                 }
 #pragma warning disable CA1031 // A packet that breaks a parser is dropped, never the loop.
                 catch (Exception)
@@ -309,103 +325,76 @@ public sealed class WebRtcClient : IDisposable
         }
     }
 
-    // RFC 7983: the first byte tells STUN (0–3), DTLS (20–63) and SRTP/SRTCP (128–191) apart.
-    private void Demultiplex(Span<byte> datagram, long arrival)
+    private void Demultiplex(Span<byte> datagram, IPEndPoint from, long arrival)
     {
-        byte first = datagram[0];
-        if (first <= 3)
+        switch (PacketClassifier.Classify(datagram))
         {
-            if (StunMessage.TryParse(datagram, out var stun) && stun.Type == StunMessageType.BindingSuccessResponse
-                && stun.VerifyMessageIntegrity(_serverKey))
-            {
-                _iceUp.TrySetResult();
-            }
-        }
-        else if (first is >= 20 and <= 63)
-        {
-            _dtlsTransport?.Enqueue(datagram);
-        }
-        else if (first is >= 128 and <= 191 && _srtpIn is { } srtp)
-        {
-            if (RtcpCompound.LooksLikeRtcp(datagram))
-            {
-                var rtcpResult = srtp.UnprotectRtcp(datagram, out int rtcpLength);
-                if (rtcpResult == SrtpResult.AuthenticationFailed)
+            case PacketKind.Stun:
+                // The first candidate to answer a check is the path (the browser would rank pairs; any works here).
+                if (StunMessage.TryParse(datagram, out var stun) && stun.Type == StunMessageType.BindingSuccessResponse
+                    && stun.VerifyMessageIntegrity(_serverKey)
+                    && (Interlocked.CompareExchange(ref _server, from, null) is null || from.Equals(ServerEndPoint)))
                 {
-                    Interlocked.Increment(ref _authFailures);
+                    _iceUp.TrySetResult();
                 }
 
-                if (rtcpResult == SrtpResult.Ok && RtcpCompound.TryParse(datagram[..rtcpLength], out var compound, out _))
-                {
-                    Interlocked.Increment(ref _rtcpReceived);
-                    foreach (var (_, info) in compound.SenderReports)
-                    {
-                        LastSenderReport = info;
-                    }
-
-                    foreach (var (_, block) in compound.ReportBlocks)
-                    {
-                        if (block.Ssrc == Ssrc)
-                        {
-                            LastReceiverReport = block;
-                        }
-                    }
-                }
-
-                return;
-            }
-
-            var result = srtp.UnprotectRtp(datagram, out int length);
-            if (result == SrtpResult.AuthenticationFailed)
-            {
-                Interlocked.Increment(ref _authFailures);
-            }
-
-            if (result != SrtpResult.Ok || !RtpPacket.TryParse(datagram[..length], out var packet))
-            {
-                return;
-            }
-
-            Interlocked.Increment(ref _packetsReceived);
-            RtpReceived?.Invoke(packet.SequenceNumber, packet.Timestamp, packet.Payload, arrival);
+                break;
+            case PacketKind.Dtls:
+                Volatile.Read(ref _dtls)?.Enqueue(datagram);
+                break;
+            case PacketKind.Rtcp when _srtpIn is { } srtp:
+                OnRtcp(srtp, datagram);
+                break;
+            case PacketKind.Rtp when _srtpIn is { } srtp:
+                OnRtp(srtp, datagram, arrival);
+                break;
+            default:
+                break;
         }
     }
 
-    private void Handshake(SdpFingerprint serverFingerprint, int timeoutMillis)
+    private void OnRtcp(SrtpContext srtp, Span<byte> datagram)
     {
-        var client = new DtlsSrtpClient(new BcTlsCrypto(new SecureRandom()), _certificate, serverFingerprint, timeoutMillis);
-        client.ClosedByPeer += () => _closed.TrySetResult();
-        var dtls = new DtlsClientProtocol().Connect(client, _dtlsTransport!);
-        var material = client.KeyingMaterial ?? throw new TlsFatalAlert(AlertDescription.internal_error);
-        var (ours, server) = SrtpContext.FromDtlsKeyingMaterial(material);
-        material.AsSpan().Clear();
-        _dtls = dtls;
-        _srtpIn = server;
-        lock (_sendLock)
+        var result = srtp.UnprotectRtcp(datagram, out int length);
+        if (result == SrtpResult.AuthenticationFailed)
         {
-            _srtpOut = ours;
+            Interlocked.Increment(ref _authFailures);
         }
 
-        // Keep reading DTLS so a close_notify from the server is noticed.
-        _ = Task.Factory.StartNew(
-            () =>
-            {
-                var buffer = new byte[dtls.GetReceiveLimit()];
-                try
-                {
-                    while (!_stop.IsCancellationRequested && !_closed.Task.IsCompleted)
-                    {
-                        dtls.Receive(buffer, 0, buffer.Length, 1000);
-                    }
-                }
-                catch (Exception ex) when (ex is IOException or TlsException or ObjectDisposedException or InvalidOperationException)
-                {
-                }
+        if (result != SrtpResult.Ok || !RtcpCompound.TryParse(datagram[..length], out var compound, out _))
+        {
+            return;
+        }
 
-                _closed.TrySetResult();
-            },
-            CancellationToken.None,
-            TaskCreationOptions.LongRunning,
-            TaskScheduler.Default);
+        Interlocked.Increment(ref _rtcpReceived);
+        foreach (var (_, info) in compound.SenderReports)
+        {
+            LastSenderReport = info;
+        }
+
+        foreach (var (_, block) in compound.ReportBlocks)
+        {
+            if (block.Ssrc == Ssrc)
+            {
+                LastReceiverReport = block;
+            }
+        }
+    }
+
+    private void OnRtp(SrtpContext srtp, Span<byte> datagram, long arrival)
+    {
+        var result = srtp.UnprotectRtp(datagram, out int length);
+        if (result == SrtpResult.AuthenticationFailed)
+        {
+            Interlocked.Increment(ref _authFailures);
+        }
+
+        if (result != SrtpResult.Ok || !RtpPacket.TryParse(datagram[..length], out var packet))
+        {
+            return;
+        }
+
+        Interlocked.Increment(ref _packetsReceived);
+        RtpReceived?.Invoke(packet.SequenceNumber, packet.Timestamp, packet.Payload, arrival);
     }
 }
