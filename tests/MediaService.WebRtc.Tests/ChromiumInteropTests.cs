@@ -2,6 +2,8 @@ using AudioStream.Testing;
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using AudioStream.MediaService.WebRtc.Ice;
+using AudioStream.MediaService.WebRtc.Sdp;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 
@@ -82,6 +84,13 @@ public class ChromiumInteropTests(ChromiumFixture chromium, ITestOutputHelper ou
         };
         window.acceptAnswer = async sdp => { await pc.setRemoteDescription({ type: 'answer', sdp }); };
         window.connectionState = () => pc.connectionState;
+        window.selectedRemote = async () => {
+          const stats = await pc.getStats();
+          let pair;
+          stats.forEach(s => { if (s.type === 'transport' && s.selectedCandidatePairId) pair = stats.get(s.selectedCandidatePairId); });
+          const remote = pair && stats.get(pair.remoteCandidateId);
+          return remote ? `${remote.address}:${remote.port}` : '';
+        };
         window.measure = async () => {
           const result = {};
           (await pc.getStats()).forEach(s => {
@@ -235,6 +244,48 @@ public class ChromiumInteropTests(ChromiumFixture chromium, ITestOutputHelper ou
         Assert.InRange(stats.GetProperty("peakHz").GetDouble(), 420, 460);
         Assert.InRange(stats.GetProperty("rms").GetDouble(), 0.1, 0.6);
 
+        await page.CloseAsync();
+    }
+
+    /// <summary>
+    /// An answer with several host candidates (two local addresses, one this machine does not have, a public one):
+    /// Chromium takes them all, connects through one it can reach, and our side sends from the address it chose.
+    /// </summary>
+    [SkippableFact]
+    public async Task Chromium_connects_when_the_answer_offers_several_addresses()
+    {
+        Skip.If(chromium.SkipReason is not null, chromium.SkipReason);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(45));
+        var page = await OpenPageAsync();
+        using var endpoint = new WebRtcEndpoint(new WebRtcEndpointOptions
+        {
+            NetworkInterfaces = () =>
+            [
+                new LocalInterface("lo", true, true, [IPAddress.Loopback, IPAddress.Parse("127.0.0.2")]),
+                new LocalInterface("eth9", true, false, [IPAddress.Parse("198.51.100.7")]),
+            ],
+            PublicAddress = "203.0.113.9",
+            AdvertiseIPv6 = false,
+        });
+
+        var offer = await page.EvaluateAsync<string>("() => window.makeReceiveOffer()");
+        var (peer, answer) = endpoint.CreateEgressPeer(offer, IPAddress.Loopback);
+        Assert.Equal(4, SessionDescription.Parse(answer).Media[0].Candidates.Count);
+        await page.EvaluateAsync("sdp => window.acceptAnswer(sdp)", answer);
+        await WaitConnectedAsync(peer, timeout.Token);
+
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+        for (int f = 0; f < 50; f++)
+        {
+            Assert.True(peer.SendFrame(new float[960]));
+            await timer.WaitForNextTickAsync(timeout.Token);
+        }
+
+        var stats = JsonDocument.Parse(await page.EvaluateAsync<string>("() => window.measure()")).RootElement;
+        var selected = await page.EvaluateAsync<string>("() => window.selectedRemote()");
+        output.WriteLine($"answer candidates: {string.Join(", ", SessionDescription.Parse(answer).Media[0].Candidates)}; Chromium selected {selected}, we send from {peer.LocalEndPoint}");
+        Assert.True(stats.GetProperty("packetsReceived").GetInt64() > 20);
+        Assert.Equal(peer.LocalEndPoint?.ToString(), selected);
         await page.CloseAsync();
     }
 
