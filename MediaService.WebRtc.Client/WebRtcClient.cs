@@ -10,13 +10,16 @@ using AudioStream.MediaService.WebRtc.Rtp;
 using AudioStream.MediaService.WebRtc.Sdp;
 using AudioStream.MediaService.WebRtc.Srtp;
 using AudioStream.MediaService.WebRtc.Stun;
+using AudioStream.MediaService.WebRtc.Transport;
 
 namespace AudioStream.MediaService.WebRtc.Client;
 
 /// <summary>
 /// A WHIP/WHEP client in C#, playing the browser's part against an ICE-lite server: it writes the SDP offer, sends
 /// ICE checks (controlling, USE-CANDIDATE) to every UDP candidate of the answer it can reach, keeps the first that
-/// answers (consent every 2 s), runs the DTLS client handshake and exchanges Opus over SRTP. Cheap enough to run hundreds in one process, which is what load benchmarks and tests need;
+/// answers (consent every 2 s), runs the DTLS client handshake and exchanges Opus over SRTP. With <c>overTcp</c> it
+/// plays a browser whose network drops UDP: it connects to a passive ICE-TCP candidate (RFC 6544) and frames every
+/// packet with RFC 4571. Cheap enough to run hundreds in one process, which is what load benchmarks and tests need;
 /// it never decodes audio itself (the caller does, if it wants to).
 /// </summary>
 public sealed class WebRtcClient : IDisposable
@@ -26,7 +29,12 @@ public sealed class WebRtcClient : IDisposable
     private static readonly TimeSpan ConsentInterval = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan CheckRetryInterval = TimeSpan.FromMilliseconds(50);
 
-    private readonly Socket _socket;
+    private readonly Socket? _udp;
+    private readonly IPAddress _bindAddress;
+    private readonly Lock _streamWriteLock = new();
+    private readonly byte[] _frameBuffer = new byte[Rfc4571Framing.HeaderLength + ushort.MaxValue];
+    private NetworkStream? _stream;
+    private Socket? _tcp;
     private readonly DtlsCertificate _certificate;
     private readonly string _ufrag;
     private readonly string _pwd;
@@ -55,19 +63,27 @@ public sealed class WebRtcClient : IDisposable
     /// <param name="sends">True for a WHIP sender (sendonly), false for a WHEP listener (recvonly).</param>
     /// <param name="certificate">The DTLS certificate; a process-wide one by default (creating one costs ~10 ms).</param>
     /// <param name="bindAddress">Local address to bind; loopback by default.</param>
-    public WebRtcClient(bool sends, DtlsCertificate? certificate = null, IPAddress? bindAddress = null)
+    /// <param name="overTcp">Use only the answer's passive TCP candidates (ICE-TCP), as a browser that cannot send UDP.</param>
+    public WebRtcClient(bool sends, DtlsCertificate? certificate = null, IPAddress? bindAddress = null, bool overTcp = false)
     {
+        OverTcp = overTcp;
         Sends = sends;
         _certificate = certificate ?? DtlsCertificate.Shared;
         (_ufrag, _pwd) = IceLiteResponder.CreateCredentials();
-        bindAddress ??= IPAddress.Loopback;
-        _socket = new Socket(bindAddress.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        _socket.Bind(new IPEndPoint(bindAddress, 0));
+        _bindAddress = bindAddress ?? IPAddress.Loopback;
+        if (!overTcp)
+        {
+            _udp = new Socket(_bindAddress.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            _udp.Bind(new IPEndPoint(_bindAddress, 0));
+        }
         Ssrc = (uint)RandomNumberGenerator.GetInt32(int.MaxValue) | 1u;
         Offer = BuildOffer();
     }
 
     public bool Sends { get; }
+
+    /// <summary>Whether the client uses ICE-TCP instead of UDP.</summary>
+    public bool OverTcp { get; }
 
     public uint Ssrc { get; }
 
@@ -116,7 +132,8 @@ public sealed class WebRtcClient : IDisposable
         _candidates = ReachableCandidates(media);
         if (_candidates.Length == 0)
         {
-            throw new SdpParseException($"the answer has no UDP host candidate this client ({_socket.LocalEndPoint}) can reach");
+            throw new SdpParseException(
+                $"the answer has no {(OverTcp ? "passive TCP" : "UDP")} host candidate this client ({_bindAddress}) can reach");
         }
 
         _serverKey = StunMessage.ShortTermKey(pwd);
@@ -124,7 +141,12 @@ public sealed class WebRtcClient : IDisposable
 
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
         deadline.CancelAfter(timeout);
-        _ = Task.Run(ReceiveLoopAsync, CancellationToken.None);
+        if (OverTcp)
+        {
+            await ConnectTcpAsync(deadline.Token).ConfigureAwait(false);
+        }
+
+        _ = Task.Run(OverTcp ? ReceiveFramesAsync : ReceiveLoopAsync, CancellationToken.None);
         _ = Task.Run(ChecksLoopAsync, CancellationToken.None);
         await _iceUp.Task.WaitAsync(deadline.Token).ConfigureAwait(false);
 
@@ -185,7 +207,9 @@ public sealed class WebRtcClient : IDisposable
 
         _dtls?.Close(); // close_notify: the server ends the stream or drops the listener at once
         _stop.Cancel();
-        _socket.Dispose();
+        _stream?.Dispose();
+        _tcp?.Dispose();
+        _udp?.Dispose();
         lock (_sendLock)
         {
             _srtpOut?.Dispose();
@@ -195,11 +219,12 @@ public sealed class WebRtcClient : IDisposable
         _closed.TrySetResult();
     }
 
-    /// <summary>The answer's UDP host candidates of our socket's address family, best (highest priority) first.</summary>
+    /// <summary>The answer's UDP (or passive TCP) host candidates of our address family, best (highest priority) first.</summary>
     private IPEndPoint[] ReachableCandidates(MediaDescription media) =>
     [
         .. media.Candidates
-            .Where(c => c.Transport == IceCandidate.TransportUdp && c.Port > 0 && c.IPAddress?.AddressFamily == _socket.AddressFamily)
+            .Where(c => c.Port > 0 && c.IPAddress?.AddressFamily == _bindAddress.AddressFamily
+                && (OverTcp ? c.Transport == IceCandidate.TransportTcp && c.TcpType == "passive" : c.Transport == IceCandidate.TransportUdp))
             .OrderByDescending(c => c.Priority)
             .Select(c => new IPEndPoint(c.IPAddress!, c.Port)),
     ];
@@ -243,13 +268,91 @@ public sealed class WebRtcClient : IDisposable
     {
         try
         {
-            _socket.SendTo(datagram, SocketFlags.None, target);
-            return true;
+            if (_stream is { } stream)
+            {
+                // One write per frame, so the header and its packet leave together.
+                lock (_streamWriteLock)
+                {
+                    Rfc4571Framing.WriteHeader(_frameBuffer, datagram.Length);
+                    datagram.CopyTo(_frameBuffer.AsSpan(Rfc4571Framing.HeaderLength));
+                    stream.Write(_frameBuffer, 0, Rfc4571Framing.HeaderLength + datagram.Length);
+                }
+
+                return true;
+            }
+
+            _udp?.SendTo(datagram, SocketFlags.None, target);
+            return _udp is not null;
         }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or IOException)
         {
             return false;
         }
+    }
+
+    /// <summary>RFC 6544: connects to the best passive candidate that accepts; that connection is the only path.</summary>
+    private async Task ConnectTcpAsync(CancellationToken cancellationToken)
+    {
+        SocketException? failure = null;
+        foreach (var candidate in _candidates)
+        {
+            // A socket whose connect failed cannot connect again: one per attempt.
+            var socket = new Socket(_bindAddress.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                socket.Bind(new IPEndPoint(_bindAddress, 0));
+                await socket.ConnectAsync(candidate, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SocketException ex)
+            {
+                socket.Dispose();
+                failure = ex;
+                continue;
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+
+            _tcp = socket;
+            _stream = new NetworkStream(socket, ownsSocket: false);
+            Volatile.Write(ref _server, candidate);
+            return;
+        }
+
+        throw failure ?? new SocketException((int)SocketError.ConnectionRefused);
+    }
+
+    private async Task ReceiveFramesAsync()
+    {
+        var buffer = new byte[Rfc4571Framing.MaxFrameLength];
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                int length = await Rfc4571Framing.ReadFrameAsync(_stream!, buffer, _stop.Token).ConfigureAwait(false);
+                if (length == 0)
+                {
+                    break;
+                }
+
+                try
+                {
+                    Demultiplex(buffer.AsSpan(0, length), _server!, TimeProvider.System.GetTimestamp());
+                }
+#pragma warning disable CA1031 // A packet that breaks a parser is dropped, never the loop.
+                catch (Exception)
+#pragma warning restore CA1031
+                {
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or IOException or InvalidDataException)
+        {
+        }
+
+        _closed.TrySetResult(); // the server closed the connection
     }
 
     private void SendCheck(IPEndPoint target)
@@ -296,12 +399,13 @@ public sealed class WebRtcClient : IDisposable
     private async Task ReceiveLoopAsync()
     {
         var buffer = new byte[2048];
-        EndPoint any = new IPEndPoint(_socket.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+        var socket = _udp!;
+        EndPoint any = new IPEndPoint(socket.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
         try
         {
             while (!_stop.IsCancellationRequested)
             {
-                var result = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _stop.Token).ConfigureAwait(false);
+                var result = await socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _stop.Token).ConfigureAwait(false);
                 long arrival = TimeProvider.System.GetTimestamp();
                 var from = (IPEndPoint)result.RemoteEndPoint;
                 if (ServerEndPoint is { } server ? !server.Equals(from) : Array.IndexOf(_candidates, from) < 0)

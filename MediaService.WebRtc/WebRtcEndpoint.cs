@@ -16,11 +16,13 @@ namespace AudioStream.MediaService.WebRtc;
 /// <see cref="PacketClassifier"/>: STUN is answered on the receive thread and routed by ICE ufrag; DTLS and SRTP/SRTCP
 /// are routed by the remote address that passed a check and queued to their peer. The port is bound on all interfaces;
 /// with <c>auto</c> addresses each advertised local address also gets its own socket on that port, so answers leave
-/// from the address the browser checked.
+/// from the address the browser checked. With a TCP port, browsers that cannot use UDP reach the same peers over
+/// ICE-TCP (RFC 6544): a connection's first frame is a check, whose USERNAME picks the peer it then serves.
 /// </summary>
 public sealed class WebRtcEndpoint : IDisposable
 {
     private readonly LocalUdpSocket _primary;
+    private readonly IceTcpListener? _tcp;
     private readonly ConcurrentDictionary<IPAddress, LocalUdpSocket> _addressSockets = new();
     private readonly Lock _addressSocketsLock = new();
     private readonly ConcurrentDictionary<string, WebRtcPeer> _peersByUfrag = new(StringComparer.Ordinal);
@@ -49,6 +51,19 @@ public sealed class WebRtcEndpoint : IDisposable
             && (Options.BindAddress.Equals(IPAddress.Any) || Options.BindAddress.Equals(IPAddress.IPv6Any));
         _primary = new LocalUdpSocket(new IPEndPoint(Options.BindAddress, Options.Port), shared: _bindsEveryAddress, Dispatch);
         LocalEndPoint = _primary.LocalEndPoint;
+        if (Options.TcpPort is { } tcpPort)
+        {
+            try
+            {
+                _tcp = new IceTcpListener(new IPEndPoint(Options.BindAddress, tcpPort), HandleTcpFrame);
+            }
+            catch
+            {
+                _primary.Dispose();
+                throw;
+            }
+        }
+
         _timer = TimeProvider.CreateTimer(_ => CheckPeers(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
@@ -57,7 +72,10 @@ public sealed class WebRtcEndpoint : IDisposable
     /// <summary>The socket on <see cref="WebRtcEndpointOptions.BindAddress"/>: its port is the endpoint's port.</summary>
     public IPEndPoint LocalEndPoint { get; }
 
-    /// <summary>Every bound socket: the bind address and, with <c>auto</c>, each advertised local address.</summary>
+    /// <summary>The ICE-TCP listener's address; null without <see cref="WebRtcEndpointOptions.TcpPort"/>.</summary>
+    public IPEndPoint? TcpLocalEndPoint => _tcp?.LocalEndPoint;
+
+    /// <summary>Every bound UDP socket: the bind address and, with <c>auto</c>, each advertised local address.</summary>
     public IReadOnlyList<IPEndPoint> LocalEndPoints => [LocalEndPoint, .. _addressSockets.Values.Select(s => s.LocalEndPoint)];
 
     public DtlsCertificate Certificate { get; }
@@ -109,6 +127,16 @@ public sealed class WebRtcEndpoint : IDisposable
         if (Options.PublicAddress is { Length: > 0 } publicAddress && !candidates.Exists(c => c.Address == publicAddress))
         {
             candidates.Add(IceCandidate.Host(candidates.Count, publicAddress, advertisedPort));
+        }
+
+        if (_tcp is not null)
+        {
+            // RFC 6544 §4.5: passive candidates on the same addresses, with the listening port; they rank below UDP.
+            int udpCount = candidates.Count;
+            for (int i = 0; i < udpCount; i++)
+            {
+                candidates.Add(IceCandidate.Host(i, candidates[i].Address, _tcp.LocalEndPoint.Port, IceCandidate.TransportTcp, "passive"));
+            }
         }
 
         return candidates;
@@ -166,12 +194,14 @@ public sealed class WebRtcEndpoint : IDisposable
             _addressSockets.Clear();
         }
 
+        _tcp?.Dispose();
         _primary.Dispose();
     }
 
     internal void Remove(WebRtcPeer peer)
     {
         _peersByUfrag.TryRemove(new KeyValuePair<string, WebRtcPeer>(peer.Id, peer));
+        _tcp?.CloseConnectionsOf(peer);
         foreach (var entry in _peersByAddress)
         {
             if (ReferenceEquals(entry.Value, peer))
@@ -312,34 +342,7 @@ public sealed class WebRtcEndpoint : IDisposable
 
     private void HandleStun(LocalUdpSocket socket, ReadOnlySpan<byte> datagram, SocketAddress remote, byte[] response)
     {
-        if (!StunMessage.TryParse(datagram, out var message))
-        {
-            CountMalformed();
-            return;
-        }
-
-        if (message.Type != StunMessageType.BindingRequest)
-        {
-            // Indications and responses need no answer from a lite agent.
-            return;
-        }
-
-        var ufrag = IceLiteResponder.LocalUfragOf(message);
-        if (ufrag is null || !_peersByUfrag.TryGetValue(ufrag, out var peer))
-        {
-            Interlocked.Increment(ref _unroutable);
-            WebRtcMetrics.DroppedMalformed.Add(1);
-            return;
-        }
-
-        var outcome = peer.Ice.HandleRequest(message, socket.ToEndPoint(remote), response, TimeProvider.GetTimestamp(), out int length);
-        if (outcome == IceCheckOutcome.Unauthenticated)
-        {
-            Interlocked.Increment(ref _stunUnauthenticated);
-            return;
-        }
-
-        if (outcome != IceCheckOutcome.Answered)
+        if (AnswerCheck(datagram, socket.ToEndPoint(remote), response, out int length, out bool nominated) is not { } peer)
         {
             return;
         }
@@ -349,8 +352,99 @@ public sealed class WebRtcEndpoint : IDisposable
             _peersByAddress[LocalUdpSocket.Copy(remote)] = peer;
         }
 
-        peer.OnValidCheck(socket, remote, message.UseCandidate);
+        peer.OnValidCheck(socket, remote, nominated);
         socket.SendTo(response.AsSpan(0, length), remote);
+    }
+
+    /// <summary>
+    /// One RFC 4571 frame of an ICE-TCP connection, on its read loop; false closes the connection. The first frame must
+    /// be a valid check: it binds the connection to that check's peer, and the connection then carries only that peer.
+    /// </summary>
+    private bool HandleTcpFrame(TcpPeerTransport connection, Span<byte> frame, byte[] response)
+    {
+        Interlocked.Increment(ref _datagramsIn);
+        try
+        {
+            var kind = PacketClassifier.Classify(frame);
+            var peer = connection.Peer;
+            if (kind == PacketKind.Stun)
+            {
+                var checkedPeer = AnswerCheck(frame, connection.RemoteEndPoint, response, out int length, out bool nominated);
+                if (checkedPeer is null || (peer is not null && !ReferenceEquals(peer, checkedPeer)))
+                {
+                    return peer is not null && checkedPeer is null;
+                }
+
+                connection.Peer = checkedPeer;
+                checkedPeer.OnValidCheck(connection, nominated);
+                connection.Send(response.AsSpan(0, length));
+                return checkedPeer.State != PeerState.Closed;
+            }
+
+            if (peer is null)
+            {
+                Interlocked.Increment(ref _unroutable);
+                WebRtcMetrics.DroppedMalformed.Add(1);
+                return false;
+            }
+
+            switch (kind)
+            {
+                case PacketKind.Dtls:
+                    peer.EnqueueDtls(frame);
+                    break;
+                case PacketKind.Rtp or PacketKind.Rtcp:
+                    peer.EnqueueMedia(frame, kind);
+                    break;
+                default:
+                    CountMalformed();
+                    break;
+            }
+
+            return peer.State != PeerState.Closed;
+        }
+#pragma warning disable CA1031 // Nothing a frame does may take the endpoint down; it ends this connection.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            CountMalformed();
+            return false;
+        }
+    }
+
+    /// <summary>Answers a binding request (RFC 8445 §7.3) into <paramref name="response"/>: the peer it was for, or null (counted).</summary>
+    private WebRtcPeer? AnswerCheck(ReadOnlySpan<byte> datagram, IPEndPoint remote, byte[] response, out int length, out bool nominated)
+    {
+        length = 0;
+        nominated = false;
+        if (!StunMessage.TryParse(datagram, out var message))
+        {
+            CountMalformed();
+            return null;
+        }
+
+        if (message.Type != StunMessageType.BindingRequest)
+        {
+            // Indications and responses need no answer from a lite agent.
+            return null;
+        }
+
+        var ufrag = IceLiteResponder.LocalUfragOf(message);
+        if (ufrag is null || !_peersByUfrag.TryGetValue(ufrag, out var peer))
+        {
+            Interlocked.Increment(ref _unroutable);
+            WebRtcMetrics.DroppedMalformed.Add(1);
+            return null;
+        }
+
+        var outcome = peer.Ice.HandleRequest(message, remote, response, TimeProvider.GetTimestamp(), out length);
+        if (outcome == IceCheckOutcome.Unauthenticated)
+        {
+            Interlocked.Increment(ref _stunUnauthenticated);
+        }
+
+        nominated = message.UseCandidate;
+        return outcome == IceCheckOutcome.Answered ? peer : null;
     }
 
     private void CheckPeers()

@@ -16,6 +16,12 @@ public sealed class WebRtcEndpointOptions
     public int Port { get; set; }
 
     /// <summary>
+    /// TCP port for ICE-TCP (RFC 6544 passive candidates beside the UDP ones), for browsers whose network blocks UDP;
+    /// 0 takes an ephemeral one, null (default) offers no TCP.
+    /// </summary>
+    public int? TcpPort { get; set; }
+
+    /// <summary>
     /// What browsers are told to reach (host candidates; the first is the answer's c= line). <c>auto</c> (default):
     /// one candidate per usable address of the machine, found per offer (<see cref="HostAddressSelector"/>), or the
     /// bind address when that is not a wildcard. Anything else is advertised as written, alone.

@@ -150,13 +150,31 @@ public abstract class WebRtcPeer : IDisposable
     /// </summary>
     internal void OnValidCheck(LocalUdpSocket socket, SocketAddress remote, bool nominated)
     {
-        Interlocked.Increment(ref CounterSet.IceChecks);
-        var current = Volatile.Read(ref _transport);
-        if (current is null || (nominated && !(current is UdpPeerTransport udp && udp.IsPath(socket, remote))))
+        if (SelectsPath(nominated, Volatile.Read(ref _transport) is UdpPeerTransport udp && udp.IsPath(socket, remote)))
         {
             Volatile.Write(ref _transport, new UdpPeerTransport(socket, remote));
         }
 
+        OnValidCheck();
+    }
+
+    /// <summary>The same for a check that came over an ICE-TCP connection (the connection is the path).</summary>
+    internal void OnValidCheck(PeerTransport connection, bool nominated)
+    {
+        if (SelectsPath(nominated, ReferenceEquals(Volatile.Read(ref _transport), connection)))
+        {
+            Volatile.Write(ref _transport, connection);
+        }
+
+        OnValidCheck();
+    }
+
+    private bool SelectsPath(bool nominated, bool isCurrentPath) =>
+        Volatile.Read(ref _transport) is null || (nominated && !isCurrentPath);
+
+    private void OnValidCheck()
+    {
+        Interlocked.Increment(ref CounterSet.IceChecks);
         SetState(PeerState.New, PeerState.Connecting);
     }
 

@@ -13,10 +13,11 @@ internal sealed class WebRtcEndpointHost(WebRtcEndpoint endpoint, ILogger<WebRtc
     {
         // With "auto" the addresses are read again for every offer; this is what a browser elsewhere would be told now.
         logger.LogInformation(
-            "WebRTC (ICE-lite, DTLS-SRTP, Opus) on UDP {LocalEndPoint}, advertised ({Mode}) as {Candidates}",
+            "WebRTC (ICE-lite, DTLS-SRTP, Opus) on UDP {LocalEndPoint} and TCP {TcpEndPoint}, advertised ({Mode}) as {Candidates}",
             endpoint.LocalEndPoint,
+            endpoint.TcpLocalEndPoint?.ToString() ?? "(off)",
             endpoint.Options.AdvertisesEveryAddress ? "every address" : "configured",
-            string.Join(", ", endpoint.GetHostCandidates().Select(c => $"{c.Address}:{c.Port}")));
+            string.Join(", ", endpoint.GetHostCandidates().Select(c => $"{c.Transport} {c.Address}:{c.Port}")));
         logger.LogInformation("Opus codec warmed up in {Milliseconds:F0} ms", OpusWarmUp.Run().TotalMilliseconds);
         return Task.CompletedTask;
     }

@@ -13,6 +13,12 @@ public sealed class WebRtcSettings
     public int Port { get; set; }
 
     /// <summary>
+    /// The ICE-TCP port (RFC 6544 passive candidates) for browsers whose network blocks UDP; 0 takes a free one at
+    /// start-up, unset offers no TCP.
+    /// </summary>
+    public int? TcpPort { get; set; }
+
+    /// <summary>
     /// What browsers can reach: <c>auto</c> (one host candidate per usable address of the machine, loopback only for a
     /// browser on this machine) or one address advertised as written.
     /// </summary>
@@ -42,6 +48,7 @@ public sealed class WebRtcSettings
     public WebRtcEndpointOptions ToEndpointOptions() => new()
     {
         Port = Port,
+        TcpPort = TcpPort,
         AdvertisedAddress = AdvertisedAddress,
         PublicAddress = string.IsNullOrWhiteSpace(PublicAddress) ? null : PublicAddress.Trim(),
         AdvertisedPort = AdvertisedPort,

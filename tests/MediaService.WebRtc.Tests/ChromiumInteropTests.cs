@@ -289,6 +289,40 @@ public class ChromiumInteropTests(ChromiumFixture chromium, ITestOutputHelper ou
         await page.CloseAsync();
     }
 
+    /// <summary>UDP to the endpoint is dropped (nftables): Chromium reaches the peer over ICE-TCP, our passive candidate.</summary>
+    [SkippableFact]
+    public async Task Chromium_whose_udp_is_dropped_connects_over_ice_tcp()
+    {
+        Skip.If(chromium.SkipReason is not null, chromium.SkipReason);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(45));
+        using var endpoint = new WebRtcEndpoint(new WebRtcEndpointOptions { BindAddress = IPAddress.Loopback, TcpPort = 0 });
+        using var block = UdpPortBlock.TryCreate(endpoint.LocalEndPoint.Port, out var skipReason);
+        Skip.If(block is null, skipReason);
+        var page = await OpenPageAsync();
+
+        var offer = await page.EvaluateAsync<string>("() => window.makeReceiveOffer()");
+        var clock = Stopwatch.StartNew();
+        var (peer, answer) = endpoint.CreateEgressPeer(offer);
+        await page.EvaluateAsync("sdp => window.acceptAnswer(sdp)", answer);
+        await WaitConnectedAsync(peer, timeout.Token);
+        output.WriteLine($"answer→connected over TCP {clock.Elapsed.TotalMilliseconds:F0} ms");
+
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+        for (int f = 0; f < 50; f++)
+        {
+            Assert.True(peer.SendFrame(new float[960]));
+            await timer.WaitForNextTickAsync(timeout.Token);
+        }
+
+        var stats = JsonDocument.Parse(await page.EvaluateAsync<string>("() => window.measure()")).RootElement;
+        var selected = await page.EvaluateAsync<string>("() => window.selectedRemote()");
+        output.WriteLine($"Chromium selected {selected}; stats {stats}");
+        Assert.Equal(endpoint.TcpLocalEndPoint, peer.LocalEndPoint);
+        Assert.Equal(endpoint.TcpLocalEndPoint!.ToString(), selected);
+        Assert.True(stats.GetProperty("packetsReceived").GetInt64() > 20);
+        await page.CloseAsync();
+    }
+
     private static async Task WaitConnectedAsync(WebRtcPeer peer, CancellationToken cancellationToken)
     {
         try
