@@ -135,7 +135,10 @@ public sealed class WebRtcEndpoint : IDisposable
             int udpCount = candidates.Count;
             for (int i = 0; i < udpCount; i++)
             {
-                candidates.Add(IceCandidate.Host(i, candidates[i].Address, _tcp.LocalEndPoint.Port, IceCandidate.TransportTcp, "passive"));
+                if (candidates[i].IPAddress is not { } address || _tcp.Hears(address))
+                {
+                    candidates.Add(IceCandidate.Host(i, candidates[i].Address, _tcp.LocalEndPoint.Port, IceCandidate.TransportTcp, "passive"));
+                }
             }
         }
 

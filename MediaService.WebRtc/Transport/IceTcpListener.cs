@@ -25,24 +25,27 @@ internal sealed class IceTcpListener : IDisposable
 
     /// <param name="bindTo">Address and port to listen on (port 0: an ephemeral one).</param>
     /// <param name="handler">Called on the connection's read loop for every frame; false closes the connection.</param>
+    /// <remarks>
+    /// "All interfaces" (0.0.0.0) listens dual-stack on [::] where the machine has IPv6, so one listener hears both
+    /// families (a TCP reply cannot leave from the wrong address, so per-address sockets are not needed as for UDP).
+    /// </remarks>
     public IceTcpListener(IPEndPoint bindTo, FrameHandler handler)
     {
         _handler = handler;
-        _listener = new Socket(bindTo.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
+        if (bindTo.Address.Equals(IPAddress.Any) && Socket.OSSupportsIPv6)
         {
-            if (bindTo.Address.Equals(IPAddress.IPv6Any))
+            try
             {
-                _listener.DualMode = true;
+                _listener = Listen(new IPEndPoint(IPAddress.IPv6Any, bindTo.Port));
             }
-
-            _listener.Bind(bindTo);
-            _listener.Listen(256);
+            catch (SocketException)
+            {
+                _listener = Listen(bindTo); // IPv6 switched off in the kernel
+            }
         }
-        catch
+        else
         {
-            _listener.Dispose();
-            throw;
+            _listener = Listen(bindTo);
         }
 
         LocalEndPoint = (IPEndPoint)_listener.LocalEndPoint!;
@@ -54,6 +57,10 @@ internal sealed class IceTcpListener : IDisposable
     public IPEndPoint LocalEndPoint { get; }
 
     public int ConnectionCount => _connections.Count;
+
+    /// <summary>Whether a candidate of <paramref name="address"/>'s family reaches this listener.</summary>
+    public bool Hears(IPAddress address) =>
+        address.AddressFamily == LocalEndPoint.AddressFamily || (_listener.DualMode && LocalEndPoint.Address.Equals(IPAddress.IPv6Any));
 
     /// <summary>Closes the connections serving <paramref name="peer"/> (it closed).</summary>
     public void CloseConnectionsOf(WebRtcPeer peer)
@@ -79,6 +86,27 @@ internal sealed class IceTcpListener : IDisposable
         foreach (var connection in _connections.Keys)
         {
             connection.Dispose();
+        }
+    }
+
+    private static Socket Listen(IPEndPoint bindTo)
+    {
+        var listener = new Socket(bindTo.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (bindTo.Address.Equals(IPAddress.IPv6Any))
+            {
+                listener.DualMode = true;
+            }
+
+            listener.Bind(bindTo);
+            listener.Listen(256);
+            return listener;
+        }
+        catch
+        {
+            listener.Dispose();
+            throw;
         }
     }
 

@@ -19,6 +19,7 @@ internal sealed class TcpPeerTransport : PeerTransport, IDisposable
     private readonly Channel<(byte[] Buffer, int Length)> _outbound = Channel.CreateBounded<(byte[], int)>(
         new BoundedChannelOptions(SendQueueCapacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
     private readonly CancellationTokenSource _closed = new();
+    private WebRtcPeer? _peer;
     private long _sendDropped;
     private int _disposed;
 
@@ -27,8 +28,8 @@ internal sealed class TcpPeerTransport : PeerTransport, IDisposable
         _socket = socket;
         _socket.NoDelay = true;
         _stream = new NetworkStream(socket, ownsSocket: true);
-        LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
-        RemoteEndPoint = (IPEndPoint)socket.RemoteEndPoint!;
+        LocalEndPoint = WithoutMapping((IPEndPoint)socket.LocalEndPoint!);
+        RemoteEndPoint = WithoutMapping((IPEndPoint)socket.RemoteEndPoint!);
         _ = Task.Run(WriteLoopAsync);
     }
 
@@ -43,7 +44,11 @@ internal sealed class TcpPeerTransport : PeerTransport, IDisposable
     public CancellationToken Closed => _closed.Token;
 
     /// <summary>The peer this connection's first check authenticated for; null until then.</summary>
-    public WebRtcPeer? Peer { get; set; }
+    public WebRtcPeer? Peer
+    {
+        get => Volatile.Read(ref _peer);
+        set => Volatile.Write(ref _peer, value);
+    }
 
     public long SendDropped => Interlocked.Read(ref _sendDropped);
 
@@ -78,6 +83,10 @@ internal sealed class TcpPeerTransport : PeerTransport, IDisposable
         _closed.Cancel();
         _stream.Dispose();
     }
+
+    /// <summary>An IPv4 client of a dual-stack listener, as IPv4 (STUN must echo the address the client sent from).</summary>
+    private static IPEndPoint WithoutMapping(IPEndPoint endPoint) =>
+        endPoint.Address.IsIPv4MappedToIPv6 ? new IPEndPoint(endPoint.Address.MapToIPv4(), endPoint.Port) : endPoint;
 
     private async Task WriteLoopAsync()
     {

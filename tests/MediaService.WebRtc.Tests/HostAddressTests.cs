@@ -178,4 +178,33 @@ public class HostAddressTests
         Assert.Equal(new IPEndPoint(IPAddress.Loopback, endpoint.LocalEndPoint.Port), client.ServerEndPoint);
         Assert.Equal(client.ServerEndPoint, peer.LocalEndPoint);
     }
+
+    [SkippableFact]
+    public async Task Ipv6_candidates_carry_media_over_udp_and_tcp()
+    {
+        Skip.IfNot(Socket.OSSupportsIPv6, "this machine has no IPv6");
+        using var endpoint = new WebRtcEndpoint(new WebRtcEndpointOptions { NetworkInterfaces = () => [Loopback], TcpPort = 0 });
+        var candidates = endpoint.GetHostCandidates(IPAddress.IPv6Loopback);
+        Assert.Equal(["udp 127.0.0.1", "udp ::1", "tcp 127.0.0.1", "tcp ::1"], candidates.Select(c => $"{c.Transport} {c.Address}"));
+
+        foreach (bool overTcp in new[] { false, true })
+        {
+            using var client = new WebRtcClient(sends: false, bindAddress: IPAddress.IPv6Loopback, overTcp: overTcp);
+            var (peer, answer) = endpoint.CreateEgressPeer(client.Offer, IPAddress.IPv6Loopback);
+            await client.ConnectAsync(answer, TimeSpan.FromSeconds(15));
+            await peer.WaitConnectedAsync().WaitAsync(TimeSpan.FromSeconds(15));
+            Assert.True(peer.SendFrame(new float[960]));
+            await WebRtcClientTests.WaitUntilAsync(() => client.PacketsReceived == 1);
+
+            Assert.Equal(IPAddress.IPv6Loopback, peer.LocalEndPoint!.Address);
+            Assert.Equal(overTcp ? endpoint.TcpLocalEndPoint!.Port : endpoint.LocalEndPoint.Port, peer.LocalEndPoint.Port);
+        }
+
+        // An IPv4 client of the dual-stack TCP listener is told its IPv4 address, not a v4-mapped IPv6 one.
+        using var v4 = new WebRtcClient(sends: false, overTcp: true);
+        var (v4Peer, v4Answer) = endpoint.CreateEgressPeer(v4.Offer, IPAddress.Loopback);
+        await v4.ConnectAsync(v4Answer, TimeSpan.FromSeconds(15));
+        await v4Peer.WaitConnectedAsync().WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.Equal(AddressFamily.InterNetwork, v4Peer.RemoteEndPoint!.AddressFamily);
+    }
 }
