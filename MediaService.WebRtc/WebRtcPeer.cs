@@ -112,8 +112,8 @@ public abstract class WebRtcPeer : IDisposable
         }
 
         CloseReason = reason;
+        _dtls.Close(); // close_notify leaves before the endpoint closes a TCP path
         _endpoint.Remove(this);
-        _dtls.Close();
         _inbound.Writer.TryComplete();
         _connected.TrySetException(new PeerClosedException(reason));
         _ = _connected.Task.Exception; // observed

@@ -13,6 +13,7 @@ namespace AudioStream.MediaService.WebRtc.Transport;
 internal sealed class TcpPeerTransport : PeerTransport, IDisposable
 {
     private const int SendQueueCapacity = 256;
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(1);
 
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
@@ -72,6 +73,7 @@ internal sealed class TcpPeerTransport : PeerTransport, IDisposable
         return false;
     }
 
+    /// <summary>Closes the connection once what is queued (a close_notify, say) is written, or after a second at most.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -80,8 +82,7 @@ internal sealed class TcpPeerTransport : PeerTransport, IDisposable
         }
 
         _outbound.Writer.TryComplete();
-        _closed.Cancel();
-        _stream.Dispose();
+        _closed.CancelAfter(DrainTimeout);
     }
 
     /// <summary>An IPv4 client of a dual-stack listener, as IPv4 (STUN must echo the address the client sent from).</summary>
@@ -107,9 +108,13 @@ internal sealed class TcpPeerTransport : PeerTransport, IDisposable
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
         {
-            Dispose();
+            // The connection broke or would not drain: it closes either way.
         }
 
+        Interlocked.Exchange(ref _disposed, 1);
+        _outbound.Writer.TryComplete();
+        _stream.Dispose();
+        _closed.Cancel();
         while (reader.TryRead(out var left))
         {
             ArrayPool<byte>.Shared.Return(left.Buffer);

@@ -51,6 +51,14 @@ public sealed class ChromiumFixture : IAsyncLifetime
     }
 }
 
+/// <summary>
+/// Runs alone (no other test class of this assembly at the same time): the browser judges real-time pacing, which the
+/// CPU-heavy protocol tests next to it (floods, handshakes, key generation) would disturb on a 2-core machine.
+/// </summary>
+[CollectionDefinition(nameof(ChromiumInteropTests), DisableParallelization = true)]
+public sealed class ChromiumInteropCollection;
+
+[Collection(nameof(ChromiumInteropTests))]
 public class ChromiumInteropTests(ChromiumFixture chromium, ITestOutputHelper output) : IClassFixture<ChromiumFixture>
 {
     // Served at http://localhost/ by Playwright's router: localhost is a secure context, so getUserMedia works.
