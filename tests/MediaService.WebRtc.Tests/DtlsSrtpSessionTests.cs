@@ -15,6 +15,7 @@ public class DtlsSrtpSessionTests
         var pair = new SessionPair(DtlsCertificate.Create(), DtlsCertificate.Create());
         var ended = new TaskCompletionSource<DtlsSessionEnd>(TaskCreationOptions.RunContinuationsAsynchronously);
         pair.Server.Ended += end => ended.TrySetResult(end);
+        pair.Start();
 
         var (serverIn, serverOut) = await pair.Server.WaitEstablishedAsync();
         var (clientIn, clientOut) = await pair.Client.WaitEstablishedAsync();
@@ -38,6 +39,7 @@ public class DtlsSrtpSessionTests
         var clientEnded = new TaskCompletionSource<DtlsSessionEnd>(TaskCreationOptions.RunContinuationsAsynchronously);
         pair.Server.Ended += end => serverEnded.TrySetResult(end);
         pair.Client.Ended += end => clientEnded.TrySetResult(end);
+        pair.Start();
 
         Assert.Equal(DtlsSessionEnd.Failed, await clientEnded.Task.WaitAsync(Timeout));
         Assert.Equal(DtlsSessionEnd.Failed, await serverEnded.Task.WaitAsync(Timeout));
@@ -91,6 +93,11 @@ public class DtlsSrtpSessionTests
             };
             Server.Session.Established += (inbound, outbound) => Server.Established.TrySetResult((inbound, outbound));
             Client.Session.Established += (inbound, outbound) => Client.Established.TrySetResult((inbound, outbound));
+        }
+
+        /// <summary>Starts both handshakes (after the test has subscribed to what it watches).</summary>
+        public void Start()
+        {
             Server.Session.Start();
             Client.Session.Start();
         }
