@@ -4,26 +4,32 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using AudioStream.MediaService.WebRtc.Dtls;
 using AudioStream.MediaService.WebRtc.Ice;
+using AudioStream.MediaService.WebRtc.Mux;
 using AudioStream.MediaService.WebRtc.Sdp;
 using AudioStream.MediaService.WebRtc.Stun;
+using AudioStream.MediaService.WebRtc.Transport;
 
 namespace AudioStream.MediaService.WebRtc;
 
 /// <summary>
-/// One UDP socket serving every WebRTC peer of the MediaService (ICE-lite, RFC 8445 §2.5). Datagrams are
-/// demultiplexed by first byte (RFC 7983 §7): STUN is answered on the receive thread and routed by ICE ufrag;
-/// DTLS and SRTP/SRTCP are routed by the remote address that passed a check and queued to their peer.
+/// Every WebRTC peer of the MediaService on one UDP port (ICE-lite, RFC 8445 §2.5). Datagrams are demultiplexed by
+/// <see cref="PacketClassifier"/>: STUN is answered on the receive thread and routed by ICE ufrag; DTLS and SRTP/SRTCP
+/// are routed by the remote address that passed a check and queued to their peer. The port is bound on all interfaces;
+/// with <c>auto</c> addresses each advertised local address also gets its own socket on that port, so answers leave
+/// from the address the browser checked. With a TCP port, browsers that cannot use UDP reach the same peers over
+/// ICE-TCP (RFC 6544): a connection's first frame is a check, whose USERNAME picks the peer it then serves.
 /// </summary>
 public sealed class WebRtcEndpoint : IDisposable
 {
-    private const int ReceiveBufferLength = 65536;
-
-    private readonly Socket _socket;
+    private readonly LocalUdpSocket _primary;
+    private readonly IceTcpListener? _tcp;
+    private readonly ConcurrentDictionary<IPAddress, LocalUdpSocket> _addressSockets = new();
+    private readonly Lock _addressSocketsLock = new();
     private readonly ConcurrentDictionary<string, WebRtcPeer> _peersByUfrag = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<SocketAddress, WebRtcPeer> _peersByAddress = new();
-    private readonly Thread _receiveThread;
+    private readonly HostAddressSelector _addressSelector;
+    private readonly bool _bindsEveryAddress;
     private readonly ITimer _timer;
-    private readonly IPEndPoint _endPointFactory;
     private long _datagramsIn;
     private long _unroutable;
     private long _malformed;
@@ -33,27 +39,44 @@ public sealed class WebRtcEndpoint : IDisposable
     public WebRtcEndpoint(WebRtcEndpointOptions? options = null)
     {
         Options = options ?? new WebRtcEndpointOptions();
-        TimeProvider = Options.TimeProvider;
-        Certificate = Options.Certificate ?? DtlsCertificate.Shared;
-        _socket = new Socket(Options.BindAddress.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        if (Options.BindAddress.AddressFamily == AddressFamily.InterNetworkV6)
+        if (Options.PublicAddress is { Length: > 0 } publicAddress && !IPAddress.TryParse(publicAddress, out _))
         {
-            _socket.DualMode = true;
+            throw new ArgumentException($"The public address '{publicAddress}' is not an IP address.", nameof(options));
         }
 
-        _socket.ReceiveBufferSize = 1 << 20;
-        _socket.SendBufferSize = 1 << 20;
-        _socket.Bind(new IPEndPoint(Options.BindAddress, Options.Port));
-        LocalEndPoint = (IPEndPoint)_socket.LocalEndPoint!;
-        _endPointFactory = new IPEndPoint(Options.BindAddress.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
-        _receiveThread = new Thread(ReceiveLoop) { IsBackground = true, Name = $"webrtc-udp-{LocalEndPoint.Port}" };
-        _receiveThread.Start();
+        TimeProvider = Options.TimeProvider;
+        Certificate = Options.Certificate ?? DtlsCertificate.Shared;
+        _addressSelector = new HostAddressSelector(Options.ExcludedInterfaces, Options.AdvertiseIPv6);
+        _bindsEveryAddress = Options.AdvertisesEveryAddress
+            && (Options.BindAddress.Equals(IPAddress.Any) || Options.BindAddress.Equals(IPAddress.IPv6Any));
+        _primary = new LocalUdpSocket(new IPEndPoint(Options.BindAddress, Options.Port), shared: _bindsEveryAddress, Dispatch);
+        LocalEndPoint = _primary.LocalEndPoint;
+        if (Options.TcpPort is { } tcpPort)
+        {
+            try
+            {
+                _tcp = new IceTcpListener(new IPEndPoint(Options.BindAddress, tcpPort), HandleTcpFrame);
+            }
+            catch
+            {
+                _primary.Dispose();
+                throw;
+            }
+        }
+
         _timer = TimeProvider.CreateTimer(_ => CheckPeers(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
     public WebRtcEndpointOptions Options { get; }
 
+    /// <summary>The socket on <see cref="WebRtcEndpointOptions.BindAddress"/>: its port is the endpoint's port.</summary>
     public IPEndPoint LocalEndPoint { get; }
+
+    /// <summary>The ICE-TCP listener's address; null without <see cref="WebRtcEndpointOptions.TcpPort"/>.</summary>
+    public IPEndPoint? TcpLocalEndPoint => _tcp?.LocalEndPoint;
+
+    /// <summary>Every bound UDP socket: the bind address and, with <c>auto</c>, each advertised local address.</summary>
+    public IReadOnlyList<IPEndPoint> LocalEndPoints => [LocalEndPoint, .. _addressSockets.Values.Select(s => s.LocalEndPoint)];
 
     public DtlsCertificate Certificate { get; }
 
@@ -61,7 +84,7 @@ public sealed class WebRtcEndpoint : IDisposable
 
     public IReadOnlyCollection<WebRtcPeer> Peers => [.. _peersByUfrag.Values];
 
-    /// <summary>Datagrams received on the socket.</summary>
+    /// <summary>Datagrams received on the sockets.</summary>
     public long DatagramsReceived => Interlocked.Read(ref _datagramsIn);
 
     /// <summary>Datagrams from an address no peer has validated, or for an unknown ICE ufrag.</summary>
@@ -73,27 +96,82 @@ public sealed class WebRtcEndpoint : IDisposable
     /// <summary>Binding requests for a known ufrag whose MESSAGE-INTEGRITY failed.</summary>
     public long StunUnauthenticated => Interlocked.Read(ref _stunUnauthenticated);
 
+    /// <summary>
+    /// The host candidates an answer to <paramref name="clientAddress"/> carries, best first. With <c>auto</c> the
+    /// machine's interfaces are read now (they come and go); loopback is offered only when the client is on this
+    /// machine. <paramref name="clientAddress"/> is where the offer came from: the HTTP client's address, which behind
+    /// a proxy is the real client's only once forwarded headers are honoured. Null: unknown (no loopback).
+    /// </summary>
+    public IReadOnlyList<IceCandidate> GetHostCandidates(IPAddress? clientAddress = null)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        int port = LocalEndPoint.Port;
+        int advertisedPort = Options.AdvertisedPort ?? port;
+        var candidates = new List<IceCandidate>();
+        if (!Options.AdvertisesEveryAddress)
+        {
+            candidates.Add(IceCandidate.Host(0, Options.AdvertisedAddress, advertisedPort));
+        }
+        else if (!_bindsEveryAddress)
+        {
+            candidates.Add(IceCandidate.Host(0, Options.BindAddress, port));
+        }
+        else
+        {
+            foreach (var address in BindAddresses(clientAddress))
+            {
+                candidates.Add(IceCandidate.Host(candidates.Count, address, port));
+            }
+        }
+
+        if (Options.PublicAddress is { Length: > 0 } publicAddress && !candidates.Exists(c => c.Address == publicAddress))
+        {
+            candidates.Add(IceCandidate.Host(candidates.Count, publicAddress, advertisedPort));
+        }
+
+        if (_tcp is not null)
+        {
+            // RFC 6544 §4.5: passive candidates on the same addresses, with the listening port; they rank below UDP.
+            int udpCount = candidates.Count;
+            for (int i = 0; i < udpCount; i++)
+            {
+                if (candidates[i].IPAddress is not { } address || _tcp.Hears(address))
+                {
+                    candidates.Add(IceCandidate.Host(i, candidates[i].Address, _tcp.LocalEndPoint.Port, IceCandidate.TransportTcp, "passive"));
+                }
+            }
+        }
+
+        return candidates;
+    }
+
     /// <summary>Accepts a WHIP offer: the peer will send audio to us. Throws <see cref="SdpParseException"/> on a bad offer.</summary>
-    public (IngestPeer Peer, string AnswerSdp) CreateIngestPeer(SdpOffer offer)
+    /// <param name="clientAddress">Where the offer came from (see <see cref="GetHostCandidates"/>).</param>
+    public (IngestPeer Peer, string AnswerSdp) CreateIngestPeer(SessionDescription offer, IPAddress? clientAddress = null)
     {
         var negotiation = SdpAnswer.Negotiate(offer, MediaDirection.RecvOnly);
+        var candidates = GetHostCandidates(clientAddress);
         var (ufrag, pwd) = NewCredentials();
         var peer = new IngestPeer(this, negotiation, ufrag, pwd);
-        return (peer, Register(peer, offer, negotiation, MediaDirection.RecvOnly));
+        return (peer, Register(peer, offer, negotiation, MediaDirection.RecvOnly, candidates));
     }
 
-    public (IngestPeer Peer, string AnswerSdp) CreateIngestPeer(string offerSdp) => CreateIngestPeer(SdpOffer.Parse(offerSdp));
+    public (IngestPeer Peer, string AnswerSdp) CreateIngestPeer(string offerSdp, IPAddress? clientAddress = null) =>
+        CreateIngestPeer(SessionDescription.Parse(offerSdp), clientAddress);
 
     /// <summary>Accepts a WHEP offer: we send audio to the peer. Throws <see cref="SdpParseException"/> on a bad offer.</summary>
-    public (EgressPeer Peer, string AnswerSdp) CreateEgressPeer(SdpOffer offer)
+    /// <param name="clientAddress">Where the offer came from (see <see cref="GetHostCandidates"/>).</param>
+    public (EgressPeer Peer, string AnswerSdp) CreateEgressPeer(SessionDescription offer, IPAddress? clientAddress = null)
     {
         var negotiation = SdpAnswer.Negotiate(offer, MediaDirection.SendOnly);
+        var candidates = GetHostCandidates(clientAddress);
         var (ufrag, pwd) = NewCredentials();
         var peer = new EgressPeer(this, negotiation, ufrag, pwd);
-        return (peer, Register(peer, offer, negotiation, MediaDirection.SendOnly));
+        return (peer, Register(peer, offer, negotiation, MediaDirection.SendOnly, candidates));
     }
 
-    public (EgressPeer Peer, string AnswerSdp) CreateEgressPeer(string offerSdp) => CreateEgressPeer(SdpOffer.Parse(offerSdp));
+    public (EgressPeer Peer, string AnswerSdp) CreateEgressPeer(string offerSdp, IPAddress? clientAddress = null) =>
+        CreateEgressPeer(SessionDescription.Parse(offerSdp), clientAddress);
 
     public void Dispose()
     {
@@ -109,35 +187,24 @@ public sealed class WebRtcEndpoint : IDisposable
             peer.Close(PeerCloseReason.EndpointDisposed);
         }
 
-        _socket.Dispose();
-        _receiveThread.Join(TimeSpan.FromSeconds(2));
-    }
+        lock (_addressSocketsLock)
+        {
+            foreach (var socket in _addressSockets.Values)
+            {
+                socket.Dispose();
+            }
 
-    internal bool SendTo(ReadOnlySpan<byte> datagram, SocketAddress remote)
-    {
-        if (_disposed)
-        {
-            return false;
+            _addressSockets.Clear();
         }
 
-        try
-        {
-            _socket.SendTo(datagram, SocketFlags.None, remote);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-        catch (ObjectDisposedException)
-        {
-            return false;
-        }
+        _tcp?.Dispose();
+        _primary.Dispose();
     }
 
     internal void Remove(WebRtcPeer peer)
     {
         _peersByUfrag.TryRemove(new KeyValuePair<string, WebRtcPeer>(peer.Id, peer));
+        _tcp?.CloseConnectionsOf(peer);
         foreach (var entry in _peersByAddress)
         {
             if (ReferenceEquals(entry.Value, peer))
@@ -146,6 +213,66 @@ public sealed class WebRtcEndpoint : IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// The machine's usable addresses for this client, each with a socket of its own on our port (bound the first time
+    /// it is offered, closed once the address is gone). An address whose socket cannot be bound is still offered when
+    /// the wildcard socket hears its family; otherwise it is left out.
+    /// </summary>
+    private List<IPAddress> BindAddresses(IPAddress? clientAddress)
+    {
+        var interfaces = Options.NetworkInterfaces();
+        bool clientOnThisMachine = clientAddress is not null
+            && IPAddress.IsLoopback(clientAddress.IsIPv4MappedToIPv6 ? clientAddress.MapToIPv4() : clientAddress);
+        var selected = _addressSelector.Select(interfaces, clientOnThisMachine);
+        if (selected.Count == 0)
+        {
+            // No network at all: loopback is better than an answer without a candidate.
+            selected = _addressSelector.Select(interfaces, includeLoopback: true);
+        }
+
+        var reachable = new List<IPAddress>(selected.Count);
+        lock (_addressSocketsLock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var present = interfaces.SelectMany(i => i.Addresses).Select(WithoutScope).ToHashSet();
+            foreach (var (address, socket) in _addressSockets)
+            {
+                if (!present.Contains(address) && _addressSockets.TryRemove(address, out _))
+                {
+                    socket.Dispose();
+                }
+            }
+
+            foreach (var address in selected)
+            {
+                if (!_addressSockets.ContainsKey(address))
+                {
+                    try
+                    {
+                        _addressSockets[address] = new LocalUdpSocket(new IPEndPoint(address, LocalEndPoint.Port), shared: true, Dispatch);
+                    }
+                    catch (SocketException)
+                    {
+                        // Someone else holds the port on that address, or it went away: the wildcard may still hear it.
+                    }
+                }
+
+                if (_addressSockets.ContainsKey(address) || PrimaryHears(address))
+                {
+                    reachable.Add(address);
+                }
+            }
+        }
+
+        return reachable;
+    }
+
+    private bool PrimaryHears(IPAddress address) =>
+        address.AddressFamily == _primary.AddressFamily || _primary.LocalEndPoint.Address.Equals(IPAddress.IPv6Any);
+
+    private static IPAddress WithoutScope(IPAddress address) =>
+        address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0 ? new IPAddress(address.GetAddressBytes()) : address;
 
     private (string Ufrag, string Pwd) NewCredentials()
     {
@@ -160,7 +287,7 @@ public sealed class WebRtcEndpoint : IDisposable
         }
     }
 
-    private string Register(WebRtcPeer peer, SdpOffer offer, SdpNegotiation negotiation, MediaDirection direction)
+    private string Register(WebRtcPeer peer, SessionDescription offer, SdpNegotiation negotiation, MediaDirection direction, IReadOnlyList<IceCandidate> candidates)
     {
         _peersByUfrag[peer.Id] = peer;
         var options = new SdpAnswerOptions(
@@ -168,100 +295,141 @@ public sealed class WebRtcEndpoint : IDisposable
             peer.Ice.LocalUfrag,
             peer.Ice.LocalPwd,
             Certificate.Fingerprint,
-            Options.AdvertisedAddress,
-            Options.AdvertisedPort ?? LocalEndPoint.Port,
+            candidates,
             (ulong)RandomNumberGenerator.GetInt32(int.MaxValue));
-        return SdpAnswer.Build(offer, negotiation, options);
+        return SdpAnswer.Create(offer, negotiation, options).ToString();
     }
 
-    private void ReceiveLoop()
+    /// <summary>Every datagram of every socket, on that socket's receive thread.</summary>
+    private void Dispatch(LocalUdpSocket socket, ReadOnlySpan<byte> datagram, SocketAddress remote, byte[] response)
     {
-        var buffer = new byte[ReceiveBufferLength];
-        var address = new SocketAddress(_socket.AddressFamily);
-        var response = new byte[512];
-        while (!_disposed)
+        Interlocked.Increment(ref _datagramsIn);
+        try
         {
-            int received;
-            try
+            var kind = PacketClassifier.Classify(datagram);
+            if (kind == PacketKind.Stun)
             {
-                received = _socket.ReceiveFrom(buffer, SocketFlags.None, address);
-            }
-            catch (SocketException)
-            {
-                // ICMP port unreachable and the like surface here on some platforms: keep serving.
-                continue;
-            }
-            catch (ObjectDisposedException)
-            {
-                break;
+                HandleStun(socket, datagram, remote, response);
+                return;
             }
 
-            Interlocked.Increment(ref _datagramsIn);
-            try
-            {
-                Dispatch(buffer.AsSpan(0, received), address, response);
-            }
-#pragma warning disable CA1031 // Nothing a datagram does may stop the receive loop.
-            catch (Exception)
-#pragma warning restore CA1031
+            if (kind == PacketKind.Unknown)
             {
                 CountMalformed();
+                return;
+            }
+
+            if (!_peersByAddress.TryGetValue(remote, out var peer))
+            {
+                Interlocked.Increment(ref _unroutable);
+                WebRtcMetrics.DroppedMalformed.Add(1);
+                return;
+            }
+
+            if (kind == PacketKind.Dtls)
+            {
+                peer.EnqueueDtls(datagram);
+            }
+            else
+            {
+                peer.EnqueueMedia(datagram, kind);
             }
         }
-    }
-
-    private void Dispatch(ReadOnlySpan<byte> datagram, SocketAddress address, byte[] response)
-    {
-        if (datagram.IsEmpty)
+#pragma warning disable CA1031 // Nothing a datagram does may stop the receive loop.
+        catch (Exception)
+#pragma warning restore CA1031
         {
             CountMalformed();
-            return;
-        }
-
-        byte first = datagram[0];
-        if (first < 4)
-        {
-            HandleStun(datagram, address, response);
-            return;
-        }
-
-        bool dtls = first is >= 20 and <= 63;
-        bool media = first is >= 128 and <= 191;
-        if (!dtls && !media)
-        {
-            CountMalformed();
-            return;
-        }
-
-        if (!_peersByAddress.TryGetValue(address, out var peer))
-        {
-            Interlocked.Increment(ref _unroutable);
-            WebRtcMetrics.DroppedMalformed.Add(1);
-            return;
-        }
-
-        if (dtls)
-        {
-            peer.EnqueueDtls(datagram);
-        }
-        else
-        {
-            peer.EnqueueMedia(datagram);
         }
     }
 
-    private void HandleStun(ReadOnlySpan<byte> datagram, SocketAddress address, byte[] response)
+    private void HandleStun(LocalUdpSocket socket, ReadOnlySpan<byte> datagram, SocketAddress remote, byte[] response)
     {
+        if (AnswerCheck(datagram, socket.ToEndPoint(remote), response, out int length, out bool nominated) is not { } peer)
+        {
+            return;
+        }
+
+        if (!_peersByAddress.ContainsKey(remote))
+        {
+            _peersByAddress[LocalUdpSocket.Copy(remote)] = peer;
+        }
+
+        peer.OnValidCheck(socket, remote, nominated);
+        socket.SendTo(response.AsSpan(0, length), remote);
+    }
+
+    /// <summary>
+    /// One RFC 4571 frame of an ICE-TCP connection, on its read loop; false closes the connection. The first frame must
+    /// be a valid check: it binds the connection to that check's peer, and the connection then carries only that peer.
+    /// </summary>
+    private bool HandleTcpFrame(TcpPeerTransport connection, Span<byte> frame, byte[] response)
+    {
+        Interlocked.Increment(ref _datagramsIn);
+        try
+        {
+            var kind = PacketClassifier.Classify(frame);
+            var peer = connection.Peer;
+            if (kind == PacketKind.Stun)
+            {
+                var checkedPeer = AnswerCheck(frame, connection.RemoteEndPoint, response, out int length, out bool nominated);
+                if (checkedPeer is null || (peer is not null && !ReferenceEquals(peer, checkedPeer)))
+                {
+                    return peer is not null && checkedPeer is null;
+                }
+
+                connection.Peer = checkedPeer;
+                checkedPeer.OnValidCheck(connection, nominated);
+                connection.Send(response.AsSpan(0, length));
+                return checkedPeer.State != PeerState.Closed;
+            }
+
+            if (peer is null)
+            {
+                Interlocked.Increment(ref _unroutable);
+                WebRtcMetrics.DroppedMalformed.Add(1);
+                return false;
+            }
+
+            switch (kind)
+            {
+                case PacketKind.Dtls:
+                    peer.EnqueueDtls(frame);
+                    break;
+                case PacketKind.Rtp or PacketKind.Rtcp:
+                    peer.EnqueueMedia(frame, kind);
+                    break;
+                default:
+                    CountMalformed();
+                    break;
+            }
+
+            return peer.State != PeerState.Closed;
+        }
+#pragma warning disable CA1031 // Nothing a frame does may take the endpoint down; it ends this connection.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            CountMalformed();
+            return false;
+        }
+    }
+
+    /// <summary>Answers a binding request (RFC 8445 §7.3) into <paramref name="response"/>: the peer it was for, or null (counted).</summary>
+    private WebRtcPeer? AnswerCheck(ReadOnlySpan<byte> datagram, IPEndPoint remote, byte[] response, out int length, out bool nominated)
+    {
+        length = 0;
+        nominated = false;
         if (!StunMessage.TryParse(datagram, out var message))
         {
             CountMalformed();
-            return;
+            return null;
         }
 
         if (message.Type != StunMessageType.BindingRequest)
         {
             // Indications and responses need no answer from a lite agent.
-            return;
+            return null;
         }
 
         var ufrag = IceLiteResponder.LocalUfragOf(message);
@@ -269,31 +437,17 @@ public sealed class WebRtcEndpoint : IDisposable
         {
             Interlocked.Increment(ref _unroutable);
             WebRtcMetrics.DroppedMalformed.Add(1);
-            return;
+            return null;
         }
 
-        var remote = (IPEndPoint)_endPointFactory.Create(address);
-        var outcome = peer.Ice.HandleRequest(message, remote, response, TimeProvider.GetTimestamp(), out int length);
+        var outcome = peer.Ice.HandleRequest(message, remote, response, TimeProvider.GetTimestamp(), out length);
         if (outcome == IceCheckOutcome.Unauthenticated)
         {
             Interlocked.Increment(ref _stunUnauthenticated);
-            return;
         }
 
-        if (outcome != IceCheckOutcome.Answered)
-        {
-            return;
-        }
-
-        if (!_peersByAddress.ContainsKey(address))
-        {
-            var key = new SocketAddress(address.Family, address.Size);
-            address.Buffer.Span[..address.Size].CopyTo(key.Buffer.Span);
-            _peersByAddress[key] = peer;
-        }
-
-        peer.OnValidCheck();
-        SendTo(response.AsSpan(0, length), address);
+        nominated = message.UseCandidate;
+        return outcome == IceCheckOutcome.Answered ? peer : null;
     }
 
     private void CheckPeers()

@@ -6,17 +6,48 @@ namespace AudioStream.MediaService.WebRtc;
 
 public sealed class WebRtcEndpointOptions
 {
-    /// <summary>Local address of the one UDP socket. Default: all IPv4 interfaces.</summary>
+    /// <summary>The <see cref="AdvertisedAddress"/> that offers every usable address of the machine.</summary>
+    public const string AutoAddress = "auto";
+
+    /// <summary>Local address of the endpoint's UDP socket. Default: all IPv4 interfaces.</summary>
     public IPAddress BindAddress { get; set; } = IPAddress.Any;
 
     /// <summary>UDP port; 0 takes an ephemeral one (see <see cref="WebRtcEndpoint.LocalEndPoint"/>).</summary>
     public int Port { get; set; }
 
-    /// <summary>The address put in the answer's c= line and host candidate (what browsers can reach).</summary>
-    public string AdvertisedAddress { get; set; } = "127.0.0.1";
+    /// <summary>
+    /// TCP port for ICE-TCP (RFC 6544 passive candidates beside the UDP ones), for browsers whose network blocks UDP;
+    /// 0 takes an ephemeral one, null (default) offers no TCP.
+    /// </summary>
+    public int? TcpPort { get; set; }
 
-    /// <summary>The port advertised in the answer, when a NAT maps another one to ours; default: the bound port.</summary>
+    /// <summary>
+    /// What browsers are told to reach (host candidates; the first is the answer's c= line). <c>auto</c> (default):
+    /// one candidate per usable address of the machine, found per offer (<see cref="HostAddressSelector"/>), or the
+    /// bind address when that is not a wildcard. Anything else is advertised as written, alone.
+    /// </summary>
+    public string AdvertisedAddress { get; set; } = AutoAddress;
+
+    /// <summary>
+    /// An address to advertise in addition (an IP literal): the public address of a NAT that forwards our port,
+    /// for friends on the internet. Null: none.
+    /// </summary>
+    public string? PublicAddress { get; set; }
+
+    /// <summary>
+    /// The port advertised with <see cref="PublicAddress"/> and an explicit <see cref="AdvertisedAddress"/>, when a NAT
+    /// maps another one to ours; default: the bound port. The machine's own addresses always carry the bound port.
+    /// </summary>
     public int? AdvertisedPort { get; set; }
+
+    /// <summary>Interface-name patterns whose addresses <c>auto</c> never offers (container and VM bridges).</summary>
+    public IReadOnlyList<string> ExcludedInterfaces { get; set; } = HostAddressSelector.DefaultExcludedInterfaces;
+
+    /// <summary>Whether <c>auto</c> offers IPv6 addresses (global and unique-local) besides IPv4 ones.</summary>
+    public bool AdvertiseIPv6 { get; set; } = true;
+
+    /// <summary>Where <c>auto</c> reads the machine's interfaces; replaceable for tests.</summary>
+    public Func<IReadOnlyList<LocalInterface>> NetworkInterfaces { get; set; } = LocalInterface.FromSystem;
 
     /// <summary>A connected peer with no valid ICE check for this long is closed (consent lapsed).</summary>
     public TimeSpan ConsentTimeout { get; set; } = IceLiteResponder.DefaultConsentTimeout;
@@ -42,4 +73,7 @@ public sealed class WebRtcEndpointOptions
     public DtlsCertificate? Certificate { get; set; }
 
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Whether <see cref="AdvertisedAddress"/> is <c>auto</c>.</summary>
+    public bool AdvertisesEveryAddress => AdvertisedAddress.Equals(AutoAddress, StringComparison.OrdinalIgnoreCase);
 }

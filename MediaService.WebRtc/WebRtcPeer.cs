@@ -1,22 +1,21 @@
 using System.Buffers;
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using AudioStream.MediaService.WebRtc.Dtls;
 using AudioStream.MediaService.WebRtc.Ice;
+using AudioStream.MediaService.WebRtc.Mux;
 using AudioStream.MediaService.WebRtc.Rtcp;
 using AudioStream.MediaService.WebRtc.Sdp;
 using AudioStream.MediaService.WebRtc.Srtp;
-using Org.BouncyCastle.Security;
-using Org.BouncyCastle.Tls;
-using Org.BouncyCastle.Tls.Crypto.Impl.BC;
+using AudioStream.MediaService.WebRtc.Transport;
 
 namespace AudioStream.MediaService.WebRtc;
 
 /// <summary>
-/// One browser (or WHIP/WHEP client) on the endpoint's socket: ICE-lite checks, a DTLS-SRTP handshake, then media.
-/// Datagrams reach it through a bounded queue, so a flood towards one peer costs only that peer.
+/// One browser (or WHIP/WHEP client) on the endpoint: ICE-lite checks, a DTLS-SRTP handshake (server role), then
+/// media, all sent on the path ICE selected (<see cref="PeerTransport"/>). Packets reach it through a bounded queue,
+/// so a flood towards one peer costs only that peer.
 /// </summary>
 public abstract class WebRtcPeer : IDisposable
 {
@@ -24,17 +23,15 @@ public abstract class WebRtcPeer : IDisposable
 
     private readonly WebRtcEndpoint _endpoint;
     private readonly Channel<Inbound> _inbound;
-    private readonly QueueDatagramTransport _dtlsTransport;
+    private readonly DtlsSrtpSession _dtls;
     private readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<Inbound> _pendingBeforeKeys = [];
     private readonly long _createdTimestamp;
     private readonly Lock _sendLock = new();
     private int _state;
-    private int _dtlsStarted;
-    private SocketAddress? _remoteAddress;
+    private PeerTransport? _transport;
     private SrtpContext? _srtpIn;
     private SrtpContext? _srtpOut;
-    private DtlsTransport? _dtls;
 
     private protected WebRtcPeer(WebRtcEndpoint endpoint, SdpNegotiation negotiation, string localUfrag, string localPwd)
     {
@@ -48,7 +45,11 @@ public abstract class WebRtcPeer : IDisposable
             SingleReader = true,
             SingleWriter = false,
         });
-        _dtlsTransport = new QueueDatagramTransport(SendDtls);
+        _dtls = new DtlsSrtpSession(
+            DtlsRole.Server, endpoint.Certificate, negotiation.RemoteFingerprint, endpoint.Options.DtlsHandshakeTimeout,
+            datagram => Volatile.Read(ref _transport)?.Send(datagram.Span), $"dtls-{Id}");
+        _dtls.Established += OnDtlsEstablished;
+        _dtls.Ended += end => Close(end == DtlsSessionEnd.CloseNotify ? PeerCloseReason.DtlsCloseNotify : PeerCloseReason.DtlsFailed);
         _ = Task.Run(ProcessInboundAsync);
     }
 
@@ -59,14 +60,18 @@ public abstract class WebRtcPeer : IDisposable
     public PeerCloseReason CloseReason { get; private set; }
 
     /// <summary>What ended the peer, in words (the DTLS alert or exception), for logs.</summary>
-    public string? CloseDetail { get; private set; }
+    public string? CloseDetail => _dtls.Detail;
 
     public SdpNegotiation Negotiation { get; }
 
-    public IPEndPoint? RemoteEndPoint => Ice.RemoteEndPoint;
+    /// <summary>The peer's address on the path ICE selected (a TURN relay's, when it is relayed); null before a check.</summary>
+    public IPEndPoint? RemoteEndPoint => Volatile.Read(ref _transport)?.RemoteEndPoint;
 
-    /// <summary>Time from the first DTLS datagram to the keys being installed.</summary>
-    public TimeSpan? HandshakeDuration { get; private set; }
+    /// <summary>Our address on the selected path: the candidate the peer reached.</summary>
+    public IPEndPoint? LocalEndPoint => Volatile.Read(ref _transport)?.LocalEndPoint;
+
+    /// <summary>Time from the first DTLS datagram to the keys being exported.</summary>
+    public TimeSpan? HandshakeDuration => _dtls.HandshakeDuration;
 
     public PeerCounters Counters => CounterSet.Snapshot();
 
@@ -107,20 +112,8 @@ public abstract class WebRtcPeer : IDisposable
         }
 
         CloseReason = reason;
+        _dtls.Close(); // close_notify leaves before the endpoint closes a TCP path
         _endpoint.Remove(this);
-        if (reason != PeerCloseReason.DtlsCloseNotify && _dtls is { } dtls)
-        {
-            try
-            {
-                dtls.Close();
-            }
-            catch (Exception ex) when (ex is IOException or TlsException or InvalidOperationException or ObjectDisposedException)
-            {
-                // Best effort close_notify.
-            }
-        }
-
-        _dtlsTransport.Close();
         _inbound.Writer.TryComplete();
         _connected.TrySetException(new PeerClosedException(reason));
         _ = _connected.Task.Exception; // observed
@@ -150,20 +143,38 @@ public abstract class WebRtcPeer : IDisposable
     {
     }
 
-    /// <summary>Called on the endpoint's receive thread after a valid ICE check.</summary>
-    internal void OnValidCheck()
+    /// <summary>
+    /// Called on the endpoint's receive thread after a valid ICE check that came to <paramref name="socket"/> from
+    /// <paramref name="remote"/>. The first valid path carries media until the browser nominates one (USE-CANDIDATE),
+    /// the same rule <see cref="IceLiteResponder"/> applies to the remote address.
+    /// </summary>
+    internal void OnValidCheck(LocalUdpSocket socket, SocketAddress remote, bool nominated)
     {
-        Interlocked.Increment(ref CounterSet.IceChecks);
-        var remote = Ice.RemoteEndPoint;
-        if (remote is not null)
+        if (SelectsPath(nominated, Volatile.Read(ref _transport) is UdpPeerTransport udp && udp.IsPath(socket, remote)))
         {
-            var serialized = remote.Serialize();
-            if (!Equals(Volatile.Read(ref _remoteAddress), serialized))
-            {
-                Volatile.Write(ref _remoteAddress, serialized);
-            }
+            Volatile.Write(ref _transport, new UdpPeerTransport(socket, remote));
         }
 
+        OnValidCheck();
+    }
+
+    /// <summary>The same for a check that came over an ICE-TCP connection (the connection is the path).</summary>
+    internal void OnValidCheck(PeerTransport connection, bool nominated)
+    {
+        if (SelectsPath(nominated, ReferenceEquals(Volatile.Read(ref _transport), connection)))
+        {
+            Volatile.Write(ref _transport, connection);
+        }
+
+        OnValidCheck();
+    }
+
+    private bool SelectsPath(bool nominated, bool isCurrentPath) =>
+        Volatile.Read(ref _transport) is null || (nominated && !isCurrentPath);
+
+    private void OnValidCheck()
+    {
+        Interlocked.Increment(ref CounterSet.IceChecks);
         SetState(PeerState.New, PeerState.Connecting);
     }
 
@@ -174,25 +185,22 @@ public abstract class WebRtcPeer : IDisposable
             return;
         }
 
-        if (!_dtlsTransport.Enqueue(datagram))
+        if (!_dtls.Enqueue(datagram))
         {
             Interlocked.Increment(ref CounterSet.QueueDropped);
             WebRtcMetrics.DroppedMalformed.Add(1);
             return;
         }
 
-        if (Interlocked.Exchange(ref _dtlsStarted, 1) == 0)
-        {
-            var thread = new Thread(RunDtls) { IsBackground = true, Name = $"dtls-{Id}" };
-            thread.Start();
-        }
+        _dtls.Start();
     }
 
-    internal void EnqueueMedia(ReadOnlySpan<byte> datagram)
+    /// <summary>Queues one SRTP or SRTCP packet (<paramref name="kind"/> from the demultiplexer) for the peer's reader.</summary>
+    internal void EnqueueMedia(ReadOnlySpan<byte> datagram, PacketKind kind)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(datagram.Length);
         datagram.CopyTo(buffer);
-        if (!_inbound.Writer.TryWrite(new Inbound(buffer, datagram.Length)))
+        if (!_inbound.Writer.TryWrite(new Inbound(buffer, datagram.Length, kind == PacketKind.Rtcp)))
         {
             ArrayPool<byte>.Shared.Return(buffer);
             Interlocked.Increment(ref CounterSet.QueueDropped);
@@ -205,8 +213,8 @@ public abstract class WebRtcPeer : IDisposable
     {
         lock (_sendLock)
         {
-            var remote = Volatile.Read(ref _remoteAddress);
-            if (State != PeerState.Connected || _srtpOut is null || remote is null)
+            var transport = Volatile.Read(ref _transport);
+            if (State != PeerState.Connected || _srtpOut is null || transport is null)
             {
                 Interlocked.Increment(ref CounterSet.FramesSendDropped);
                 return false;
@@ -218,7 +226,7 @@ public abstract class WebRtcPeer : IDisposable
                 return false;
             }
 
-            if (_endpoint.SendTo(buffer[..length], remote))
+            if (transport.Send(buffer[..length]))
             {
                 Interlocked.Increment(ref CounterSet.PacketsOut);
                 Interlocked.Add(ref CounterSet.BytesOut, length);
@@ -235,14 +243,14 @@ public abstract class WebRtcPeer : IDisposable
     {
         lock (_sendLock)
         {
-            var remote = Volatile.Read(ref _remoteAddress);
-            if (State != PeerState.Connected || _srtpOut is null || remote is null)
+            var transport = Volatile.Read(ref _transport);
+            if (State != PeerState.Connected || _srtpOut is null || transport is null)
             {
                 return false;
             }
 
             int length = _srtpOut.ProtectRtcp(buffer, rtcpLength);
-            if (length < 0 || !_endpoint.SendTo(buffer[..length], remote))
+            if (length < 0 || !transport.Send(buffer[..length]))
             {
                 return false;
             }
@@ -283,88 +291,32 @@ public abstract class WebRtcPeer : IDisposable
         }
     }
 
-    private void SendDtls(ReadOnlyMemory<byte> datagram)
+    /// <summary>On the DTLS thread once the handshake verified the browser's certificate: media may flow.</summary>
+    private void OnDtlsEstablished(SrtpContext inbound, SrtpContext outbound)
     {
-        var remote = Volatile.Read(ref _remoteAddress);
-        if (remote is not null)
+        lock (_sendLock)
         {
-            _endpoint.SendTo(datagram.Span, remote);
-        }
-    }
-
-    private void RunDtls()
-    {
-        var stopwatch = Stopwatch.StartNew();
-        try
-        {
-            var server = new DtlsSrtpServer(
-                new BcTlsCrypto(new SecureRandom()),
-                _endpoint.Certificate,
-                Negotiation.RemoteFingerprint,
-                (int)_endpoint.Options.DtlsHandshakeTimeout.TotalMilliseconds);
-            server.AlertRaised += (_, description, message) =>
-                CloseDetail = $"we raised {AlertDescription.GetText(description)}: {message}";
-            server.AlertReceived += (level, description) =>
+            if (State == PeerState.Closed)
             {
-                CloseDetail = $"peer sent {AlertDescription.GetText(description)}";
-                if (description == AlertDescription.close_notify)
-                {
-                    Close(PeerCloseReason.DtlsCloseNotify);
-                }
-                else if (level == AlertLevel.fatal)
-                {
-                    Close(PeerCloseReason.DtlsFailed);
-                }
-            };
-
-            var dtls = new DtlsServerProtocol().Accept(server, _dtlsTransport);
-            if (server.KeyingMaterial is not { } material || !server.ClientCertificateVerified)
-            {
-                Close(PeerCloseReason.DtlsFailed);
+                inbound.Dispose();
+                outbound.Dispose();
                 return;
             }
 
-            var (client, ours) = SrtpContext.FromDtlsKeyingMaterial(material);
-            material.AsSpan().Clear();
-            HandshakeDuration = stopwatch.Elapsed;
-            _dtls = dtls;
-            lock (_sendLock)
-            {
-                _srtpOut = ours;
-            }
-
-            _srtpIn = client;
-            if (!_inbound.Writer.TryWrite(Inbound.KeysReady))
-            {
-                // The queue is full of media; the next media packet flushes the pending ones anyway.
-            }
-
-            SetState(PeerState.Connecting, PeerState.Connected);
-            SetState(PeerState.New, PeerState.Connected);
-            if (State == PeerState.Connected)
-            {
-                _connected.TrySetResult();
-            }
-
-            // Keep reading so alerts (close_notify) are processed; WebRTC audio carries no DTLS application data.
-            var buffer = new byte[dtls.GetReceiveLimit()];
-            while (State != PeerState.Closed)
-            {
-                if (dtls.Receive(buffer, 0, buffer.Length, 1000) < 0 && _dtlsTransport.IsClosed)
-                {
-                    break;
-                }
-            }
+            _srtpOut = outbound;
         }
-#pragma warning disable CA1031 // Whatever BouncyCastle throws on a bad handshake ends this peer only.
-        catch (Exception ex)
-#pragma warning restore CA1031
+
+        _srtpIn = inbound;
+        if (!_inbound.Writer.TryWrite(Inbound.KeysReady))
         {
-            if (State != PeerState.Closed)
-            {
-                CloseDetail ??= $"{ex.GetType().Name}: {ex.Message}";
-                Close(PeerCloseReason.DtlsFailed);
-            }
+            // The queue is full of media; the next media packet flushes the pending ones anyway.
+        }
+
+        SetState(PeerState.Connecting, PeerState.Connected);
+        SetState(PeerState.New, PeerState.Connected);
+        if (State == PeerState.Connected)
+        {
+            _connected.TrySetResult();
         }
     }
 
@@ -423,7 +375,7 @@ public abstract class WebRtcPeer : IDisposable
             {
                 var copy = ArrayPool<byte>.Shared.Rent(item.Length);
                 item.Buffer.AsSpan(0, item.Length).CopyTo(copy);
-                _pendingBeforeKeys.Add(new Inbound(copy, item.Length));
+                _pendingBeforeKeys.Add(item with { Buffer = copy });
             }
             else
             {
@@ -438,7 +390,7 @@ public abstract class WebRtcPeer : IDisposable
             FlushPending();
         }
 
-        Unprotect(srtp, item.Buffer.AsSpan(0, item.Length));
+        Unprotect(srtp, item.Buffer.AsSpan(0, item.Length), item.Rtcp);
     }
 
     private void FlushPending()
@@ -453,7 +405,7 @@ public abstract class WebRtcPeer : IDisposable
         {
             try
             {
-                Unprotect(srtp, pending.Buffer!.AsSpan(0, pending.Length));
+                Unprotect(srtp, pending.Buffer!.AsSpan(0, pending.Length), pending.Rtcp);
             }
 #pragma warning disable CA1031
             catch (Exception)
@@ -470,9 +422,8 @@ public abstract class WebRtcPeer : IDisposable
         _pendingBeforeKeys.Clear();
     }
 
-    private void Unprotect(SrtpContext srtp, Span<byte> packet)
+    private void Unprotect(SrtpContext srtp, Span<byte> packet, bool rtcp)
     {
-        bool rtcp = RtcpCompound.LooksLikeRtcp(packet);
         var result = rtcp ? srtp.UnprotectRtcp(packet, out int length) : srtp.UnprotectRtp(packet, out length);
         switch (result)
         {
@@ -517,9 +468,9 @@ public abstract class WebRtcPeer : IDisposable
     /// <summary>The last RTCP compound received (SR/RR/SDES/BYE/NACK), for diagnostics.</summary>
     public RtcpCompound? LastRtcp { get; private set; }
 
-    private readonly record struct Inbound(byte[]? Buffer, int Length)
+    private readonly record struct Inbound(byte[]? Buffer, int Length, bool Rtcp)
     {
-        public static Inbound KeysReady => new(null, 0);
+        public static Inbound KeysReady => new(null, 0, false);
 
         public void Return()
         {

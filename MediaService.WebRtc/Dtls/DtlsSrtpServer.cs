@@ -1,53 +1,20 @@
-using System.Security.Cryptography;
 using Org.BouncyCastle.Tls;
-using TlsHash = Org.BouncyCastle.Tls.HashAlgorithm;
 using Org.BouncyCastle.Tls.Crypto;
-using Org.BouncyCastle.Tls.Crypto.Impl.BC;
-using AudioStream.MediaService.WebRtc.Sdp;
+using TlsHash = Org.BouncyCastle.Tls.HashAlgorithm;
 
 namespace AudioStream.MediaService.WebRtc.Dtls;
 
 /// <summary>
-/// The DTLS 1.2 server of a DTLS-SRTP association (RFC 5764): ECDSA P-256 credentials, ECDHE_ECDSA suites,
-/// use_srtp answered with SRTP_AES128_CM_HMAC_SHA1_80, a client certificate demanded and checked against the offer's
-/// fingerprint, and the 60 bytes of SRTP keying material exported while the handshake completes.
+/// BouncyCastle's server half of a <see cref="DtlsSrtpSession"/>: answers use_srtp and demands the client's certificate;
+/// everything both roles share is in <see cref="DtlsSrtpHandshake"/>.
 /// </summary>
-internal sealed class DtlsSrtpServer : DefaultTlsServer
+internal sealed class DtlsSrtpServer(TlsCrypto crypto, DtlsSrtpHandshake handshake) : DefaultTlsServer(crypto)
 {
-    private static readonly int[] Suites =
-    [
-        CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-        CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-        CipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-        CipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA,
-    ];
+    public override int GetHandshakeTimeoutMillis() => handshake.TimeoutMillis;
 
-    private readonly DtlsCertificate _certificate;
-    private readonly SdpFingerprint _expectedClientFingerprint;
-    private readonly int _handshakeTimeoutMillis;
+    protected override ProtocolVersion[] GetSupportedVersions() => DtlsSrtpHandshake.Versions;
 
-    public DtlsSrtpServer(BcTlsCrypto crypto, DtlsCertificate certificate, SdpFingerprint expectedClientFingerprint, int handshakeTimeoutMillis)
-        : base(crypto)
-    {
-        _certificate = certificate;
-        _expectedClientFingerprint = expectedClientFingerprint;
-        _handshakeTimeoutMillis = handshakeTimeoutMillis;
-    }
-
-    public byte[]? KeyingMaterial { get; private set; }
-
-    public bool ClientCertificateVerified { get; private set; }
-
-    /// <summary>Raised on the handshake thread when the peer sends close_notify or a fatal alert.</summary>
-    public event Action<short, short>? AlertReceived;
-
-    public event Action<short, short, string?>? AlertRaised;
-
-    public override int GetHandshakeTimeoutMillis() => _handshakeTimeoutMillis;
-
-    protected override ProtocolVersion[] GetSupportedVersions() => ProtocolVersion.DTLSv12.Only();
-
-    protected override int[] GetSupportedCipherSuites() => Suites;
+    protected override int[] GetSupportedCipherSuites() => DtlsSrtpHandshake.CipherSuites;
 
     public override CertificateRequest GetCertificateRequest()
     {
@@ -64,80 +31,33 @@ internal sealed class DtlsSrtpServer : DefaultTlsServer
         return new CertificateRequest([ClientCertificateType.ecdsa_sign, ClientCertificateType.rsa_sign], signatureAlgorithms, null);
     }
 
-    public override void NotifyClientCertificate(Certificate clientCertificate)
-    {
-        if (clientCertificate is null || clientCertificate.IsEmpty)
-        {
-            throw new TlsFatalAlert(AlertDescription.handshake_failure);
-        }
-
-        var der = clientCertificate.GetCertificateAt(0).GetEncoded();
-        var actual = DtlsCertificate.ComputeFingerprint(_expectedClientFingerprint.Algorithm, der);
-        byte[] expected;
-        try
-        {
-            expected = _expectedClientFingerprint.ToBytes();
-        }
-        catch (FormatException)
-        {
-            throw new TlsFatalAlert(AlertDescription.bad_certificate);
-        }
-
-        if (actual is null || !CryptographicOperations.FixedTimeEquals(actual, expected))
-        {
-            throw new TlsFatalAlert(AlertDescription.bad_certificate);
-        }
-
-        ClientCertificateVerified = true;
-    }
+    public override void NotifyClientCertificate(Certificate clientCertificate) => handshake.VerifyRemoteCertificate(clientCertificate);
 
     public override void ProcessClientExtensions(IDictionary<int, byte[]> clientExtensions)
     {
         base.ProcessClientExtensions(clientExtensions);
-        var useSrtp = TlsSrtpUtilities.GetUseSrtpExtension(clientExtensions);
-        if (useSrtp is null || !useSrtp.ProtectionProfiles.Contains(SrtpProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_80))
-        {
-            throw new TlsFatalAlert(AlertDescription.handshake_failure);
-        }
+        DtlsSrtpHandshake.RequireUseSrtp(clientExtensions);
     }
 
-    public override IDictionary<int, byte[]> GetServerExtensions()
-    {
-        var extensions = TlsExtensionsUtilities.EnsureExtensionsInitialised(base.GetServerExtensions());
-        TlsSrtpUtilities.AddUseSrtpExtension(
-            extensions,
-            new UseSrtpData([SrtpProtectionProfile.SRTP_AES128_CM_HMAC_SHA1_80], TlsUtilities.EmptyBytes));
-        return extensions;
-    }
+    public override IDictionary<int, byte[]> GetServerExtensions() => DtlsSrtpHandshake.AddUseSrtp(base.GetServerExtensions());
 
-    protected override TlsCredentialedSigner GetECDsaSignerCredentials()
-    {
-        var crypto = (BcTlsCrypto)Crypto;
-        var certificate = new Certificate([new BcTlsCertificate(crypto, _certificate.DerEncoded)]);
-        return new BcDefaultTlsCredentialedSigner(
-            new TlsCryptoParameters(m_context),
-            crypto,
-            _certificate.PrivateKey,
-            certificate,
-            SignatureAndHashAlgorithm.GetInstance(TlsHash.sha256, SignatureAlgorithm.ecdsa));
-    }
+    protected override TlsCredentialedSigner GetECDsaSignerCredentials() => handshake.CreateSigner(Crypto, m_context);
 
     public override void NotifyHandshakeComplete()
     {
         base.NotifyHandshakeComplete();
-        // RFC 5764 §4.2; the exporter is unusable once the handshake returns.
-        KeyingMaterial = m_context.ExportKeyingMaterial(ExporterLabel.dtls_srtp, null, 60);
+        handshake.ExportKeyingMaterial(m_context);
     }
 
     public override void NotifyAlertReceived(short alertLevel, short alertDescription)
     {
         base.NotifyAlertReceived(alertLevel, alertDescription);
-        AlertReceived?.Invoke(alertLevel, alertDescription);
+        handshake.OnAlertReceived(alertLevel, alertDescription);
     }
 
     public override void NotifyAlertRaised(short alertLevel, short alertDescription, string message, Exception cause)
     {
         base.NotifyAlertRaised(alertLevel, alertDescription, message, cause);
-        AlertRaised?.Invoke(alertLevel, alertDescription, message);
+        handshake.OnAlertRaised(alertLevel, alertDescription, message);
     }
 }

@@ -4,18 +4,6 @@ using AudioStream.MediaService.WebRtc.Stun;
 
 namespace AudioStream.MediaService.WebRtc.Ice;
 
-public enum IceCheckOutcome
-{
-    /// <summary>Not a binding request for this agent (other ufrag, not a request).</summary>
-    NotForUs,
-
-    /// <summary>USERNAME matched but MESSAGE-INTEGRITY (or FINGERPRINT) did not verify.</summary>
-    Unauthenticated,
-
-    /// <summary>Valid check: a success response was written.</summary>
-    Answered,
-}
-
 /// <summary>
 /// The responder half of an ICE-lite agent (RFC 8445 §2.5, §7.3): answers binding requests whose USERNAME is
 /// "ourUfrag:theirUfrag" and whose MESSAGE-INTEGRITY verifies with our password, remembers the remote address that

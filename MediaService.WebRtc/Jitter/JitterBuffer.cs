@@ -2,21 +2,6 @@ using System.Buffers;
 
 namespace AudioStream.MediaService.WebRtc.Jitter;
 
-public enum JitterPushResult
-{
-    Accepted,
-    Duplicate,
-
-    /// <summary>Arrived after its slot was played out or declared lost.</summary>
-    Late,
-
-    /// <summary>Jumped further than the buffer spans: everything buffered was dropped and playout restarts here.</summary>
-    Resynchronized,
-}
-
-/// <summary>A frame ready for decoding: a packet, or a gap the decoder should conceal.</summary>
-public readonly record struct JitterFrame(ushort SequenceNumber, uint Timestamp, int PayloadLength, bool IsLost);
-
 /// <summary>
 /// Reorders RTP payloads by sequence number (16-bit wrap-aware). Frames come out in order as soon as they are
 /// contiguous; a gap is declared lost once <see cref="MaxReorderPackets"/> newer packets have arrived beyond it, so

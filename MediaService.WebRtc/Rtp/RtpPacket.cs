@@ -192,8 +192,3 @@ public readonly ref struct RtpPacket
         return offset;
     }
 }
-
-/// <summary>The fixed-header fields a sender chooses.</summary>
-public readonly record struct RtpHeader(byte PayloadType, ushort SequenceNumber, uint Timestamp, uint Ssrc, bool Marker = false);
-
-public sealed class RtpParseException(string message) : FormatException($"Malformed RTP packet: {message}");

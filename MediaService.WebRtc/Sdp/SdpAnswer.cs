@@ -1,39 +1,17 @@
 using System.Globalization;
-using System.Net;
-using System.Text;
 
 namespace AudioStream.MediaService.WebRtc.Sdp;
 
-/// <summary>What our side of the session is.</summary>
-public sealed record SdpAnswerOptions(
-    MediaDirection Direction,
-    string IceUfrag,
-    string IcePwd,
-    SdpFingerprint Fingerprint,
-    string AdvertisedAddress,
-    int Port,
-    ulong SessionId);
-
-/// <summary>The media section we accepted: what the endpoint needs to run it.</summary>
-public sealed record SdpNegotiation(
-    SdpMediaDescription Media,
-    int OpusPayloadType,
-    int OpusChannels,
-    bool Stereo,
-    string RemoteUfrag,
-    string RemotePwd,
-    SdpFingerprint RemoteFingerprint);
-
 /// <summary>
-/// Builds the answer Chromium accepts from an ICE-lite, single-port server (the proven shape in NOTES-WEBRTC):
-/// BUNDLE, ice-lite, one audio section mirroring mid and the Opus payload type, setup:passive, rtcp-mux,
-/// one host candidate, CRLF line endings. Other media sections are rejected with port 0 (RFC 8843 §7.3.3).
+/// Answers a WebRTC offer the way Chromium accepts from an ICE-lite, single-port server (the proven shape in
+/// NOTES-WEBRTC): BUNDLE, ice-lite, one audio section mirroring mid and the Opus payload type, setup:passive,
+/// rtcp-mux, our candidates. Other media sections are rejected with port 0 (RFC 8843 §7.3.3).
 /// </summary>
 public static class SdpAnswer
 {
-    public static SdpNegotiation Negotiate(SdpOffer offer, MediaDirection ourDirection)
+    public static SdpNegotiation Negotiate(SessionDescription offer, MediaDirection ourDirection)
     {
-        SdpMediaDescription? chosen = null;
+        MediaDescription? chosen = null;
         foreach (var media in offer.Media)
         {
             if (media.Kind == "audio" && media.Port != 0 && media.Opus is not null)
@@ -83,70 +61,66 @@ public static class SdpAnswer
         return new SdpNegotiation(chosen, opus.PayloadType, opus.Channels, stereo, ufrag, pwd, fingerprint);
     }
 
-    public static string Build(SdpOffer offer, SdpNegotiation negotiation, SdpAnswerOptions options)
+    public static SessionDescription Create(SessionDescription offer, SdpNegotiation negotiation, SdpAnswerOptions options)
     {
-        var chosen = negotiation.Media;
-        string mid = chosen.Mid ?? "0";
-        var sb = new StringBuilder(1024);
-        void Line(string text) => sb.Append(text).Append("\r\n");
-        string address = options.AdvertisedAddress;
-        string ipVersion = IPAddress.TryParse(address, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "IP6" : "IP4";
-        string port = options.Port.ToString(CultureInfo.InvariantCulture);
-
-        Line("v=0");
-        Line($"o=- {options.SessionId.ToString(CultureInfo.InvariantCulture)} 2 IN IP4 127.0.0.1");
-        Line("s=-");
-        Line("t=0 0");
-        if (chosen.Mid is not null)
+        if (options.Candidates.Count == 0)
         {
-            Line($"a=group:BUNDLE {mid}");
+            throw new ArgumentException("An answer needs at least one candidate.", nameof(options));
         }
 
-        Line("a=ice-lite");
-        Line("a=msid-semantic: WMS *");
+        var chosen = negotiation.Media;
+        string mid = chosen.Mid ?? "0";
+        var first = options.Candidates[0];
+        var answer = new SessionDescription
+        {
+            SessionId = options.SessionId.ToString(CultureInfo.InvariantCulture),
+            IceLite = true,
+            BundleMids = chosen.Mid is null ? [] : [mid],
+        };
+        answer.Attributes.Add("msid-semantic: WMS *");
         foreach (var media in offer.Media)
         {
             if (!ReferenceEquals(media, chosen))
             {
                 // Rejected section: port 0, same formats, kept out of the BUNDLE group.
-                Line($"m={media.Kind} 0 {media.Protocol} {(media.Formats.Count > 0 ? string.Join(' ', media.Formats) : "0")}");
-                Line($"c=IN {ipVersion} {address}");
-                if (media.Mid is not null)
+                answer.Media.Add(new MediaDescription
                 {
-                    Line($"a=mid:{media.Mid}");
-                }
-
-                Line("a=inactive");
+                    Kind = media.Kind,
+                    Port = 0,
+                    Protocol = media.Protocol,
+                    Formats = media.Formats,
+                    ConnectionAddress = first.Address,
+                    Mid = media.Mid,
+                    Direction = MediaDirection.Inactive,
+                });
                 continue;
             }
 
             int pt = negotiation.OpusPayloadType;
-            Line($"m=audio {port} UDP/TLS/RTP/SAVPF {pt.ToString(CultureInfo.InvariantCulture)}");
-            Line($"c=IN {ipVersion} {address}");
-            Line($"a=ice-ufrag:{options.IceUfrag}");
-            Line($"a=ice-pwd:{options.IcePwd}");
-            Line($"a=fingerprint:{options.Fingerprint}");
-            Line("a=setup:passive");
-            Line($"a=mid:{mid}");
-            Line(options.Direction switch
+            var audio = new MediaDescription
             {
-                MediaDirection.RecvOnly => "a=recvonly",
-                MediaDirection.SendOnly => "a=sendonly",
-                MediaDirection.Inactive => "a=inactive",
-                _ => "a=sendrecv",
-            });
-            if (options.Direction == MediaDirection.SendOnly)
-            {
-                Line($"a=msid:audiostream audio{mid}");
-            }
-
-            Line("a=rtcp-mux");
-            Line($"a=rtpmap:{pt.ToString(CultureInfo.InvariantCulture)} opus/48000/{negotiation.OpusChannels.ToString(CultureInfo.InvariantCulture)}");
-            Line($"a=fmtp:{pt.ToString(CultureInfo.InvariantCulture)} minptime=10;useinbandfec=1{(negotiation.Stereo && options.Direction != MediaDirection.RecvOnly ? ";stereo=1;sprop-stereo=1" : string.Empty)}");
-            Line($"a=candidate:1 1 udp 2130706431 {address} {port} typ host");
-            Line("a=end-of-candidates");
+                Kind = "audio",
+                Port = first.Port,
+                Protocol = "UDP/TLS/RTP/SAVPF",
+                Formats = [pt.ToString(CultureInfo.InvariantCulture)],
+                ConnectionAddress = first.Address,
+                IceUfrag = options.IceUfrag,
+                IcePwd = options.IcePwd,
+                Fingerprint = options.Fingerprint,
+                Setup = "passive",
+                Mid = mid,
+                Direction = options.Direction,
+                Msid = options.Direction == MediaDirection.SendOnly ? $"audiostream audio{mid}" : null,
+                RtcpMux = true,
+                EndOfCandidates = true,
+            };
+            audio.RtpMaps[pt] = new SdpRtpMap(pt, "opus", 48000, negotiation.OpusChannels);
+            audio.Fmtps[pt] = "minptime=10;useinbandfec=1"
+                + (negotiation.Stereo && options.Direction != MediaDirection.RecvOnly ? ";stereo=1;sprop-stereo=1" : string.Empty);
+            audio.Candidates.AddRange(options.Candidates);
+            answer.Media.Add(audio);
         }
 
-        return sb.ToString();
+        return answer;
     }
 }

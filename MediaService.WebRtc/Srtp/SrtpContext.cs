@@ -3,14 +3,6 @@ using System.Security.Cryptography;
 
 namespace AudioStream.MediaService.WebRtc.Srtp;
 
-public enum SrtpResult
-{
-    Ok,
-    Malformed,
-    AuthenticationFailed,
-    Replayed,
-}
-
 /// <summary>
 /// One direction of SRTP/SRTCP with AES_CM_128_HMAC_SHA1_80 (RFC 3711): session keys derived from one master
 /// key and salt, rollover and replay state per SSRC. Not thread-safe: use one context per direction and serialise

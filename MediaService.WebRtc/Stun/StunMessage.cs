@@ -6,34 +6,6 @@ using System.Text;
 
 namespace AudioStream.MediaService.WebRtc.Stun;
 
-/// <summary>STUN message types used by ICE (RFC 8489 §5: method and class bits interleaved).</summary>
-public static class StunMessageType
-{
-    public const ushort BindingRequest = 0x0001;
-    public const ushort BindingIndication = 0x0011;
-    public const ushort BindingSuccessResponse = 0x0101;
-    public const ushort BindingErrorResponse = 0x0111;
-}
-
-public static class StunAttributeType
-{
-    public const ushort MappedAddress = 0x0001;
-    public const ushort Username = 0x0006;
-    public const ushort MessageIntegrity = 0x0008;
-    public const ushort ErrorCode = 0x0009;
-    public const ushort UnknownAttributes = 0x000A;
-    public const ushort XorMappedAddress = 0x0020;
-    public const ushort Priority = 0x0024;
-    public const ushort UseCandidate = 0x0025;
-    public const ushort Software = 0x8022;
-    public const ushort Fingerprint = 0x8028;
-    public const ushort IceControlled = 0x8029;
-    public const ushort IceControlling = 0x802A;
-}
-
-/// <summary>Where one attribute's value lies in the message.</summary>
-public readonly record struct StunAttributeSpan(ushort Type, int ValueOffset, int ValueLength);
-
 /// <summary>A parsed STUN message (RFC 8489). Holds its own copy of the bytes so attribute values stay valid.</summary>
 public sealed class StunMessage
 {
@@ -66,10 +38,6 @@ public sealed class StunMessage
 
     /// <summary>Offset of the FINGERPRINT attribute header, or -1.</summary>
     public int FingerprintOffset { get; }
-
-    /// <summary>RFC 7983 §7: STUN starts with 0..3; RFC 8489 §6: length multiple of 4 and the magic cookie.</summary>
-    public static bool LooksLikeStun(ReadOnlySpan<byte> data) =>
-        data.Length >= HeaderLength && data[0] < 4 && BinaryPrimitives.ReadUInt32BigEndian(data[4..]) == MagicCookie;
 
     public static StunMessage Parse(ReadOnlySpan<byte> data) =>
         TryParse(data, out var message, out var error) ? message : throw new StunParseException(error);
@@ -331,40 +299,5 @@ public sealed class StunMessage
         }
 
         return 4 + addressLength;
-    }
-}
-
-public sealed class StunParseException(string message) : FormatException($"Malformed STUN message: {message}");
-
-/// <summary>CRC-32 (IEEE 802.3, reflected 0xEDB88320) as FINGERPRINT needs it.</summary>
-internal static class Crc32
-{
-    private static readonly uint[] Table = CreateTable();
-
-    private static uint[] CreateTable()
-    {
-        var table = new uint[256];
-        for (uint i = 0; i < 256; i++)
-        {
-            uint c = i;
-            for (int k = 0; k < 8; k++)
-            {
-                c = (c & 1) != 0 ? 0xEDB88320 ^ (c >> 1) : c >> 1;
-            }
-
-            table[i] = c;
-        }
-
-        return table;
-    }
-
-    public static uint Update(uint crc, ReadOnlySpan<byte> data)
-    {
-        foreach (byte b in data)
-        {
-            crc = Table[(crc ^ b) & 0xFF] ^ (crc >> 8);
-        }
-
-        return crc;
     }
 }

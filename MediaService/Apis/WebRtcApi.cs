@@ -57,7 +57,7 @@ public static class WebRtcApi
         string answer;
         try
         {
-            (peer, answer) = endpoint.CreateIngestPeer(offer.Sdp!);
+            (peer, answer) = endpoint.CreateIngestPeer(offer.Sdp!, ClientAddress(request));
         }
         catch (SdpParseException ex)
         {
@@ -113,7 +113,7 @@ public static class WebRtcApi
         string answer;
         try
         {
-            (peer, answer) = endpoint.CreateEgressPeer(offer.Sdp!);
+            (peer, answer) = endpoint.CreateEgressPeer(offer.Sdp!, ClientAddress(request));
         }
         catch (SdpParseException ex)
         {
@@ -149,6 +149,13 @@ public static class WebRtcApi
         var sdp = await reader.ReadToEndAsync(request.HttpContext.RequestAborted);
         return (sdp, null);
     }
+
+    /// <summary>
+    /// Who sent the offer, which decides whether the answer offers loopback candidates (only to a browser on this
+    /// machine). Behind the gateway this is the gateway's address until forwarded headers are honoured; then it is the
+    /// browser's own.
+    /// </summary>
+    private static System.Net.IPAddress? ClientAddress(HttpRequest request) => request.HttpContext.Connection.RemoteIpAddress;
 
     private static ProblemHttpResult BadOffer(SdpParseException ex) =>
         TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The SDP offer is not valid.", detail: ex.Message);

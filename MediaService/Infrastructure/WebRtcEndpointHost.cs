@@ -11,9 +11,13 @@ internal sealed class WebRtcEndpointHost(WebRtcEndpoint endpoint, ILogger<WebRtc
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // With "auto" the addresses are read again for every offer; this is what a browser elsewhere would be told now.
         logger.LogInformation(
-            "WebRTC (ICE-lite, DTLS-SRTP, Opus) on UDP {LocalEndPoint}, advertised as {Address}:{Port}",
-            endpoint.LocalEndPoint, endpoint.Options.AdvertisedAddress, endpoint.Options.AdvertisedPort ?? endpoint.LocalEndPoint.Port);
+            "WebRTC (ICE-lite, DTLS-SRTP, Opus) on UDP {LocalEndPoint} and TCP {TcpEndPoint}, advertised ({Mode}) as {Candidates}",
+            endpoint.LocalEndPoint,
+            endpoint.TcpLocalEndPoint?.ToString() ?? "(off)",
+            endpoint.Options.AdvertisesEveryAddress ? "every address" : "configured",
+            string.Join(", ", endpoint.GetHostCandidates().Select(c => $"{c.Transport} {c.Address}:{c.Port}")));
         logger.LogInformation("Opus codec warmed up in {Milliseconds:F0} ms", OpusWarmUp.Run().TotalMilliseconds);
         return Task.CompletedTask;
     }

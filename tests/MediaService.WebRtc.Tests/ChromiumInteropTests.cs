@@ -2,6 +2,8 @@ using AudioStream.Testing;
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
+using AudioStream.MediaService.WebRtc.Ice;
+using AudioStream.MediaService.WebRtc.Sdp;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
 
@@ -49,6 +51,14 @@ public sealed class ChromiumFixture : IAsyncLifetime
     }
 }
 
+/// <summary>
+/// Runs alone (no other test class of this assembly at the same time): the browser judges real-time pacing, which the
+/// CPU-heavy protocol tests next to it (floods, handshakes, key generation) would disturb on a 2-core machine.
+/// </summary>
+[CollectionDefinition(nameof(ChromiumInteropTests), DisableParallelization = true)]
+public sealed class ChromiumInteropCollection;
+
+[Collection(nameof(ChromiumInteropTests))]
 public class ChromiumInteropTests(ChromiumFixture chromium, ITestOutputHelper output) : IClassFixture<ChromiumFixture>
 {
     // Served at http://localhost/ by Playwright's router: localhost is a secure context, so getUserMedia works.
@@ -82,6 +92,13 @@ public class ChromiumInteropTests(ChromiumFixture chromium, ITestOutputHelper ou
         };
         window.acceptAnswer = async sdp => { await pc.setRemoteDescription({ type: 'answer', sdp }); };
         window.connectionState = () => pc.connectionState;
+        window.selectedRemote = async () => {
+          const stats = await pc.getStats();
+          let pair;
+          stats.forEach(s => { if (s.type === 'transport' && s.selectedCandidatePairId) pair = stats.get(s.selectedCandidatePairId); });
+          const remote = pair && stats.get(pair.remoteCandidateId);
+          return remote ? `${remote.address}:${remote.port}` : '';
+        };
         window.measure = async () => {
           const result = {};
           (await pc.getStats()).forEach(s => {
@@ -235,6 +252,82 @@ public class ChromiumInteropTests(ChromiumFixture chromium, ITestOutputHelper ou
         Assert.InRange(stats.GetProperty("peakHz").GetDouble(), 420, 460);
         Assert.InRange(stats.GetProperty("rms").GetDouble(), 0.1, 0.6);
 
+        await page.CloseAsync();
+    }
+
+    /// <summary>
+    /// An answer with several host candidates (two local addresses, one this machine does not have, a public one):
+    /// Chromium takes them all, connects through one it can reach, and our side sends from the address it chose.
+    /// </summary>
+    [SkippableFact]
+    public async Task Chromium_connects_when_the_answer_offers_several_addresses()
+    {
+        Skip.If(chromium.SkipReason is not null, chromium.SkipReason);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(45));
+        var page = await OpenPageAsync();
+        using var endpoint = new WebRtcEndpoint(new WebRtcEndpointOptions
+        {
+            NetworkInterfaces = () =>
+            [
+                new LocalInterface("lo", true, true, [IPAddress.Loopback, IPAddress.Parse("127.0.0.2")]),
+                new LocalInterface("eth9", true, false, [IPAddress.Parse("198.51.100.7")]),
+            ],
+            PublicAddress = "203.0.113.9",
+            AdvertiseIPv6 = false,
+        });
+
+        var offer = await page.EvaluateAsync<string>("() => window.makeReceiveOffer()");
+        var (peer, answer) = endpoint.CreateEgressPeer(offer, IPAddress.Loopback);
+        Assert.Equal(4, SessionDescription.Parse(answer).Media[0].Candidates.Count);
+        await page.EvaluateAsync("sdp => window.acceptAnswer(sdp)", answer);
+        await WaitConnectedAsync(peer, timeout.Token);
+
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+        for (int f = 0; f < 50; f++)
+        {
+            Assert.True(peer.SendFrame(new float[960]));
+            await timer.WaitForNextTickAsync(timeout.Token);
+        }
+
+        var stats = JsonDocument.Parse(await page.EvaluateAsync<string>("() => window.measure()")).RootElement;
+        var selected = await page.EvaluateAsync<string>("() => window.selectedRemote()");
+        output.WriteLine($"answer candidates: {string.Join(", ", SessionDescription.Parse(answer).Media[0].Candidates)}; Chromium selected {selected}, we send from {peer.LocalEndPoint}");
+        Assert.True(stats.GetProperty("packetsReceived").GetInt64() > 20);
+        Assert.Equal(peer.LocalEndPoint?.ToString(), selected);
+        await page.CloseAsync();
+    }
+
+    /// <summary>UDP to the endpoint is dropped (nftables): Chromium reaches the peer over ICE-TCP, our passive candidate.</summary>
+    [SkippableFact]
+    public async Task Chromium_whose_udp_is_dropped_connects_over_ice_tcp()
+    {
+        Skip.If(chromium.SkipReason is not null, chromium.SkipReason);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(45));
+        using var endpoint = new WebRtcEndpoint(new WebRtcEndpointOptions { BindAddress = IPAddress.Loopback, TcpPort = 0 });
+        using var block = UdpPortBlock.TryCreate(endpoint.LocalEndPoint.Port, out var skipReason);
+        Skip.If(block is null, skipReason);
+        var page = await OpenPageAsync();
+
+        var offer = await page.EvaluateAsync<string>("() => window.makeReceiveOffer()");
+        var clock = Stopwatch.StartNew();
+        var (peer, answer) = endpoint.CreateEgressPeer(offer);
+        await page.EvaluateAsync("sdp => window.acceptAnswer(sdp)", answer);
+        await WaitConnectedAsync(peer, timeout.Token);
+        output.WriteLine($"answer→connected over TCP {clock.Elapsed.TotalMilliseconds:F0} ms");
+
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+        for (int f = 0; f < 50; f++)
+        {
+            Assert.True(peer.SendFrame(new float[960]));
+            await timer.WaitForNextTickAsync(timeout.Token);
+        }
+
+        var stats = JsonDocument.Parse(await page.EvaluateAsync<string>("() => window.measure()")).RootElement;
+        var selected = await page.EvaluateAsync<string>("() => window.selectedRemote()");
+        output.WriteLine($"Chromium selected {selected}; stats {stats}");
+        Assert.Equal(endpoint.TcpLocalEndPoint, peer.LocalEndPoint);
+        Assert.Equal(endpoint.TcpLocalEndPoint!.ToString(), selected);
+        Assert.True(stats.GetProperty("packetsReceived").GetInt64() > 20);
         await page.CloseAsync();
     }
 

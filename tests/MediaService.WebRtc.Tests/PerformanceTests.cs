@@ -95,7 +95,7 @@ public class PerformanceTests(ITestOutputHelper output)
         peer.Closed += (_, e) => closed.TrySetResult(e.Reason);
         using var client = new System.Net.Sockets.UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
 
-        await client.SendAsync(IceJitterOpusTests.BindingRequest($"{peer.Id}:EsAw", SdpOffer.Parse(answer).Media[0].IcePwd!), endpoint.LocalEndPoint);
+        await client.SendAsync(IceJitterOpusTests.BindingRequest($"{peer.Id}:EsAw", SessionDescription.Parse(answer).Media[0].IcePwd!), endpoint.LocalEndPoint);
         await client.ReceiveAsync().WaitAsync(TimeSpan.FromSeconds(5));
 
         Assert.Equal(PeerCloseReason.ConsentLapsed, await closed.Task.WaitAsync(TimeSpan.FromSeconds(10)));

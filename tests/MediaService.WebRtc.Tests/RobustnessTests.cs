@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using AudioStream.MediaService.WebRtc.Dtls;
+using AudioStream.MediaService.WebRtc.Ice;
 using AudioStream.MediaService.WebRtc.Rtcp;
 using AudioStream.MediaService.WebRtc.Rtp;
 using AudioStream.MediaService.WebRtc.Sdp;
@@ -74,18 +76,25 @@ public class RobustnessTests
             }
 
             var text = string.Join(random.Next(2) == 0 ? "\r\n" : "\n", mutated);
-            if (SdpOffer.TryParse(text, out var offer, out _))
+            if (!SessionDescription.TryParse(text, out var offer, out _))
             {
-                try
-                {
-                    var negotiation = SdpAnswer.Negotiate(offer, MediaDirection.RecvOnly);
-                    SdpAnswer.Build(offer, negotiation, new SdpAnswerOptions(MediaDirection.RecvOnly, "abcd", "pwdpwdpwdpwdpwdpwdpwdpwd", new SdpFingerprint("sha-256", "00"), "127.0.0.1", 9, 1));
-                }
-                catch (SdpParseException)
-                {
-                    // The only failure allowed.
-                }
+                continue;
             }
+
+            SdpNegotiation negotiation;
+            try
+            {
+                negotiation = SdpAnswer.Negotiate(offer, MediaDirection.RecvOnly);
+            }
+            catch (SdpParseException)
+            {
+                continue; // the only failure allowed
+            }
+
+            // Whatever was accepted gets an answer that is itself valid SDP.
+            var answer = SdpAnswer.Create(offer, negotiation, new SdpAnswerOptions(
+                MediaDirection.RecvOnly, "abcd", "pwdpwdpwdpwdpwdpwdpwdpwd", DtlsCertificate.Shared.Fingerprint, [IceCandidate.Host(0, "127.0.0.1", 9)], 1));
+            Assert.True(SessionDescription.TryParse(answer.ToString(), out _, out var error), error);
         }
     }
 
@@ -94,7 +103,7 @@ public class RobustnessTests
     {
         using var endpoint = new WebRtcEndpoint(new WebRtcEndpointOptions { BindAddress = IPAddress.Loopback });
         var (peer, answer) = endpoint.CreateIngestPeer(SdpTests.ChromiumSendOffer);
-        var pwd = SdpOffer.Parse(answer).Media[0].IcePwd!;
+        var pwd = SessionDescription.Parse(answer).Media[0].IcePwd!;
         using var client = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
         using var stranger = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
         var target = endpoint.LocalEndPoint;
@@ -124,7 +133,7 @@ public class RobustnessTests
         // The second peer on the same port is untouched by all of this.
         var (other, otherAnswer) = endpoint.CreateEgressPeer(SdpTests.ChromiumSendOffer.Replace("a=sendonly", "a=recvonly", StringComparison.Ordinal));
         using var otherClient = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-        await AssertAnsweredAsync(otherClient, target, IceJitterOpusTests.BindingRequest($"{other.Id}:EsAw", SdpOffer.Parse(otherAnswer).Media[0].IcePwd!, seed: 3));
+        await AssertAnsweredAsync(otherClient, target, IceJitterOpusTests.BindingRequest($"{other.Id}:EsAw", SessionDescription.Parse(otherAnswer).Media[0].IcePwd!, seed: 3));
 
         Assert.True(endpoint.DatagramsReceived >= 4500);
         Assert.True(endpoint.MalformedDropped + endpoint.UnroutableDropped > 0);
@@ -137,7 +146,7 @@ public class RobustnessTests
     {
         using var endpoint = new WebRtcEndpoint(new WebRtcEndpointOptions { BindAddress = IPAddress.Loopback });
         var (peer, answer) = endpoint.CreateIngestPeer(SdpTests.ChromiumSendOffer);
-        var pwd = SdpOffer.Parse(answer).Media[0].IcePwd!;
+        var pwd = SessionDescription.Parse(answer).Media[0].IcePwd!;
         using var client = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
         await AssertAnsweredAsync(client, endpoint.LocalEndPoint, IceJitterOpusTests.BindingRequest($"{peer.Id}:EsAw", pwd, seed: 1));
 
@@ -162,7 +171,7 @@ public class RobustnessTests
         Assert.True(peer.State != PeerState.Closed || peer.CloseReason == PeerCloseReason.DtlsFailed);
         var (fresh, freshAnswer) = endpoint.CreateIngestPeer(SdpTests.ChromiumSendOffer);
         using var freshClient = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-        await AssertAnsweredAsync(freshClient, endpoint.LocalEndPoint, IceJitterOpusTests.BindingRequest($"{fresh.Id}:EsAw", SdpOffer.Parse(freshAnswer).Media[0].IcePwd!, seed: 9));
+        await AssertAnsweredAsync(freshClient, endpoint.LocalEndPoint, IceJitterOpusTests.BindingRequest($"{fresh.Id}:EsAw", SessionDescription.Parse(freshAnswer).Media[0].IcePwd!, seed: 9));
     }
 
     [Fact]

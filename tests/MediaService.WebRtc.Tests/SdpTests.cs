@@ -1,4 +1,5 @@
 using AudioStream.MediaService.WebRtc.Dtls;
+using AudioStream.MediaService.WebRtc.Ice;
 using AudioStream.MediaService.WebRtc.Sdp;
 
 namespace AudioStream.MediaService.WebRtc.Tests;
@@ -44,7 +45,7 @@ public class SdpTests
     [Fact]
     public void Sdp_chromium_offer_is_parsed()
     {
-        var offer = SdpOffer.Parse(ChromiumSendOffer);
+        var offer = SessionDescription.Parse(ChromiumSendOffer);
 
         var audio = Assert.Single(offer.Media);
         Assert.Equal("audio", audio.Kind);
@@ -66,11 +67,11 @@ public class SdpTests
     [Fact]
     public void Sdp_ingest_answer_is_the_shape_chromium_accepts()
     {
-        var offer = SdpOffer.Parse(ChromiumSendOffer.Replace("111", "109", StringComparison.Ordinal).Replace("a=mid:0", "a=mid:audio", StringComparison.Ordinal).Replace("BUNDLE 0", "BUNDLE audio", StringComparison.Ordinal));
+        var offer = SessionDescription.Parse(ChromiumSendOffer.Replace("111", "109", StringComparison.Ordinal).Replace("a=mid:0", "a=mid:audio", StringComparison.Ordinal).Replace("BUNDLE 0", "BUNDLE audio", StringComparison.Ordinal));
         var negotiation = SdpAnswer.Negotiate(offer, MediaDirection.RecvOnly);
         var fingerprint = DtlsCertificate.Shared.Fingerprint;
 
-        var answer = SdpAnswer.Build(offer, negotiation, new SdpAnswerOptions(MediaDirection.RecvOnly, "uFrg", "pwdpwdpwdpwdpwdpwdpwdpwd", fingerprint, "192.0.2.10", 40000, 1));
+        var answer = SdpAnswer.Create(offer, negotiation, new SdpAnswerOptions(MediaDirection.RecvOnly, "uFrg", "pwdpwdpwdpwdpwdpwdpwdpwd", fingerprint, [IceCandidate.Host(0, "192.0.2.10", 40000)], 1)).ToString();
 
         Assert.DoesNotContain("\n", answer.Replace("\r\n", string.Empty, StringComparison.Ordinal), StringComparison.Ordinal);
         string[] expected =
@@ -96,16 +97,16 @@ public class SdpTests
         }
 
         Assert.DoesNotContain(lines, l => l.StartsWith("a=extmap", StringComparison.Ordinal));
-        SdpOffer.Parse(answer); // our answer is itself valid SDP
+        SessionDescription.Parse(answer); // our answer is itself valid SDP
     }
 
     [Fact]
     public void Sdp_egress_answer_is_sendonly_for_a_recvonly_offer()
     {
-        var offer = SdpOffer.Parse(ChromiumSendOffer.Replace("a=sendonly", "a=recvonly", StringComparison.Ordinal));
+        var offer = SessionDescription.Parse(ChromiumSendOffer.Replace("a=sendonly", "a=recvonly", StringComparison.Ordinal));
         var negotiation = SdpAnswer.Negotiate(offer, MediaDirection.SendOnly);
 
-        var answer = SdpAnswer.Build(offer, negotiation, new SdpAnswerOptions(MediaDirection.SendOnly, "uFrg", "pwdpwdpwdpwdpwdpwdpwdpwd", DtlsCertificate.Shared.Fingerprint, "127.0.0.1", 5000, 1));
+        var answer = SdpAnswer.Create(offer, negotiation, new SdpAnswerOptions(MediaDirection.SendOnly, "uFrg", "pwdpwdpwdpwdpwdpwdpwdpwd", DtlsCertificate.Shared.Fingerprint, [IceCandidate.Host(0, "127.0.0.1", 5000)], 1)).ToString();
 
         Assert.Contains("a=sendonly", answer.Split("\r\n"));
         Assert.Throws<SdpParseException>(() => SdpAnswer.Negotiate(offer, MediaDirection.RecvOnly));
@@ -116,7 +117,7 @@ public class SdpTests
     {
         var noOpus = string.Join("\r\n", ChromiumSendOffer.Split("\r\n").Where(l => !l.Contains("opus", StringComparison.Ordinal)))
             .Replace("SAVPF 111 63", "SAVPF 63", StringComparison.Ordinal);
-        var offer = SdpOffer.Parse(noOpus);
+        var offer = SessionDescription.Parse(noOpus);
 
         var error = Assert.Throws<SdpParseException>(() => SdpAnswer.Negotiate(offer, MediaDirection.RecvOnly));
         Assert.Contains("Opus", error.Message, StringComparison.Ordinal);
@@ -127,8 +128,8 @@ public class SdpTests
     {
         var withVideo = ChromiumSendOffer.Replace("BUNDLE 0", "BUNDLE 0 1", StringComparison.Ordinal) +
             "m=video 9 UDP/TLS/RTP/SAVPF 96\r\nc=IN IP4 0.0.0.0\r\na=mid:1\r\na=rtpmap:96 VP8/90000\r\n";
-        var offer = SdpOffer.Parse(withVideo);
-        var answer = SdpAnswer.Build(offer, SdpAnswer.Negotiate(offer, MediaDirection.RecvOnly), new SdpAnswerOptions(MediaDirection.RecvOnly, "u1u1", "pwdpwdpwdpwdpwdpwdpwdpwd", DtlsCertificate.Shared.Fingerprint, "127.0.0.1", 5000, 1));
+        var offer = SessionDescription.Parse(withVideo);
+        var answer = SdpAnswer.Create(offer, SdpAnswer.Negotiate(offer, MediaDirection.RecvOnly), new SdpAnswerOptions(MediaDirection.RecvOnly, "u1u1", "pwdpwdpwdpwdpwdpwdpwdpwd", DtlsCertificate.Shared.Fingerprint, [IceCandidate.Host(0, "127.0.0.1", 5000)], 1)).ToString();
 
         var lines = answer.Split("\r\n");
         Assert.Contains("m=video 0 UDP/TLS/RTP/SAVPF 96", lines);
@@ -148,16 +149,16 @@ public class SdpTests
     [InlineData("v=0\r\nx\r\n")]
     public void Sdp_malformed_offers_raise_sdp_parse_exception_only(string sdp)
     {
-        Assert.False(SdpOffer.TryParse(sdp, out _, out var error));
+        Assert.False(SessionDescription.TryParse(sdp, out _, out var error));
         Assert.NotEmpty(error);
-        Assert.Throws<SdpParseException>(() => SdpOffer.Parse(sdp));
+        Assert.Throws<SdpParseException>(() => SessionDescription.Parse(sdp));
     }
 
     [Fact]
     public void Sdp_offer_missing_ice_or_fingerprint_cannot_be_answered()
     {
         var noFingerprint = string.Join("\r\n", ChromiumSendOffer.Split("\r\n").Where(l => !l.StartsWith("a=fingerprint", StringComparison.Ordinal)));
-        var error = Assert.Throws<SdpParseException>(() => SdpAnswer.Negotiate(SdpOffer.Parse(noFingerprint), MediaDirection.RecvOnly));
+        var error = Assert.Throws<SdpParseException>(() => SdpAnswer.Negotiate(SessionDescription.Parse(noFingerprint), MediaDirection.RecvOnly));
         Assert.Contains("fingerprint", error.Message, StringComparison.Ordinal);
     }
 }

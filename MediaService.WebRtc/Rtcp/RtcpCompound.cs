@@ -3,23 +3,6 @@ using System.Text;
 
 namespace AudioStream.MediaService.WebRtc.Rtcp;
 
-public enum RtcpPacketType : byte
-{
-    SenderReport = 200,
-    ReceiverReport = 201,
-    SourceDescription = 202,
-    Goodbye = 203,
-    ApplicationDefined = 204,
-    TransportFeedback = 205,
-    PayloadSpecificFeedback = 206,
-}
-
-/// <summary>RFC 3550 §6.4.1 report block.</summary>
-public readonly record struct RtcpReportBlock(uint Ssrc, byte FractionLost, int CumulativeLost, uint HighestSequence, uint Jitter, uint LastSenderReport, uint DelaySinceLastSenderReport);
-
-/// <summary>RFC 3550 §6.4.1 sender info.</summary>
-public readonly record struct RtcpSenderInfo(ulong NtpTimestamp, uint RtpTimestamp, uint PacketCount, uint OctetCount);
-
 /// <summary>
 /// What a compound RTCP packet says, enough to count and log: SR, RR, SDES CNAME, BYE, generic NACK (RFC 4585 §6.2.1).
 /// Other packet types (APP, PLI, REMB, transport-cc) are counted as <see cref="OtherPackets"/>.
@@ -44,10 +27,6 @@ public sealed class RtcpCompound
     public int OtherPackets { get; private set; }
 
     public int PacketCount { get; private set; }
-
-    /// <summary>RTCP with rtcp-mux: second byte 192..223 (RFC 5761 §4).</summary>
-    public static bool LooksLikeRtcp(ReadOnlySpan<byte> data) =>
-        data.Length >= 8 && data[0] >> 6 == 2 && data[1] >= 192 && data[1] <= 223;
 
     public static RtcpCompound Parse(ReadOnlySpan<byte> data) =>
         TryParse(data, out var compound, out var error) ? compound : throw new RtcpParseException(error);
@@ -354,5 +333,3 @@ public sealed class RtcpCompound
         return true;
     }
 }
-
-public sealed class RtcpParseException(string message) : FormatException($"Malformed RTCP: {message}");

@@ -1,0 +1,9 @@
+namespace AudioStream.MediaService.WebRtc;
+
+public enum PeerState
+{
+    New,
+    Connecting,
+    Connected,
+    Closed,
+}

@@ -1,0 +1,3 @@
+namespace AudioStream.MediaService.WebRtc.Rtcp;
+
+public sealed class RtcpParseException(string message) : FormatException($"Malformed RTCP: {message}");

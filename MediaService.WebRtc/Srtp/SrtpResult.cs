@@ -1,0 +1,9 @@
+namespace AudioStream.MediaService.WebRtc.Srtp;
+
+public enum SrtpResult
+{
+    Ok,
+    Malformed,
+    AuthenticationFailed,
+    Replayed,
+}

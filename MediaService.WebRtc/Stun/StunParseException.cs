@@ -1,0 +1,3 @@
+namespace AudioStream.MediaService.WebRtc.Stun;
+
+public sealed class StunParseException(string message) : FormatException($"Malformed STUN message: {message}");
