@@ -38,7 +38,7 @@ internal static class DenoiserBench
         var rate = engine.SampleRate;
         var signal = args.Value("--input") is { } input
             ? Resampler.ToMono(WavReader.Read(input), rate)
-            : SyntheticSignal(rate * 10, rate);
+            : SyntheticSpeech.Generate(rate * 10, rate);
         var seconds = (double)signal.Length / rate;
         Line("provider: " + DenoiserMetrics.ProviderName(engine.Provider) +
             (engine.DeviceId is { } id ? Invariant($" (device {id})") : "") +
@@ -432,28 +432,6 @@ internal static class DenoiserBench
 
     private static string Describe(ChunkSettings s, int rate) => Invariant(
         $"chunk {s.ChunkSeconds} s, overlap {s.OverlapSeconds} s, context {s.ContextSeconds} s, latency {s.LatencySamples(rate) * 1000.0 / rate:F0} ms");
-
-    /// <summary>Speech-like bursts (harmonic tones with a syllable envelope) in broadband noise, deterministic.</summary>
-    private static float[] SyntheticSignal(int length, int rate)
-    {
-        var random = new Random(42);
-        var signal = new float[length];
-        for (var i = 0; i < length; i++)
-        {
-            var t = (double)i / rate;
-            var envelope = Math.Max(0, Math.Sin(2 * Math.PI * 2.5 * t));
-            var pitch = 120 + 30 * Math.Sin(2 * Math.PI * 0.3 * t);
-            var voice = 0.0;
-            for (var h = 1; h <= 8; h++)
-            {
-                voice += Math.Sin(2 * Math.PI * pitch * h * t) / h;
-            }
-
-            signal[i] = (float)(0.1 * envelope * voice + 0.03 * (random.NextDouble() * 2 - 1));
-        }
-
-        return signal;
-    }
 
     private static string FirstLine(string text) => text.Split('\n')[0].Trim();
 

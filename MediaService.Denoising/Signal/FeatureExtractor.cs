@@ -1,19 +1,5 @@
 namespace AudioStream.MediaService.Denoising.Signal;
 
-/// <summary>The running normalisations of one signal (a file or a live stream): they carry over from frame to frame.</summary>
-public sealed class FeatureNorms(int erbBands, int dfBins, float alpha)
-{
-    public ErbFeatureNormalizer Erb { get; } = new(erbBands, alpha);
-
-    public SpecFeatureNormalizer Spec { get; } = new(dfBins, alpha);
-
-    public void Reset()
-    {
-        Erb.Reset();
-        Spec.Reset();
-    }
-}
-
 /// <summary>
 /// One frame's model inputs from its spectrum: normalised ERB band levels (<c>feat_erb</c>) and the normalised
 /// low bins (<c>feat_spec</c>, real and imaginary). One instance per thread; the state lives in <see cref="FeatureNorms"/>.

@@ -175,21 +175,30 @@ internal static class StatefulGraphRewriter
         return slots;
     }
 
-    /// <summary>True when <paramref name="tensor"/> is a ConstantOfShape of zeros, or a Slice of one.</summary>
+    /// <summary>
+    /// True when <paramref name="tensor"/> is zeros made inside the graph: a ConstantOfShape (or Constant) of zeros,
+    /// possibly cut or reshaped on the way (Slice, Split, Gather, Squeeze, Unsqueeze, Reshape, Expand) — how exporters
+    /// build the initial state of stacked (DeepFilterNet3) or grouped (DeepFilterNet2) GRUs.
+    /// </summary>
     private static bool IsZeros(OnnxModel model, string tensor)
     {
-        var producer = model.Producer(tensor);
-        if (producer is { OpType: "Slice" })
+        for (var depth = 0; depth < 8; depth++)
         {
-            producer = model.Producer(producer.Inputs[0]);
+            var producer = model.Producer(tensor);
+            switch (producer?.OpType)
+            {
+                case "Slice" or "Split" or "Gather" or "Squeeze" or "Unsqueeze" or "Reshape" or "Expand":
+                    tensor = producer.Inputs[0];
+                    continue;
+                case "ConstantOfShape":
+                    return producer.TensorAttribute("value") is not { } value || value.IsAllZero();
+                case "Constant":
+                    return producer.TensorAttribute("value") is { } constant && constant.IsAllZero();
+                default:
+                    return false;
+            }
         }
 
-        if (producer is not { OpType: "ConstantOfShape" })
-        {
-            return false;
-        }
-
-        var value = producer.TensorAttribute("value");
-        return value is null || value.IsAllZero();
+        return false;
     }
 }

@@ -88,4 +88,61 @@ public sealed class StatefulGraphTests(EngineFixture fixture) : IClassFixture<En
         Assert.Contains("GRU 'gru'", error.Message, StringComparison.Ordinal);
         Assert.Contains("initial state 'h'", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Grouped_grus_started_from_split_zeros_each_get_a_carried_state()
+    {
+        var model = OnnxModel.Parse("toy.onnx", ToyGraphs.GroupedGrusStartedFromSplitZeros());
+
+        var rewritten = StatefulGraphRewriter.Rewrite(model, ["y0", "y1"]);
+
+        Assert.Equal([("gru0", "h0.0", "h1.0"), ("gru1", "h0.1", "h1.1")], rewritten.States.Select(s => (s.Node, s.Input, s.Output)));
+        var graph = OnnxModel.Parse("toy.onnx", rewritten.Model);
+        Assert.DoesNotContain(graph.Nodes, n => n.OpType is "Split" or "ConstantOfShape");
+        Assert.Equal(["x", "h0.0", "h0.1"], graph.Inputs.Select(i => i.Name));
+    }
+
+    [Fact]
+    public void A_padded_input_that_is_also_read_elsewhere_is_refused_naming_both()
+    {
+        var model = OnnxModel.Parse("toy.onnx", ToyGraphs.PaddedInputReadTwice());
+
+        var error = Assert.Throws<InvalidDataException>(() => StatefulGraphRewriter.Rewrite(model, ["c", "o"]));
+
+        Assert.Contains("'x' feeds 'pad' and also other", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_convolution_looking_back_without_a_causal_pad_is_refused_naming_it()
+    {
+        var model = OnnxModel.Parse("toy.onnx", ToyGraphs.ConvLookingBackWithoutPad());
+
+        var error = Assert.Throws<InvalidDataException>(() => StatefulGraphRewriter.Rewrite(model, ["c"]));
+
+        Assert.Contains("'conv' (Conv) looks 2 frames back", error.Message, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public void A_damaged_model_file_is_an_invalid_data_error_not_a_crash()
+    {
+        var bytes = File.ReadAllBytes(Path.Combine(TestAssets.RequireModel(), "enc.onnx"));
+        var random = new Random(3);
+        for (var trial = 0; trial < 200; trial++)
+        {
+            var damaged = bytes[..random.Next(1, 4096)];
+            if (trial % 2 == 1)
+            {
+                damaged[random.Next(damaged.Length)] ^= (byte)random.Next(1, 256);
+            }
+
+            try
+            {
+                var model = OnnxModel.Parse("enc.onnx", damaged);
+                _ = model.Nodes.Sum(n => n.Inputs.Count + n.Outputs.Count);
+            }
+            catch (InvalidDataException)
+            {
+            }
+        }
+    }
 }

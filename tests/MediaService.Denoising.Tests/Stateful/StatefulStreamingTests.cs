@@ -1,3 +1,4 @@
+using AudioStream.MediaService.Denoising.Audio;
 using AudioStream.MediaService.Denoising.Onnx.Stateful;
 using AudioStream.MediaService.Denoising.Streaming;
 using AudioStream.MediaService.Denoising.Tests.Support;
@@ -116,7 +117,8 @@ public sealed class StatefulStreamingTests(EngineFixture fixture, ITestOutputHel
     public async Task A_30_minute_stream_keeps_its_timing_its_cost_and_its_memory()
     {
         const int rate = 48_000, minute = rate * 60, minutes = 30;
-        var signal = SpeechLikeMinute(rate);
+        // A minute that repeats exactly: any two minutes of output should then match.
+        var signal = SyntheticSpeech.Generate(minute, rate, seed: 7);
         await using var stream = fixture.StatefulStream();
         long received = 0;
         var lastMinute = new float[minute];
@@ -260,27 +262,5 @@ public sealed class StatefulStreamingTests(EngineFixture fixture, ITestOutputHel
         }
 
         return [.. results.Select(r => (r.Mask.ToArray(), r.Coefs.ToArray()))];
-    }
-
-    /// <summary>A minute of harmonic syllables in noise that repeats exactly: any two minutes of output should match.</summary>
-    private static float[] SpeechLikeMinute(int rate)
-    {
-        var random = new Random(7);
-        var signal = new float[rate * 60];
-        for (var i = 0; i < signal.Length; i++)
-        {
-            var t = (double)i / rate;
-            var envelope = Math.Max(0, Math.Sin(2 * Math.PI * 2.5 * t));
-            var pitch = 120 + 30 * Math.Sin(2 * Math.PI * 0.25 * t);
-            var voice = 0.0;
-            for (var h = 1; h <= 8; h++)
-            {
-                voice += Math.Sin(2 * Math.PI * pitch * h * t) / h;
-            }
-
-            signal[i] = (float)(0.1 * envelope * voice + 0.03 * (random.NextDouble() * 2 - 1));
-        }
-
-        return signal;
     }
 }
