@@ -1,0 +1,47 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
+
+namespace AudioStream.AppHost.Certificates;
+
+/// <summary>The machine's addresses as other devices (and this one) can address it: what the certificate names.</summary>
+internal static class MachineAddresses
+{
+    /// <summary>
+    /// Unicast addresses of interfaces that are up (loopback included), sorted. IPv6 link-local addresses are left out:
+    /// they only mean something with a zone (<c>%eth0</c>), which URLs and certificates cannot carry.
+    /// </summary>
+    public static IReadOnlyList<IPAddress> Current() =>
+        NetworkInterface.GetAllNetworkInterfaces()
+            .Where(nic => nic.OperationalStatus is OperationalStatus.Up or OperationalStatus.Unknown
+                || nic.NetworkInterfaceType == NetworkInterfaceType.Loopback)
+            .SelectMany(nic => nic.GetIPProperties().UnicastAddresses.Select(unicast => unicast.Address))
+            .Where(IsNameable)
+            .Distinct()
+            .Order(AddressOrder.Instance)
+            .ToList();
+
+    public static bool IsNameable(IPAddress address) =>
+        address.AddressFamily is AddressFamily.InterNetwork
+        || (address.AddressFamily is AddressFamily.InterNetworkV6 && !address.IsIPv6LinkLocal && !address.IsIPv4MappedToIPv6);
+
+    /// <summary>IPv4 before IPv6, then by bytes: a stable order, so an unchanged set compares equal.</summary>
+    internal sealed class AddressOrder : IComparer<IPAddress>
+    {
+        public static AddressOrder Instance { get; } = new();
+
+        public int Compare(IPAddress? x, IPAddress? y)
+        {
+            if (ReferenceEquals(x, y))
+            {
+                return 0;
+            }
+            if (x is null || y is null)
+            {
+                return x is null ? -1 : 1;
+            }
+            var family = x.AddressFamily.CompareTo(y.AddressFamily);
+            return family != 0 ? family : x.GetAddressBytes().AsSpan().SequenceCompareTo(y.GetAddressBytes());
+        }
+    }
+}
