@@ -1,3 +1,4 @@
+using AudioStream.MediaService.Apis;
 using AudioStream.MediaService.Denoising.Hosting;
 using AudioStream.MediaService.Infrastructure;
 using AudioStream.MediaService.Live;
@@ -32,5 +33,7 @@ internal static class ApplicationServiceExtensions
         builder.Services.AddSingleton<LiveStreamManager>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<LiveStreamManager>());
         builder.Services.AddScoped<ListenerAccess>();
+        builder.Services.Configure<TurnOptions>(builder.Configuration.GetSection(TurnOptions.SectionName));
+        builder.Services.AddSingleton<IceServerDirectory>();
     }
 }
