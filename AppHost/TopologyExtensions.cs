@@ -59,7 +59,8 @@ internal static class TopologyExtensions
     /// <summary>
     /// Where the denoiser runs (<c>Media:CudaDeviceId</c> pins the MediaService to one GPU) and where browsers reach
     /// its WebRTC socket: <c>Media:UdpPort</c> (default 0, a free port chosen at start-up) and
-    /// <c>Media:AdvertisedAddress</c> (default 127.0.0.1; set the host's reachable address for other machines);
+    /// <c>Media:AdvertisedAddress</c> (default 127.0.0.1; set the host's reachable address for other machines),
+    /// <c>Media:BindAddress</c> (default all addresses; binding the advertised one makes replies leave from it);
     /// <c>Media:IngestTimeoutSeconds</c>: how long a started stream waits for its broadcaster to connect.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithMediaSettings(this IResourceBuilder<ProjectResource> media)
@@ -72,6 +73,10 @@ internal static class TopologyExtensions
         if (configuration["Media:AdvertisedAddress"] is { Length: > 0 } advertised)
         {
             media.WithEnvironment("WebRtc__AdvertisedAddress", advertised);
+        }
+        if (configuration["Media:BindAddress"] is { Length: > 0 } bind)
+        {
+            media.WithEnvironment("WebRtc__BindAddress", bind);
         }
         if (configuration["Media:CudaDeviceId"] is { Length: > 0 } deviceId)
         {
