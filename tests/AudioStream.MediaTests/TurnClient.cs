@@ -15,6 +15,9 @@ internal sealed class TurnClient : IDisposable
 {
     private const ushort AllocateRequest = 0x0003;
     private const ushort CreatePermissionRequest = 0x0008;
+    private const ushort SendIndication = 0x0016;
+    private const ushort DataIndication = 0x0017;
+    private const ushort Data = 0x0013;
     private const ushort SuccessClass = 0x0100;
     private const ushort ErrorClass = 0x0110;
     private const ushort XorPeerAddress = 0x0012;
@@ -64,6 +67,42 @@ internal sealed class TurnClient : IDisposable
     /// <summary>Asks the relay to let <paramref name="peer"/>'s packets through; null on success, else the error code.</summary>
     public async Task<int?> CreatePermissionAsync(IPAddress peer) =>
         ErrorCodeOf(await ExchangeAsync(CreatePermissionRequest, authenticate: true, XorAddress(new IPEndPoint(peer, 9))));
+
+    /// <summary>
+    /// Sends <paramref name="payload"/> to <paramref name="peer"/> through the relay (a Send indication, RFC 8656 §11.1)
+    /// and returns what the peer sends back (a Data indication, §11.4), or null after <paramref name="timeout"/>.
+    /// </summary>
+    public async Task<byte[]?> RelayAsync(IPEndPoint peer, byte[] payload, TimeSpan timeout)
+    {
+        var buffer = new byte[payload.Length + 64];
+        var writer = new StunMessageWriter(buffer, SendIndication, RandomNumberGenerator.GetBytes(12));
+        writer.AddAttribute(XorPeerAddress, XorAddress(peer));
+        writer.AddAttribute(Data, payload);
+        await socket.SendToAsync(writer.Written.ToArray(), server);
+
+        var response = new byte[1500];
+        using var deadline = new CancellationTokenSource(timeout);
+        try
+        {
+            while (true)
+            {
+                var received = await socket.ReceiveFromAsync(response, new IPEndPoint(IPAddress.Any, 0), deadline.Token);
+                if (DataOf(response.AsSpan(0, received.ReceivedBytes)) is { } data)
+                {
+                    return data;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return null;
+        }
+    }
+
+    private static byte[]? DataOf(ReadOnlySpan<byte> datagram) =>
+        StunMessage.TryParse(datagram, out var message) && message.Type == DataIndication && message.TryGetAttribute(Data, out var data)
+            ? data.ToArray()
+            : null;
 
     private async Task<StunMessage> ExchangeAsync(ushort method, bool authenticate, byte[]? peerAddress = null)
     {

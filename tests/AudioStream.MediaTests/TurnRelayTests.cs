@@ -11,7 +11,7 @@ namespace AudioStream.MediaTests;
 /// MediaService signed, refuses forged and expired ones, and relays to the media node only.
 /// </summary>
 [Collection(AppHostCollection.Name)]
-public sealed class TurnRelayTests(AppHostFixture fixture)
+public sealed class TurnRelayTests(AppHostFixture fixture, Xunit.Abstractions.ITestOutputHelper output)
 {
     [Fact]
     public async Task Ice_servers_need_a_session()
@@ -51,8 +51,10 @@ public sealed class TurnRelayTests(AppHostFixture fixture)
         var links = answer.Headers.GetValues("Link").ToList();
         Assert.Equal(urls.Count + 1, links.Count);
         Assert.All(links, link => Assert.Contains("rel=\"ice-server\"", link, StringComparison.Ordinal));
+        // Signed for this request (its expiry may be a second later than the one above), for the same user.
         Assert.Contains(links, link => link.StartsWith($"<{urls[0]}>", StringComparison.Ordinal)
-            && link.Contains($"username=\"{username}\"", StringComparison.Ordinal) && link.Contains("credential-type=\"password\"", StringComparison.Ordinal));
+            && link.Contains($":{me.GetProperty("id").GetString()}\"; credential=\"", StringComparison.Ordinal)
+            && link.EndsWith("credential-type=\"password\"", StringComparison.Ordinal));
         using var _ = await alice.DeleteAsync("/api/media/streams/current");
     }
 
@@ -95,11 +97,7 @@ public sealed class TurnRelayTests(AppHostFixture fixture)
         using var _ = client;
         Assert.Null(allocation.ErrorCode);
 
-        // This machine's own address is a media node address (MediaService runs here).
-        var mediaNode = NetworkInterface.GetAllNetworkInterfaces()
-            .Where(nic => nic.OperationalStatus == OperationalStatus.Up && nic.NetworkInterfaceType != NetworkInterfaceType.Loopback)
-            .SelectMany(nic => nic.GetIPProperties().UnicastAddresses.Select(u => u.Address))
-            .FirstOrDefault(address => address.AddressFamily == AddressFamily.InterNetwork);
+        var mediaNode = MediaNodeAddress();
         if (mediaNode is not null)
         {
             Assert.Null(await client.CreatePermissionAsync(mediaNode));
@@ -109,6 +107,82 @@ public sealed class TurnRelayTests(AppHostFixture fixture)
         Assert.Equal(403, await client.CreatePermissionAsync(IPAddress.Parse("10.255.0.1")));
         Assert.Equal(403, await client.CreatePermissionAsync(IPAddress.Loopback));
     }
+
+    /// <summary>
+    /// Packets to a media node address really go through the relay and back (an echo stands in for MediaService's
+    /// socket). Prints the relay's added delay: half the difference of median round trips relayed and direct, the
+    /// figure the README quotes for TURN's added mouth-to-ear latency on this machine.
+    /// </summary>
+    [SkippableFact]
+    public async Task Packets_relayed_to_a_media_node_address_come_back_through_the_relay()
+    {
+        var mediaNode = MediaNodeAddress();
+        Skip.If(mediaNode is null, "this machine has no IPv4 address but loopback, so no media node address the relay may reach");
+        var (server, username, password) = await CredentialAsync();
+        var (client, allocation) = await TurnClient.AllocateAsync(server, username, password);
+        using var _ = client;
+        Assert.Null(allocation.ErrorCode);
+        Assert.Null(await client.CreatePermissionAsync(mediaNode!));
+
+        using var echo = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        echo.Bind(new IPEndPoint(mediaNode!, 0));
+        using var stop = new CancellationTokenSource();
+        var echoing = EchoAsync(echo, stop.Token);
+        var peer = (IPEndPoint)echo.LocalEndPoint!;
+        using var direct = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+
+        var payload = new byte[160]; // one 20 ms Opus frame at ~64 kbit/s
+        var relayed = new List<double>();
+        var straight = new List<double>();
+        var reply = new byte[1500];
+        for (var i = 0; i < 200; i++)
+        {
+            payload[0] = (byte)i;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var back = await client.RelayAsync(peer, payload, TimeSpan.FromSeconds(1));
+            relayed.Add(clock.Elapsed.TotalMilliseconds);
+            Assert.Equal(payload, back);
+
+            clock.Restart();
+            await direct.SendToAsync(payload, peer);
+            await direct.ReceiveFromAsync(reply, new IPEndPoint(IPAddress.Any, 0));
+            straight.Add(clock.Elapsed.TotalMilliseconds);
+        }
+        await stop.CancelAsync();
+        await echoing;
+
+        double relayedMedian = Median(relayed), directMedian = Median(straight);
+        output.WriteLine($"UDP round trip to {peer}: direct median {directMedian:F3} ms, through TURN median {relayedMedian:F3} ms " +
+            $"(p90 {Percentile(relayed, 0.9):F3} ms): the relay adds {(relayedMedian - directMedian) / 2:F3} ms each way");
+    }
+
+    /// <summary>This machine's own IPv4 address: a media node address, since MediaService runs here.</summary>
+    private static IPAddress? MediaNodeAddress() =>
+        NetworkInterface.GetAllNetworkInterfaces()
+            .Where(nic => nic.OperationalStatus == OperationalStatus.Up && nic.NetworkInterfaceType != NetworkInterfaceType.Loopback)
+            .SelectMany(nic => nic.GetIPProperties().UnicastAddresses.Select(u => u.Address))
+            .FirstOrDefault(address => address.AddressFamily == AddressFamily.InterNetwork);
+
+    private static async Task EchoAsync(Socket socket, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[1500];
+        try
+        {
+            while (true)
+            {
+                var received = await socket.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0), cancellationToken);
+                await socket.SendToAsync(buffer.AsMemory(0, received.ReceivedBytes), received.RemoteEndPoint, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private static double Median(List<double> values) => Percentile(values, 0.5);
+
+    private static double Percentile(List<double> values, double fraction) =>
+        values.Order().ElementAt((int)Math.Min(values.Count - 1, Math.Round(fraction * (values.Count - 1))));
 
     /// <summary>The TURN REST password (draft-uberti-behave-turn-rest-00), computed here independently of MediaService.</summary>
     private static string Sign(string secret, string username)
