@@ -22,6 +22,15 @@ internal static partial class LivePage
         await Expect(page.Locator("#connection")).ToHaveAttributeAsync("data-state", "open", new() { Timeout = 15_000 });
     }
 
+    /// <summary>Gives a browser context the session of <paramref name="user"/> (signed in over HTTP on this machine) for <paramref name="origin"/>.</summary>
+    public static Task AddSessionAsync(IBrowserContext context, UserSession user, Uri origin) =>
+        context.AddCookiesAsync(user.Cookies.GetCookies(user.BaseAddress).Select(cookie => new Microsoft.Playwright.Cookie
+        {
+            Name = cookie.Name,
+            Value = cookie.Value,
+            Url = origin.GetLeftPart(UriPartial.Authority),
+        }));
+
     /// <summary>The page's user asks <paramref name="friend"/> (a session on this machine) to be friends; they accept.</summary>
     public static async Task BefriendAsync(IPage page, UserSession friend)
     {
@@ -65,14 +74,10 @@ internal static partial class LivePage
               stats.forEach(s => { if (s.type === 'transport' && s.selectedCandidatePairId) pair = stats.get(s.selectedCandidatePairId); });
               const local = pair ? stats.get(pair.localCandidateId) : {};
               const remote = pair ? stats.get(pair.remoteCandidateId) : {};
-              // RTCP receiver reports from the media server (LSR/DLSR, 1/65536 s): finer than the STUN pair's RTT.
-              let report = {};
-              stats.forEach(s => { if (s.type === 'remote-inbound-rtp') report = s; });
               return JSON.stringify({
                 localType: local.candidateType ?? null, relayProtocol: local.relayProtocol ?? null,
                 localAddress: local.address ?? null, remoteAddress: remote.address ?? null,
-                roundTripSeconds: pair?.currentRoundTripTime ?? null,
-                rtcpRoundTripSeconds: report.roundTripTimeMeasurements ? report.totalRoundTripTime / report.roundTripTimeMeasurements : null });
+                roundTripSeconds: pair?.currentRoundTripTime ?? null });
             }
             """, connection);
         return JsonSerializer.Deserialize<PathStats>(json, JsonOptions)!;

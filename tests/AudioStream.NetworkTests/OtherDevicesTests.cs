@@ -115,12 +115,7 @@ public sealed class OtherDevicesTests(NetworkFixture fixture, ITestOutputHelper 
         var liveAfter = clock.Elapsed;
 
         var bobContext = await (await fixture.BrowserOnAsync(null)).NewContextAsync(new() { BaseURL = origin.ToString() });
-        await bobContext.AddCookiesAsync(bob.Cookies.GetCookies(bob.BaseAddress).Select(cookie => new Microsoft.Playwright.Cookie
-        {
-            Name = cookie.Name,
-            Value = cookie.Value,
-            Url = origin.GetLeftPart(UriPartial.Authority),
-        }));
+        await LivePage.AddSessionAsync(bobContext, bob, origin);
         var bobPage = await bobContext.NewPageAsync();
         await bobPage.GotoAsync($"/user/{alice}");
         var listenMs = await LivePage.ListenAsync(bobPage, alice);
@@ -135,7 +130,7 @@ public sealed class OtherDevicesTests(NetworkFixture fixture, ITestOutputHelper 
 
         output.WriteLine($"{device.Name} ({iceTransportPolicy ?? "all"}): WHIP POST → connected {connectMs:F0} ms (go-live call {liveAfter.TotalMilliseconds:F0} ms), " +
             $"WHEP {listenMs:F0} ms; path {path.LocalType}/{path.RelayProtocol ?? "-"} {path.LocalAddress} → {path.RemoteAddress}, " +
-            $"RTT {1000 * (path.RoundTripSeconds ?? double.NaN):F1} ms (RTCP {1000 * (path.RtcpRoundTripSeconds ?? double.NaN):F2} ms); bob got {after.PacketsReceived - before.PacketsReceived} packets in 3 s at {level:F1} dBFS, " +
+            $"RTT {1000 * (path.RoundTripSeconds ?? double.NaN):F1} ms; bob got {after.PacketsReceived - before.PacketsReceived} packets in 3 s at {level:F1} dBFS, " +
             $"jitter buffer {after.JitterBufferMilliseconds:F0} ms");
 
         Assert.True(after.PacketsReceived - before.PacketsReceived >= 100, $"bob received {after.PacketsReceived - before.PacketsReceived} packets in 3 s");

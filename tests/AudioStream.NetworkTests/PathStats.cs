@@ -2,6 +2,4 @@ namespace AudioStream.NetworkTests;
 
 /// <summary>The selected ICE candidate pair of a connection, as Chromium's getStats() reports it.</summary>
 /// <param name="RoundTripSeconds">The pair's STUN round trip (consent checks; millisecond steps).</param>
-/// <param name="RtcpRoundTripSeconds">The mean round trip from the server's RTCP receiver reports, when the page is the sender.</param>
-internal sealed record PathStats(
-    string? LocalType, string? RelayProtocol, string? LocalAddress, string? RemoteAddress, double? RoundTripSeconds, double? RtcpRoundTripSeconds);
+internal sealed record PathStats(string? LocalType, string? RelayProtocol, string? LocalAddress, string? RemoteAddress, double? RoundTripSeconds);
