@@ -10,6 +10,8 @@ internal sealed class GatewayCertificate
 {
     private readonly ServerCertificateFiles? generated;
     private DateTime lastWrite;
+    private CertificateNames? checkedNames;
+    private DateTimeOffset nextExpiryCheck;
 
     private GatewayCertificate(string certificatePath, string? keyPath, string? authorityDirectory, ServerCertificateFiles? generated)
     {
@@ -58,10 +60,14 @@ internal sealed class GatewayCertificate
     /// </summary>
     public bool Refresh(CertificateNames names, DateTimeOffset now)
     {
-        if (generated is not null && AuthorityDirectory is not null)
+        // Reading the CA and checking the chain is cheap but not free: only when the names changed, or hourly for expiry.
+        if (generated is not null && AuthorityDirectory is not null
+            && (checkedNames is null || !checkedNames.SameAs(names) || now >= nextExpiryCheck))
         {
             using var authority = LocalCertificateAuthority.LoadOrCreate(AuthorityDirectory, now);
             generated.EnsureCurrent(authority, names, now);
+            checkedNames = names;
+            nextExpiryCheck = now.AddHours(1);
         }
         var write = LastWriteOf(CertificatePath);
         if (write == lastWrite)

@@ -11,19 +11,48 @@ internal static class MachineAddresses
     /// Unicast addresses of interfaces that are up (loopback included), sorted. IPv6 link-local addresses are left out:
     /// they only mean something with a zone (<c>%eth0</c>), which URLs and certificates cannot carry.
     /// </summary>
-    public static IReadOnlyList<IPAddress> Current() =>
-        NetworkInterface.GetAllNetworkInterfaces()
+    public static IReadOnlyList<IPAddress> Current()
+    {
+        var passing = PassingIPv6Addresses();
+        return NetworkInterface.GetAllNetworkInterfaces()
             .Where(nic => nic.OperationalStatus is OperationalStatus.Up or OperationalStatus.Unknown
                 || nic.NetworkInterfaceType == NetworkInterfaceType.Loopback)
             .SelectMany(nic => nic.GetIPProperties().UnicastAddresses.Select(unicast => unicast.Address))
-            .Where(IsNameable)
+            .Where(address => IsNameable(address) && !passing.Contains(address))
             .Distinct()
             .Order(AddressOrder.Instance)
             .ToList();
+    }
 
     public static bool IsNameable(IPAddress address) =>
         address.AddressFamily is AddressFamily.InterNetwork
         || (address.AddressFamily is AddressFamily.InterNetworkV6 && !address.IsIPv6LinkLocal && !address.IsIPv4MappedToIPv6);
+
+    /// <summary>
+    /// IPv6 privacy (temporary) and deprecated addresses (Linux: /proc/net/if_inet6 flags IFA_F_TEMPORARY 0x01,
+    /// IFA_F_DEPRECATED 0x20): they come and go every few hours, nobody types them, and naming them would reissue the
+    /// certificate and restart TURN each time.
+    /// </summary>
+    private static HashSet<IPAddress> PassingIPv6Addresses()
+    {
+        const int Temporary = 0x01, Deprecated = 0x20;
+        var passing = new HashSet<IPAddress>();
+        if (!OperatingSystem.IsLinux() || !File.Exists("/proc/net/if_inet6"))
+        {
+            return passing;
+        }
+        foreach (var line in File.ReadLines("/proc/net/if_inet6"))
+        {
+            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length >= 5 && fields[0].Length == 32
+                && int.TryParse(fields[4], System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture, out var flags)
+                && (flags & (Temporary | Deprecated)) != 0)
+            {
+                passing.Add(new IPAddress(Convert.FromHexString(fields[0])));
+            }
+        }
+        return passing;
+    }
 
     /// <summary>IPv4 before IPv6, then by bytes: a stable order, so an unchanged set compares equal.</summary>
     internal sealed class AddressOrder : IComparer<IPAddress>

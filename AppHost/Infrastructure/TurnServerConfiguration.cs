@@ -80,6 +80,7 @@ internal static class TurnServerConfiguration
         Line("no-cli");
         Line("no-rfc5780");
         Line("no-stun-backward-compatibility");
+        Line("response-origin-only-with-rfc5780");
         Line("no-software-attribute");
         Line("log-file=stdout");
         Line("simple-log");

@@ -10,19 +10,18 @@ namespace AudioStream.NetworkTests;
 internal sealed class DeviceBrowser : IAsyncDisposable
 {
     private readonly string home;
-    private readonly IPlaywright playwright;
 
-    private DeviceBrowser(string home, IPlaywright playwright, IBrowser browser)
+    private DeviceBrowser(string home, IBrowser browser)
     {
         this.home = home;
-        this.playwright = playwright;
         Browser = browser;
     }
 
     public IBrowser Browser { get; }
 
     /// <param name="device">The device to run in; null for this host.</param>
-    public static async Task<DeviceBrowser> LaunchAsync(Device? device, string authorityCertificate, string fakeMicrophoneWav, string folder)
+    public static async Task<DeviceBrowser> LaunchAsync(
+        IPlaywright playwright, Device? device, string authorityCertificate, string fakeMicrophoneWav, string folder)
     {
         var name = device?.Name ?? "host";
         var home = Directory.CreateDirectory(Path.Combine(folder, $"home-{name}")).FullName;
@@ -37,22 +36,12 @@ internal sealed class DeviceBrowser : IAsyncDisposable
 
         var options = HeadlessChromium.Options(fakeMicrophoneWav);
         options.ExecutablePath = wrapper;
-        var playwright = await Playwright.CreateAsync();
-        try
-        {
-            return new DeviceBrowser(home, playwright, await playwright.Chromium.LaunchAsync(options));
-        }
-        catch
-        {
-            playwright.Dispose();
-            throw;
-        }
+        return new DeviceBrowser(home, await playwright.Chromium.LaunchAsync(options));
     }
 
     public async ValueTask DisposeAsync()
     {
         await Browser.DisposeAsync();
-        playwright.Dispose();
         Directory.Delete(home, recursive: true);
     }
 }

@@ -18,6 +18,7 @@ public sealed class NetworkFixture : IAsyncLifetime
 
     private readonly string folder = Path.Combine(Path.GetTempPath(), "audiostream-network-tests", Guid.NewGuid().ToString("N"));
     private readonly Dictionary<string, DeviceBrowser> browsers = [];
+    private IPlaywright? playwright;
     private SimulatedNetwork? network;
 
     public string? SkipReason { get; private set; }
@@ -120,7 +121,8 @@ public sealed class NetworkFixture : IAsyncLifetime
         var key = device?.Name ?? "host";
         if (!browsers.TryGetValue(key, out var browser))
         {
-            browser = await DeviceBrowser.LaunchAsync(device, AuthorityCertificate, Microphone, folder);
+            playwright ??= await Playwright.CreateAsync();
+            browser = await DeviceBrowser.LaunchAsync(playwright, device, AuthorityCertificate, Microphone, folder);
             browsers[key] = browser;
         }
         return browser.Browser;
@@ -136,6 +138,7 @@ public sealed class NetworkFixture : IAsyncLifetime
         {
             await browser.DisposeAsync();
         }
+        playwright?.Dispose();
         if (App is not null)
         {
             await App.StopAsync();
