@@ -8,7 +8,7 @@ namespace AudioStream.AppHost;
 
 /// <summary>
 /// Looks at the machine's addresses and the gateway's certificate every <c>Gateway:Certificate:CheckSeconds</c>
-/// (60). A generated certificate is reissued when the addresses change or its end nears (Kestrel reloads the file by
+/// (60). A generated certificate is reissued when the addresses change (seen twice in a row) or its end nears (Kestrel reloads the file by
 /// itself); TURN, which listens on and relays to those addresses, restarts with a fresh config when they change, and
 /// reloads the certificate (SIGUSR2) when only that changed (e.g. certbot renewed a configured one).
 /// </summary>
@@ -19,19 +19,23 @@ internal sealed class AddressChangeWatcher(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var names = CertificateNames.ForThisMachine();
+        CertificateNames? seen = null;
         using var timer = new PeriodicTimer(interval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try
             {
                 var current = CertificateNames.ForThisMachine();
-                var addressesChanged = !current.SameAs(names);
-                names = current;
-                var certificateChanged = certificate.Refresh(current, time.GetUtcNow());
+                // A change counts once two looks in a row agree: an address that comes and goes between them
+                // (DHCP renewal, a link being set up) reissues nothing and restarts nothing.
+                var addressesChanged = !current.SameAs(names) && seen is not null && current.SameAs(seen);
+                seen = current;
                 if (addressesChanged)
                 {
-                    logger.LogInformation("The machine's names are now {Names}", current);
+                    names = current;
+                    logger.LogInformation("The machine's names are now {Names}", names);
                 }
+                var certificateChanged = certificate.Refresh(names, time.GetUtcNow());
                 if (certificateChanged)
                 {
                     logger.LogInformation("The gateway's certificate {Path} changed; Kestrel reloads it", certificate.CertificatePath);

@@ -8,15 +8,14 @@ namespace AudioStream.AppHost.Certificates;
 internal static class MachineAddresses
 {
     /// <summary>
-    /// Unicast addresses of interfaces that are up (loopback included), sorted. IPv6 link-local addresses are left out:
-    /// they only mean something with a zone (<c>%eth0</c>), which URLs and certificates cannot carry.
+    /// Unicast addresses assigned to the machine's interfaces (loopback included), sorted. Whether a link is up at this
+    /// moment does not count: a cable or Wi-Fi blip must not reissue the certificate. IPv6 link-local addresses are left
+    /// out: they only mean something with a zone (<c>%eth0</c>), which URLs and certificates cannot carry.
     /// </summary>
     public static IReadOnlyList<IPAddress> Current()
     {
         var passing = PassingIPv6Addresses();
         return NetworkInterface.GetAllNetworkInterfaces()
-            .Where(nic => nic.OperationalStatus is OperationalStatus.Up or OperationalStatus.Unknown
-                || nic.NetworkInterfaceType == NetworkInterfaceType.Loopback)
             .SelectMany(nic => nic.GetIPProperties().UnicastAddresses.Select(unicast => unicast.Address))
             .Where(address => IsNameable(address) && !passing.Contains(address))
             .Distinct()

@@ -22,7 +22,8 @@ public sealed class CertificateRenewalTests(NetworkFixture fixture, ITestOutputH
     {
         Skip.If(fixture.SkipReason is not null, fixture.SkipReason);
         using var authority = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(fixture.AuthorityCertificate));
-        var (before, _) = await ServedCertificateAsync(fixture.Network.Laptop.HostAddress, authority);
+        var (before, _) = await ServedCertificateAsync(fixture.Network.Laptop.HostAddress, authority)
+            ?? throw new InvalidOperationException($"The gateway refuses HTTPS on {fixture.Network.Laptop.HostAddress}.");
 
         var added = await fixture.Network.AddHostAddressAsync(77);
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -32,7 +33,9 @@ public sealed class CertificateRenewalTests(NetworkFixture fixture, ITestOutputH
         {
             await Task.Delay(250);
             after?.Dispose();
-            (after, errors) = await ServedCertificateAsync(added, authority);
+            var served = await ServedCertificateAsync(added, authority);
+            after = served?.Certificate;
+            errors = served?.Errors ?? SslPolicyErrors.RemoteCertificateNotAvailable;
         }
         output.WriteLine($"{added} served with a valid certificate after {clock.Elapsed.TotalSeconds:F1} s ({errors})");
 
@@ -55,11 +58,21 @@ public sealed class CertificateRenewalTests(NetworkFixture fixture, ITestOutputH
         Assert.True(turnAnswers, $"TURN neither allowed {added} as a peer nor answered STUN there within {Patience * 2}");
     }
 
-    /// <summary>The certificate the gateway presents at <paramref name="address"/>, checked as a device trusting only our CA does.</summary>
-    private async Task<(X509Certificate2 Certificate, SslPolicyErrors Errors)> ServedCertificateAsync(IPAddress address, X509Certificate2 authority)
+    /// <summary>
+    /// The certificate the gateway presents at <paramref name="address"/>, checked as a device trusting only our CA does;
+    /// null while the port refuses connections (Kestrel rebinds the endpoint when it reloads the certificate).
+    /// </summary>
+    private async Task<(X509Certificate2 Certificate, SslPolicyErrors Errors)?> ServedCertificateAsync(IPAddress address, X509Certificate2 authority)
     {
         using var client = new TcpClient();
-        await client.ConnectAsync(address, fixture.HttpsPort);
+        try
+        {
+            await client.ConnectAsync(address, fixture.HttpsPort);
+        }
+        catch (SocketException)
+        {
+            return null;
+        }
         await using var tls = new SslStream(client.GetStream());
         var chainPolicy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
         chainPolicy.CustomTrustStore.Add(authority);

@@ -75,7 +75,7 @@ internal static partial class LivePage
               const local = pair ? stats.get(pair.localCandidateId) : {};
               const remote = pair ? stats.get(pair.remoteCandidateId) : {};
               return JSON.stringify({
-                localType: local.candidateType ?? null, relayProtocol: local.relayProtocol ?? null,
+                localType: local.candidateType ?? null, protocol: local.protocol ?? null, relayProtocol: local.relayProtocol ?? null,
                 localAddress: local.address ?? null, remoteAddress: remote.address ?? null,
                 roundTripSeconds: pair?.currentRoundTripTime ?? null });
             }

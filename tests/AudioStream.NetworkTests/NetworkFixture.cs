@@ -89,7 +89,8 @@ public sealed class NetworkFixture : IAsyncLifetime
             ],
             (options, _) => options.DisableDashboard = true,
             timeout.Token);
-        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
+        // The AppHost's own lines (address changes, certificate reissues) explain a failure here.
+        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddFilter("AudioStream.AppHost", LogLevel.Information));
         var resources = builder.Resources.Where(r => r.Annotations.OfType<HealthCheckAnnotation>().Any()).Select(r => r.Name).ToList();
         App = await builder.BuildAsync(timeout.Token);
         await App.StartAsync(timeout.Token);
@@ -98,8 +99,8 @@ public sealed class NetworkFixture : IAsyncLifetime
     }
 
     /// <summary>
-    /// One broadcast from this host before the tests: a fresh MediaService pays ~0.4 s of JIT on its first WebRTC
-    /// connection, which would otherwise land on whichever test runs first and skew its connect time.
+    /// One broadcast and one listener from this host before the tests: a fresh MediaService pays ~0.4 s of JIT on its
+    /// first WebRTC connection, which would otherwise land on whichever test runs first and skew its connect time.
     /// </summary>
     private async Task WarmUpAsync()
     {
@@ -109,6 +110,9 @@ public sealed class NetworkFixture : IAsyncLifetime
         var page = await context.NewPageAsync();
         await page.GotoAsync($"/user/{user.UserName}");
         await LivePage.GoLiveAsync(page, iceTransportPolicy: null);
+        // Listening to yourself is allowed (monitoring): it warms the listener path too.
+        await LivePage.ListenAsync(page, user.UserName);
+        await Task.Delay(TimeSpan.FromSeconds(2));
         await LivePage.StopAsync(page);
         await context.CloseAsync();
     }

@@ -7,7 +7,7 @@ namespace AudioStream.NetworkTests;
 /// <summary>
 /// A person on another device opens https://{the host's address}:{port}, trusting the AudioStream CA, registers, goes
 /// live with the fake microphone, and a friend on this machine hears it: directly, through a NAT, with UDP blocked
-/// (TURN over TCP), and forced through the relay. Each run prints the connect time (WHIP POST → connected) and the
+/// (over TCP; forced through the relay, TURN over TCP), and forced through the relay over UDP. Each run prints the connect time (WHIP POST → connected) and the
 /// path's round-trip time: the figures of the README.
 /// </summary>
 [Collection(NetworkCollection.Name)]
@@ -38,19 +38,30 @@ public sealed class OtherDevicesTests(NetworkFixture fixture, ITestOutputHelper 
         Assert.Contains(run.Path.LocalType, DirectCandidateTypes);
     }
 
+    /// <summary>With every ICE option open the browser finds a TCP path: TURN over TCP/TLS, or ICE over TCP where MediaService offers it.</summary>
+    [SkippableFact]
+    public async Task A_device_whose_network_drops_udp_goes_live_over_tcp()
+    {
+        Skip.If(fixture.SkipReason is not null, fixture.SkipReason);
+
+        var run = await GoLiveAndListenAsync(fixture.Network.UdpBlocked, iceTransportPolicy: null);
+
+        Assert.True(run.Path.IsOverTcp, $"the media took {run.Path}");
+    }
+
     [SkippableFact]
     public async Task A_device_whose_network_drops_udp_goes_live_through_the_relay_over_tcp()
     {
         Skip.If(fixture.SkipReason is not null, fixture.SkipReason);
 
-        var run = await GoLiveAndListenAsync(fixture.Network.UdpBlocked, iceTransportPolicy: null);
+        var run = await GoLiveAndListenAsync(fixture.Network.UdpBlocked, iceTransportPolicy: "relay");
 
         Assert.Equal("relay", run.Path.LocalType);
         Assert.Contains(run.Path.RelayProtocol, StreamRelayProtocols);
     }
 
     [SkippableFact]
-    public async Task With_relay_only_ice_the_media_goes_through_the_turn_relay()
+    public async Task With_relay_only_ice_the_media_goes_through_the_turn_relay_over_udp()
     {
         Skip.If(fixture.SkipReason is not null, fixture.SkipReason);
 
@@ -129,7 +140,7 @@ public sealed class OtherDevicesTests(NetworkFixture fixture, ITestOutputHelper 
         var level = after.LevelSinceDb(before);
 
         output.WriteLine($"{device.Name} ({iceTransportPolicy ?? "all"}): WHIP POST → connected {connectMs:F0} ms (go-live call {liveAfter.TotalMilliseconds:F0} ms), " +
-            $"WHEP {listenMs:F0} ms; path {path.LocalType}/{path.RelayProtocol ?? "-"} {path.LocalAddress} → {path.RemoteAddress}, " +
+            $"WHEP {listenMs:F0} ms; path {path.LocalType}/{path.RelayProtocol ?? path.Protocol} {path.LocalAddress} → {path.RemoteAddress}, " +
             $"RTT {1000 * (path.RoundTripSeconds ?? double.NaN):F1} ms; bob got {after.PacketsReceived - before.PacketsReceived} packets in 3 s at {level:F1} dBFS, " +
             $"jitter buffer {after.JitterBufferMilliseconds:F0} ms");
 
