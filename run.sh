@@ -7,6 +7,7 @@ source scripts/prerequisites.sh
 
 ensure_dotnet
 ensure_packages postgresql-15 redis-server
+ensure_coturn
 restore_solution
 # CONFIGURATION=Release ./run.sh builds and runs every service optimized (what the benchmarks measure).
 configuration=${CONFIGURATION:-Debug}
@@ -17,10 +18,10 @@ export DOTNET_ENVIRONMENT=$ASPNETCORE_ENVIRONMENT
 export ASPNETCORE_URLS=${DASHBOARD_URL:-http://localhost:15080}
 export ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL=${ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL:-http://localhost:19080}
 export ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=${ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL:-http://localhost:20080}
-# No developer certificate is assumed; everything listens on localhost only.
+# No developer certificate is assumed: the dashboard listens on localhost only; the app's HTTPS uses its own certificate.
 export ASPIRE_ALLOW_UNSECURED_TRANSPORT=true
 export ASPIRE_VERSION_CHECK_DISABLED=true
 
-say "Starting AudioStream: app at http://localhost:${GATEWAY_PORT:-8080}, dashboard link (with its login token) below"
+say "Starting AudioStream: app at http://localhost:${GATEWAY_PORT:-8080} and https://<any address of this machine>:${GATEWAY_HTTPS_PORT:-8443} (trust /ca.crt, see /install-ca), dashboard link (with its login token) below"
 # exec: the AppHost receives Ctrl-C/SIGTERM itself and stops every process it started.
-exec "AppHost/bin/$configuration/net10.0/AppHost" --Gateway:Port="${GATEWAY_PORT:-8080}" "$@"
+exec "AppHost/bin/$configuration/net10.0/AppHost" --Gateway:Port="${GATEWAY_PORT:-8080}" --Gateway:HttpsPort="${GATEWAY_HTTPS_PORT:-8443}" "$@"

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
-# Runs every test: unit, integration (the real AppHost with PostgreSQL and Redis) and browser tests (Chromium).
+# Runs every test: unit, integration (the real AppHost with PostgreSQL, Redis and coturn), browser tests (Chromium)
+# and network tests (other devices simulated in network namespaces; they need root).
 # Installs what is missing first. Extra arguments go to `dotnet test` (e.g. --filter Foundation).
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/prerequisites.sh
 
 ensure_dotnet
-ensure_packages postgresql-15 redis-server chromium
+ensure_packages postgresql-15 redis-server chromium libnss3-tools nftables iproute2
+ensure_coturn
 restore_solution
 dotnet build AudioStream.sln --no-restore --verbosity quiet -nologo -clp:ErrorsOnly
 

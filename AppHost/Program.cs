@@ -4,6 +4,9 @@ var builder = DistributedApplication.CreateBuilder(args);
 
 var infrastructure = builder.AddInfrastructure();
 var redis = infrastructure.Redis;
+var certificate = builder.AddGatewayCertificate();
+var turn = builder.AddTurnRelay(certificate);
+builder.WatchAddresses(certificate, turn);
 
 var identity = builder.AddService<Projects.IdentityService>("identity")
     .WithDatabase(infrastructure.Database("identitydb"))
@@ -23,7 +26,8 @@ var media = builder.AddService<Projects.MediaService>("media")
     .WithDatabase(infrastructure.Database("mediadb"))
     .WithRedis(redis)
     .WithReference(social).WaitFor(social)
-    .WithMediaSettings();
+    .WithMediaSettings()
+    .WithTurn(turn);
 
 var recordings = builder.AddService<Projects.RecordingService>("recordings")
     .WithDatabase(infrastructure.Database("recordingdb"))
@@ -31,11 +35,11 @@ var recordings = builder.AddService<Projects.RecordingService>("recordings")
     .WithReference(social).WaitFor(social)
     .WithReference(media).WaitFor(media)
     .WithEnvironment("Recordings__StorageRoot", builder.Configuration["Recordings:StorageRoot"]
-        ?? Path.Combine(builder.Configuration["DataRoot"] ?? Path.Combine(builder.AppHostDirectory, "..", ".data"), "recordings"))
+        ?? Path.Combine(builder.DataRoot(), "recordings"))
     .WithEnvironment("Recordings__ReconcileSeconds", builder.Configuration["Recordings:ReconcileSeconds"] ?? "15");
 
 builder.AddService<Projects.Gateway>("gateway")
-    .WithPublicPort(builder.Configuration.GetValue<int?>("Gateway:Port") ?? 8080)
+    .WithPublicEndpoints(certificate)
     .WithRedis(redis)
     .WithReference(identity).WaitFor(identity)
     .WithReference(social).WaitFor(social)

@@ -1,4 +1,6 @@
+using AudioStream.AppHost.Certificates;
 using AudioStream.AppHost.Infrastructure;
+using Microsoft.Extensions.Logging;
 
 namespace AudioStream.AppHost;
 
@@ -23,11 +25,14 @@ internal static class TopologyExtensions
         return builder.AddLocalInfrastructure();
     }
 
+    /// <summary><c>DataRoot</c>: PostgreSQL, Redis, TURN, certificates and recordings (default <c>.data</c> in the checkout).</summary>
+    public static string DataRoot(this IDistributedApplicationBuilder builder) =>
+        builder.Configuration["DataRoot"] ?? Path.Combine(builder.AppHostDirectory, "..", ".data");
+
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     private static InfrastructureResources AddLocalInfrastructure(this IDistributedApplicationBuilder builder)
     {
-        var dataRoot = builder.Configuration["DataRoot"]
-            ?? Path.Combine(builder.AppHostDirectory, "..", ".data");
+        var dataRoot = builder.DataRoot();
         var postgres = builder.AddLocalPostgres("postgres", dataRoot);
         var redis = builder.AddLocalRedis("redis", dataRoot);
         return new InfrastructureResources(redis, name => postgres.AddDatabase(name));
@@ -54,7 +59,10 @@ internal static class TopologyExtensions
     /// <summary>
     /// Where the denoiser runs (<c>Media:CudaDeviceId</c> pins the MediaService to one GPU) and where browsers reach
     /// its WebRTC socket: <c>Media:UdpPort</c> (default 0, a free port chosen at start-up) and
-    /// <c>Media:AdvertisedAddress</c> (default 127.0.0.1; set the host's reachable address for other machines);
+    /// <c>Media:AdvertisedAddress</c> (default <c>auto</c>: every usable address of the machine; an address written
+    /// here is offered alone), <c>Media:PublicAddress</c> (offered in addition: a NAT's public address forwarding the
+    /// port), <c>Media:TcpPort</c> (ICE over TCP for clients whose UDP is blocked; default 0, a free port; empty: off),
+    /// <c>Media:BindAddress</c> (default all addresses; binding the advertised one makes replies leave from it);
     /// <c>Media:IngestTimeoutSeconds</c>: how long a started stream waits for its broadcaster to connect.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithMediaSettings(this IResourceBuilder<ProjectResource> media)
@@ -67,6 +75,18 @@ internal static class TopologyExtensions
         if (configuration["Media:AdvertisedAddress"] is { Length: > 0 } advertised)
         {
             media.WithEnvironment("WebRtc__AdvertisedAddress", advertised);
+        }
+        if (configuration["Media:PublicAddress"] is { Length: > 0 } publicAddress)
+        {
+            media.WithEnvironment("WebRtc__PublicAddress", publicAddress);
+        }
+        if (configuration["Media:TcpPort"] is { } tcpPort)
+        {
+            media.WithEnvironment("WebRtc__TcpPort", tcpPort);
+        }
+        if (configuration["Media:BindAddress"] is { Length: > 0 } bind)
+        {
+            media.WithEnvironment("WebRtc__BindAddress", bind);
         }
         if (configuration["Media:CudaDeviceId"] is { Length: > 0 } deviceId)
         {
@@ -83,9 +103,108 @@ internal static class TopologyExtensions
         return media;
     }
 
-    /// <summary>The one public origin. Port 0 lets DCP choose one (tests run several AppHosts at once).</summary>
-    public static IResourceBuilder<ProjectResource> WithPublicPort(this IResourceBuilder<ProjectResource> gateway, int port) =>
-        gateway.WithEndpoint("http", endpoint => endpoint.Port = port == 0 ? null : port);
+    /// <summary>
+    /// The gateway's TLS certificate: <c>Gateway:Certificate:Path</c> (+ <c>KeyPath</c>; a password in the secret
+    /// parameter <c>gateway-certificate-password</c>), else one generated from a local CA under the data folder.
+    /// </summary>
+    public static GatewayCertificate AddGatewayCertificate(this IDistributedApplicationBuilder builder)
+    {
+        var configuration = builder.Configuration;
+        if (configuration["Gateway:Certificate:Path"] is { Length: > 0 } path)
+        {
+            var password = configuration[$"Parameters:{CertificatePasswordParameter}"] is null
+                ? null
+                : builder.AddParameter(CertificatePasswordParameter, secret: true).Resource;
+            return GatewayCertificate.Configured(path, configuration["Gateway:Certificate:KeyPath"], password);
+        }
+        return GatewayCertificate.Generate(
+            Path.Combine(builder.DataRoot(), "certificates"), CertificateNames.ForThisMachine(), TimeProvider.System.GetUtcNow());
+    }
+
+    private const string CertificatePasswordParameter = "gateway-certificate-password";
+
+    /// <summary>coturn beside the services (Linux, <c>Turn:Enabled</c>); null when it does not run.</summary>
+    public static IResourceBuilder<LocalTurnResource>? AddTurnRelay(this IDistributedApplicationBuilder builder, GatewayCertificate certificate) =>
+        OperatingSystem.IsLinux() && builder.Configuration.GetValue($"{TurnSettings.SectionName}:Enabled", true)
+            ? builder.AddLocalTurn("turn", builder.DataRoot(), certificate)
+            : null;
+
+    /// <summary>Keeps the certificate and TURN in step with the machine's addresses (see <see cref="AddressChangeWatcher"/>).</summary>
+    public static void WatchAddresses(
+        this IDistributedApplicationBuilder builder, GatewayCertificate certificate, IResourceBuilder<LocalTurnResource>? turn)
+    {
+        var interval = TimeSpan.FromSeconds(builder.Configuration.GetValue("Gateway:Certificate:CheckSeconds", 60.0));
+        builder.Services.AddHostedService(services => new AddressChangeWatcher(
+            certificate, turn?.Resource, interval, TimeProvider.System,
+            services.GetRequiredService<ResourceCommandService>(), services.GetRequiredService<ILogger<AddressChangeWatcher>>()));
+    }
+
+    /// <summary>
+    /// MediaService signs short-lived TURN credentials with the relay's secret and lists the relay's URLs
+    /// (<c>GET /api/media/ice-servers</c>, WHIP/WHEP Link headers) at <c>Turn:PublicHost</c> (default
+    /// <c>Media:PublicAddress</c>, else the host each request came to).
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithTurn(this IResourceBuilder<ProjectResource> media, IResourceBuilder<LocalTurnResource>? turn)
+    {
+        if (turn is null)
+        {
+            return media;
+        }
+        var configuration = media.ApplicationBuilder.Configuration;
+        media.WithEnvironment("Turn__Secret", turn.Resource.Secret)
+            .WithEnvironment("Turn__Port", turn.Resource.Port.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .WithEnvironment("Turn__TlsPort", (turn.Resource.TlsPort ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if ((configuration["Turn:PublicHost"] ?? configuration["Media:PublicAddress"]) is { Length: > 0 } publicHost)
+        {
+            media.WithEnvironment("Turn__PublicHost", publicHost);
+        }
+        return media;
+    }
+
+    /// <summary>
+    /// The one public origin, bound by the gateway itself on every address (no orchestrator proxy, so it sees each
+    /// client's own address): plain HTTP on <c>Gateway:Port</c> (8080; other machines are redirected to HTTPS) and
+    /// HTTPS on <c>Gateway:HttpsPort</c> (8443). 0 takes a free port (tests run several AppHosts at once).
+    /// Kestrel reads both from configuration, which is what makes it reload the certificate when the file changes.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithPublicEndpoints(this IResourceBuilder<ProjectResource> gateway, GatewayCertificate certificate)
+    {
+        var configuration = gateway.ApplicationBuilder.Configuration;
+        var httpPort = FreePorts.OrFree(configuration.GetValue("Gateway:Port", 8080));
+        var httpsPort = FreePorts.OrFree(configuration.GetValue("Gateway:HttpsPort", 8443));
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+
+        gateway.WithEndpoint("http", endpoint =>
+            {
+                endpoint.IsProxied = false;
+                endpoint.Port = httpPort;
+                endpoint.TargetPort = httpPort;
+            })
+            .WithEndpoint("https", endpoint =>
+            {
+                endpoint.UriScheme = "https";
+                endpoint.IsProxied = false;
+                endpoint.Port = httpsPort;
+                endpoint.TargetPort = httpsPort;
+            }, createIfNotExists: true)
+            .WithEnvironment("Kestrel__Endpoints__http__Url", $"http://*:{httpPort.ToString(invariant)}")
+            .WithEnvironment("Kestrel__Endpoints__https__Url", $"https://*:{httpsPort.ToString(invariant)}")
+            .WithEnvironment("Kestrel__Endpoints__https__Certificate__Path", certificate.CertificatePath)
+            .WithEnvironment("Gateway__HttpsPort", httpsPort.ToString(invariant));
+        if (certificate.KeyPath is not null)
+        {
+            gateway.WithEnvironment("Kestrel__Endpoints__https__Certificate__KeyPath", certificate.KeyPath);
+        }
+        if (certificate.Password is not null)
+        {
+            gateway.WithEnvironment("Kestrel__Endpoints__https__Certificate__Password", certificate.Password);
+        }
+        if (certificate.AuthorityCertificatePath is not null)
+        {
+            gateway.WithEnvironment("Gateway__CaCertificatePath", certificate.AuthorityCertificatePath);
+        }
+        return gateway;
+    }
 }
 
 internal sealed record InfrastructureResources(

@@ -6,8 +6,10 @@ builder.AddServiceDefaults();
 builder.AddApplicationServices();
 
 var app = builder.Build();
+app.UseTransportSecurity();
 app.UseWebSockets();
 app.MapDefaultEndpoints();
+app.MapCertificateAuthority();
 app.MapPages();
 app.MapReverseProxy();
 await app.RunAsync();

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AudioStream.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
@@ -25,6 +26,7 @@ public static class HostingExtensions
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
         builder.Services.AddProblemDetails();
+        builder.Services.AddGatewayForwardedHeaders();
         // Nothing in the public API takes a large body (SDP offers are a few kB); refuse big ones before reading them.
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(
             options => options.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
@@ -80,11 +82,13 @@ public static class HostingExtensions
     }
 
     /// <summary>
-    /// Errors as RFC 9457 problem details (unhandled exceptions, and bodiless 4xx/5xx such as a malformed JSON body),
+    /// Forwarded headers from the gateway (see <see cref="GatewayForwardedHeaders"/>), errors as RFC 9457 problem details (unhandled exceptions, and bodiless 4xx/5xx such as a malformed JSON body),
     /// then authentication and authorization for the services that registered them.
     /// </summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
+        // First: everything after it (cookies, redirects, origin checks, logs) sees the browser's scheme, host and address.
+        app.UseGatewayForwardedHeaders();
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // Malformed or oversized bodies are the client's fault (Development even throws them): keep their 4xx.

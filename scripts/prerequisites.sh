@@ -27,6 +27,18 @@ ensure_packages() {
   "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# coturn is run by the AppHost as its own process. Debian starts the package's system-wide turnserver on install,
+# which would hold port 3478: when this script installs coturn, it stops and disables that service.
+ensure_coturn() {
+  dpkg-query -W -f='${Status}' coturn 2>/dev/null | grep -q "install ok installed" && return 0
+  ensure_packages coturn
+  if [[ -d /run/systemd/system ]] && command -v systemctl >/dev/null 2>&1; then
+    local sudo=()
+    [[ $(id -u) -eq 0 ]] || sudo=(sudo)
+    "${sudo[@]}" systemctl disable --now coturn >/dev/null 2>&1 || true
+  fi
+}
+
 restore_solution() {
   dotnet restore AudioStream.sln --verbosity quiet >/dev/null || dotnet restore AudioStream.sln --verbosity minimal
 }

@@ -23,7 +23,7 @@ public static class LocalInfrastructureExtensions
         builder.Eventing.Subscribe<BeforeResourceStartedEvent>(redis, async (_, cancellationToken) =>
         {
             var secret = await redis.Password.GetValueAsync(cancellationToken);
-            WritePrivateFile(redis.ConfigFile,
+            PrivateFiles.WriteReplacing(redis.ConfigFile,
                 $"""
                 bind 127.0.0.1
                 protected-mode yes
@@ -162,17 +162,5 @@ public static class LocalInfrastructureExtensions
     {
         Directory.CreateDirectory(path);
         return path;
-    }
-
-    internal static void WritePrivateFile(string path, string contents)
-    {
-        using var stream = new FileStream(path, new FileStreamOptions
-        {
-            Mode = FileMode.Create,
-            Access = FileAccess.Write,
-            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
-        });
-        using var writer = new StreamWriter(stream);
-        writer.Write(contents);
     }
 }

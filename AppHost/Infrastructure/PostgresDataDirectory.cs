@@ -48,7 +48,7 @@ internal sealed class PostgresDataDirectory(PostgresBinaries binaries, string pa
         logger.LogInformation("Initialising a new PostgreSQL data directory at {Path}", path);
         Directory.CreateDirectory(path);
         var passwordFile = path + ".pwfile";
-        LocalInfrastructureExtensions.WritePrivateFile(passwordFile, password);
+        PrivateFiles.WriteReplacing(passwordFile, password);
         try
         {
             if (runAsPostgresUser)

@@ -7,6 +7,7 @@ internal static class ApplicationServiceExtensions
     public static void AddApplicationServices(this IHostApplicationBuilder builder)
     {
         builder.AddSessionAuthentication();
+        builder.AddTransportSecurity();
         builder.Services.AddReverseProxy()
             .LoadFromMemory(ProxyRoutes.Routes, ProxyRoutes.Clusters)
             .AddServiceDiscoveryDestinationResolver();

@@ -24,11 +24,13 @@ public static class WebRtcApi
         api.MapPost("/whep/{username}", ListenAsync).WithName("Whep").WithSummary("Listen to a friend's live stream (WHEP)")
             .Accepts<string>(SdpAnswerResult.ContentType);
         api.MapDelete("/whep/{username}/{resourceId:guid}", StopListeningAsync).WithName("WhepDelete").WithSummary("Stop listening");
+        app.MapIceServersApi();
         return api;
     }
 
     public static async Task<Results<SdpAnswerResult, ProblemHttpResult>> IngestAsync(
-        Guid sessionId, HttpRequest request, ClaimsPrincipal principal, LiveStreamManager streams, WebRtcEndpoint endpoint)
+        Guid sessionId, HttpRequest request, ClaimsPrincipal principal, LiveStreamManager streams, WebRtcEndpoint endpoint,
+        IceServerDirectory iceServers)
     {
         var me = principal.GetCurrentUser();
         var stream = streams.Find(sessionId);
@@ -71,7 +73,7 @@ public static class WebRtcApi
             return StreamsApi.Problem(StatusCodes.Status409Conflict, "A broadcaster is already connected to this stream.");
         }
 
-        return new SdpAnswerResult(answer, $"/api/media/whip/{sessionId}/{resourceId}");
+        return new SdpAnswerResult(answer, $"/api/media/whip/{sessionId}/{resourceId}", IceServerLinksFor(request, me, iceServers));
     }
 
     public static async Task<Results<Ok, ProblemHttpResult>> StopIngestAsync(
@@ -90,7 +92,7 @@ public static class WebRtcApi
 
     public static async Task<Results<SdpAnswerResult, ProblemHttpResult>> ListenAsync(
         string username, HttpRequest request, ClaimsPrincipal principal, LiveStreamManager streams, ListenerAccess access,
-        WebRtcEndpoint endpoint, CancellationToken cancellationToken)
+        WebRtcEndpoint endpoint, IceServerDirectory iceServers, CancellationToken cancellationToken)
     {
         var me = principal.GetCurrentUser();
         if (!await access.MayListenAsync(me.Id, me.UserName, username, cancellationToken))
@@ -121,7 +123,8 @@ public static class WebRtcApi
         }
 
         var listener = stream.Listeners.Add(peer, me.Id);
-        return new SdpAnswerResult(answer, $"/api/media/whep/{Uri.EscapeDataString(stream.OwnerName)}/{listener.ResourceId}");
+        return new SdpAnswerResult(answer, $"/api/media/whep/{Uri.EscapeDataString(stream.OwnerName)}/{listener.ResourceId}",
+            IceServerLinksFor(request, me, iceServers));
     }
 
     public static Results<Ok, ProblemHttpResult> StopListeningAsync(
@@ -152,10 +155,13 @@ public static class WebRtcApi
 
     /// <summary>
     /// Who sent the offer, which decides whether the answer offers loopback candidates (only to a browser on this
-    /// machine). Behind the gateway this is the gateway's address until forwarded headers are honoured; then it is the
-    /// browser's own.
+    /// machine). Behind the gateway this is the browser's own address: the forwarded headers are honoured from the
+    /// gateway only.
     /// </summary>
     private static System.Net.IPAddress? ClientAddress(HttpRequest request) => request.HttpContext.Connection.RemoteIpAddress;
+
+    private static string[] IceServerLinksFor(HttpRequest request, CurrentUser me, IceServerDirectory iceServers) =>
+        IceServerLinks.Format(iceServers.For(request, me.Id).IceServers);
 
     private static ProblemHttpResult BadOffer(SdpParseException ex) =>
         TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The SDP offer is not valid.", detail: ex.Message);

@@ -1,3 +1,4 @@
+using AudioStream.MediaService.Apis;
 using AudioStream.MediaService.Denoising.Hosting;
 using AudioStream.MediaService.Denoising.Streaming;
 using AudioStream.MediaService.Infrastructure;
@@ -38,5 +39,7 @@ internal static class ApplicationServiceExtensions
         builder.Services.AddSingleton<LiveStreamManager>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<LiveStreamManager>());
         builder.Services.AddScoped<ListenerAccess>();
+        builder.Services.Configure<TurnOptions>(builder.Configuration.GetSection(TurnOptions.SectionName));
+        builder.Services.AddSingleton<IceServerDirectory>();
     }
 }

@@ -101,8 +101,9 @@ public static class PresenceSocketApi
     }
 
     /// <summary>
-    /// Browsers send Origin on WebSocket handshakes; it must match the host the browser addressed (behind the
-    /// gateway that is X-Forwarded-Host). Non-browser clients send no Origin and need the cookie all the same.
+    /// Browsers send Origin on WebSocket handshakes; it must be the origin the browser addressed: scheme and host as
+    /// the gateway forwarded them (ServiceDefaults' GatewayForwardedHeaders applied them to the request). Non-browser
+    /// clients send no Origin and need the cookie all the same.
     /// </summary>
     private static bool IsSameOrigin(HttpRequest request)
     {
@@ -111,8 +112,8 @@ public static class PresenceSocketApi
         {
             return true;
         }
-        var host = request.Headers["X-Forwarded-Host"].ToString() is { Length: > 0 } forwarded ? forwarded : request.Host.Value;
         return Uri.TryCreate(origin, UriKind.Absolute, out var originUri)
-            && string.Equals(originUri.Authority, host, StringComparison.OrdinalIgnoreCase);
+            && string.Equals(originUri.Scheme, request.Scheme, StringComparison.OrdinalIgnoreCase)
+            && string.Equals(originUri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase);
     }
 }

@@ -36,6 +36,9 @@ public sealed class AppHostFixture : IAsyncLifetime
             [
                 $"--DataRoot={dataRoot}",
                 "--Gateway:Port=0",
+                "--Gateway:HttpsPort=0",
+                "--Turn:Port=0",
+                "--Turn:TlsPort=0",
                 "--Presence:Replicas=2",
                 "--DcpPublisher:RandomizePorts=true",
                 $"--Media:IngestTimeoutSeconds={IngestTimeoutSeconds}",

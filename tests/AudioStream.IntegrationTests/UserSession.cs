@@ -12,11 +12,16 @@ public sealed class UserSession : IDisposable
     private readonly HttpClient client;
 
     public UserSession(AppHostFixture fixture, string? userName = null)
+        : this(fixture.App.GetEndpoint("gateway", "http"), userName)
+    {
+    }
+
+    public UserSession(Uri gateway, string? userName = null)
     {
         Cookies = new CookieContainer();
         client = new HttpClient(new SocketsHttpHandler { CookieContainer = Cookies, UseCookies = true, AllowAutoRedirect = false })
         {
-            BaseAddress = fixture.App.GetEndpoint("gateway", "http"),
+            BaseAddress = gateway,
             Timeout = TimeSpan.FromSeconds(30),
         };
         UserName = userName ?? UniqueName();

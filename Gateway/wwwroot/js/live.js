@@ -21,9 +21,29 @@ class LiveError extends Error {
   }
 }
 
+/**
+ * STUN and TURN servers with credentials for this user (the relay reaches us from networks that block UDP or sit
+ * behind a strict NAT). None when the request fails: a direct path may still work.
+ */
+async function iceServers() {
+  try {
+    const response = await fetch('/api/media/ice-servers', { credentials: 'same-origin' });
+    if (response.ok) return (await response.json()).iceServers ?? [];
+  } catch { /* offline or signed out: try without */ }
+  return [];
+}
+
+/** A peer connection for WHIP/WHEP; iceTransportPolicy 'relay' forces the TURN relay (testing a network). */
+async function createPeerConnection(iceTransportPolicy) {
+  const config = { ...RTC_CONFIG, iceServers: await iceServers() };
+  if (iceTransportPolicy) config.iceTransportPolicy = iceTransportPolicy;
+  return new RTCPeerConnection(config);
+}
+
 /** Posts an SDP offer (WHIP/WHEP), applies the answer; returns the session URL to DELETE later. */
 async function negotiate(pc, url) {
   await pc.setLocalDescription(await pc.createOffer());
+  pc.postedAt = performance.now();
   const response = await fetch(url, {
     method: 'POST',
     headers: { 'Content-Type': 'application/sdp' },
@@ -40,7 +60,12 @@ function waitConnected(pc, timeoutMs = 15000) {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new LiveError(0, 'Could not connect the audio (timeout).')), timeoutMs);
     const check = () => {
-      if (pc.connectionState === 'connected') { clearTimeout(timer); resolve(); }
+      if (pc.connectionState === 'connected') {
+        clearTimeout(timer);
+        // WHIP/WHEP POST → media connected (ICE + DTLS), for the page's diagnostics and the network tests.
+        pc.connectMs = performance.now() - pc.postedAt;
+        resolve();
+      }
       if (pc.connectionState === 'failed' || pc.connectionState === 'closed') {
         clearTimeout(timer);
         reject(new LiveError(0, 'The audio connection failed.'));
@@ -58,9 +83,9 @@ async function deleteQuietly(url) {
 
 /**
  * Goes live: creates the stream, sends the microphone over WHIP. Resolves once audio flows.
- * Returns { sessionId, startedAt, denoise, pc, microphone, stop() }.
+ * Returns { sessionId, startedAt, denoise, pc, microphone, connectMs, stop() }.
  */
-export async function goLive({ denoise = true, title = null } = {}) {
+export async function goLive({ denoise = true, title = null, iceTransportPolicy = undefined } = {}) {
   const microphone = await navigator.mediaDevices.getUserMedia(MIC_CONSTRAINTS);
   const created = await fetch('/api/media/streams', {
     method: 'POST',
@@ -73,7 +98,7 @@ export async function goLive({ denoise = true, title = null } = {}) {
     throw new LiveError(created.status, await problemTitle(created));
   }
   const live = await created.json();
-  const pc = new RTCPeerConnection(RTC_CONFIG);
+  const pc = await createPeerConnection(iceTransportPolicy);
   pc.addTransceiver(microphone.getAudioTracks()[0], { direction: 'sendonly', streams: [microphone] });
   // Ending the stream first (rather than DELETE on the WHIP session, or hanging up) returns its summary.
   const stop = async () => {
@@ -89,12 +114,12 @@ export async function goLive({ denoise = true, title = null } = {}) {
     await stop();
     throw error;
   }
-  return { ...live, pc, microphone, stop };
+  return { ...live, pc, microphone, connectMs: pc.connectMs, stop };
 }
 
-/** Listens to a live friend over WHEP. Returns { pc, stream, audio, stop() }; audio is a playing <audio>. */
-export async function listen(username, { volume = 1 } = {}) {
-  const pc = new RTCPeerConnection(RTC_CONFIG);
+/** Listens to a live friend over WHEP. Returns { pc, stream, audio, connectMs, stop() }; audio is a playing <audio>. */
+export async function listen(username, { volume = 1, iceTransportPolicy = undefined } = {}) {
+  const pc = await createPeerConnection(iceTransportPolicy);
   pc.addTransceiver('audio', { direction: 'recvonly' });
   const stream = new MediaStream();
   const audio = new Audio();
@@ -118,7 +143,7 @@ export async function listen(username, { volume = 1 } = {}) {
     await stop();
     throw error;
   }
-  return { pc, stream, audio, stop };
+  return { pc, stream, audio, connectMs: pc.connectMs, stop };
 }
 
 /** GET the stream's stats: the body, or null when not live (404). Throws a LiveError (403) for non-friends. */
