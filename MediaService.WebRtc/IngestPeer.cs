@@ -39,9 +39,6 @@ public sealed class IngestPeer : WebRtcPeer
     /// <summary>Our SSRC in the receiver reports (we send no media).</summary>
     public uint ReportSsrc { get; }
 
-    /// <summary>The report block most recently sent to the broadcaster.</summary>
-    public RtcpReportBlock? LastReportSent { get; private set; }
-
     /// <summary>Decoded frames in order; completes when the peer closes. The oldest are dropped if nobody reads.</summary>
     public ChannelReader<AudioFrame> Frames => _frames.Reader;
 
@@ -131,10 +128,7 @@ public sealed class IngestPeer : WebRtcPeer
         }
 
         int length = RtcpCompound.WriteReceiverReport(_report, ReportSsrc, "audiostream", [block]);
-        if (SendRtcp(_report, length))
-        {
-            LastReportSent = block;
-        }
+        SendRtcp(_report, length);
     }
 
     private protected override void OnClosed()

@@ -460,13 +460,10 @@ public abstract class WebRtcPeer : IDisposable
         OnRtp(packet[..length]);
     }
 
+    /// <summary>An authenticated RTCP compound arrived (the compound is not kept: it is parsed per packet).</summary>
     private protected virtual void OnRtcp(RtcpCompound compound)
     {
-        LastRtcp = compound;
     }
-
-    /// <summary>The last RTCP compound received (SR/RR/SDES/BYE/NACK), for diagnostics.</summary>
-    public RtcpCompound? LastRtcp { get; private set; }
 
     private readonly record struct Inbound(byte[]? Buffer, int Length, bool Rtcp)
     {

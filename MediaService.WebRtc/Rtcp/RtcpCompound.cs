@@ -11,6 +11,12 @@ public sealed class RtcpCompound
 {
     private const int MaxPackets = 32;
 
+    /// <summary>
+    /// Sequence numbers kept from generic NACKs per compound. Each 4-byte FCI can ask for 17, so a large datagram would
+    /// otherwise expand ~17 / 4 entries per byte; we do not retransmit, and a real receiver asks for a few at a time.
+    /// </summary>
+    public const int MaxNacks = 256;
+
     public List<(uint Ssrc, RtcpSenderInfo Info)> SenderReports { get; } = [];
 
     public List<(uint ReporterSsrc, RtcpReportBlock Block)> ReportBlocks { get; } = [];
@@ -21,8 +27,11 @@ public sealed class RtcpCompound
 
     public List<uint> Goodbyes { get; } = [];
 
-    /// <summary>Sequence numbers asked for again by generic NACKs, with the media SSRC.</summary>
+    /// <summary>Sequence numbers asked for again by generic NACKs, with the media SSRC (the first <see cref="MaxNacks"/>).</summary>
     public List<(uint MediaSsrc, ushort Sequence)> Nacks { get; } = [];
+
+    /// <summary>NACKed sequence numbers beyond <see cref="MaxNacks"/>, counted, not kept.</summary>
+    public int NacksOverLimit { get; private set; }
 
     public int OtherPackets { get; private set; }
 
@@ -245,12 +254,12 @@ public sealed class RtcpCompound
                     {
                         ushort pid = BinaryPrimitives.ReadUInt16BigEndian(packet[offset..]);
                         ushort blp = BinaryPrimitives.ReadUInt16BigEndian(packet[(offset + 2)..]);
-                        Nacks.Add((media, pid));
+                        AddNack(media, pid);
                         for (int bit = 0; bit < 16; bit++)
                         {
                             if ((blp & (1 << bit)) != 0)
                             {
-                                Nacks.Add((media, (ushort)(pid + bit + 1)));
+                                AddNack(media, (ushort)(pid + bit + 1));
                             }
                         }
                     }
@@ -331,5 +340,17 @@ public sealed class RtcpCompound
 
         error = string.Empty;
         return true;
+    }
+
+    private void AddNack(uint media, ushort sequence)
+    {
+        if (Nacks.Count < MaxNacks)
+        {
+            Nacks.Add((media, sequence));
+        }
+        else
+        {
+            NacksOverLimit++;
+        }
     }
 }

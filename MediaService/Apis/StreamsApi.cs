@@ -117,7 +117,8 @@ public static class StreamsApi
             ingest?.PacketsLost ?? 0,
             ingest?.FramesConcealed ?? 0,
             stream.Listeners.FramesDropped,
-            stream.Playout.FramesSkipped);
+            stream.Playout.FramesSkipped,
+            stream.FramesAheadOfRealTime);
     }
 
     private static StreamEndedResponse Summary(LiveSession session, TimeProvider time) =>

@@ -15,8 +15,6 @@ public sealed class FrameBroadcaster(string track)
 
     public string Track { get; } = track;
 
-    public int SubscriberCount => _subscriptions.Length;
-
     /// <summary>A queue of the frames published from now on; already complete when the track has ended.</summary>
     public FrameSubscription Subscribe(int capacity, string consumer, Action<string, string>? onDropped = null)
     {

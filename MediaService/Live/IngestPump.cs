@@ -25,11 +25,13 @@ public sealed class IngestPump
     private readonly ILogger _logger;
     private readonly Guid _sessionId;
     private readonly StreamTimeline _timeline;
+    private readonly RealTimeBudget _budget;
     private readonly FrameAssembler _rawFrames;
     private readonly FrameAssembler? _processedFrames;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IngestPeer? _peer;
     private int _finished;
+    private bool _warnedAhead;
 
     public IngestPump(
         Guid sessionId, IStreamDenoiser? denoiser, PlayoutClock playout, FrameBroadcaster raw, FrameBroadcaster processed,
@@ -43,6 +45,7 @@ public sealed class IngestPump
         _time = time;
         _logger = logger;
         _timeline = new StreamTimeline(time);
+        _budget = new RealTimeBudget(time);
         _rawFrames = new FrameAssembler(OnRawFrame);
         if (denoiser is not null)
         {
@@ -59,6 +62,9 @@ public sealed class IngestPump
 
     /// <summary>The broadcaster's peer; null before WHIP.</summary>
     public IngestPeer? Peer => Volatile.Read(ref _peer);
+
+    /// <summary>20 ms frames of the sender's timeline refused for running ahead of the wall clock (see <see cref="RealTimeBudget"/>).</summary>
+    public long FramesAheadOfRealTime => _budget.DroppedSamples / MediaFrame.Samples20Ms;
 
     /// <summary>Completes when both tracks have ended (after the peer closed and the denoiser flushed).</summary>
     public Task Completion => _completion.Task;
@@ -101,12 +107,20 @@ public sealed class IngestPump
                     int gap = unchecked((int)(frame.RtpTimestamp - next));
                     if (gap is > 0 and <= MaxFillSamples)
                     {
-                        FillSilence(gap, arrival);
+                        FillSilence(_budget.AdmitSilence(gap), arrival);
                     }
                 }
 
                 expected = unchecked(frame.RtpTimestamp + (uint)frame.Samples.Length);
-                Feed(frame.Samples, arrival, isSilenceFill: false);
+                if (_budget.TryAdmit(frame.Samples.Length))
+                {
+                    Feed(frame.Samples, arrival, isSilenceFill: false);
+                }
+                else if (!_warnedAhead)
+                {
+                    _warnedAhead = true;
+                    _logger.LogWarning("Stream {SessionId} sends audio faster than real time: frames ahead of the clock are dropped", _sessionId);
+                }
             }
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

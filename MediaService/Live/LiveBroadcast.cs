@@ -76,6 +76,9 @@ public sealed class LiveBroadcast
     /// <summary>The broadcaster's WebRTC counters (packets received and lost, frames concealed…); null before WHIP.</summary>
     public PeerCounters? IngestCounters => _pump.Peer?.Counters;
 
+    /// <summary>Broadcaster frames refused for running ahead of the wall clock.</summary>
+    public long FramesAheadOfRealTime => _pump.FramesAheadOfRealTime;
+
     /// <summary>Completes when both tracks have ended (after <see cref="End"/>, once the denoiser has flushed).</summary>
     public Task Completion => _pump.Completion;
 

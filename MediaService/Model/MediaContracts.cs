@@ -29,8 +29,10 @@ public sealed record StreamStatsResponse(
 /// <param name="FramesConcealed">20 ms frames the Opus decoder made up for lost packets.</param>
 /// <param name="ListenerFramesDropped">Frames listeners lost because they fell behind (all listeners, since the start).</param>
 /// <param name="FramesSkippedToCatchUp">Quiet frames listeners left out to bring a grown delay back to the plan (recordings keep them).</param>
+/// <param name="FramesAheadOfRealTime">Broadcaster audio refused (in 20 ms frames, silence fill included) because its timestamps ran ahead of the wall clock by more than a second.</param>
 public sealed record StreamDelivery(
-    double PlannedLatencyMs, long PacketsReceived, long PacketsLost, long FramesConcealed, long ListenerFramesDropped, long FramesSkippedToCatchUp);
+    double PlannedLatencyMs, long PacketsReceived, long PacketsLost, long FramesConcealed, long ListenerFramesDropped, long FramesSkippedToCatchUp,
+    long FramesAheadOfRealTime);
 
 /// <param name="Available">The model is loaded and runs (otherwise audio passes through unchanged).</param>
 /// <param name="Provider">cuda, cpu or none.</param>

@@ -3,9 +3,11 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
+using AudioStream.MediaService.Grpc;
 using AudioStream.MediaService.WebRtc.Client;
 using AudioStream.MediaService.WebRtc.Opus;
 using AudioStream.ServiceDefaults.Messaging;
+using Grpc.Core;
 
 namespace AudioStream.MediaTests;
 
@@ -171,6 +173,58 @@ public sealed class ClientStreamingTests(AppHostFixture fixture)
             await commands.ExecuteCommandAsync("recordings", KnownResourceCommands.StartCommand);
             await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync("recordings", healthy.Token);
         }
+    }
+
+    [Fact]
+    public async Task A_sender_whose_timestamps_race_ahead_gets_no_more_timeline_than_the_time_that_passed()
+    {
+        var (media, mediaLifetime) = await MediaTestSupport.CreateMediaClientAsync(fixture);
+        await using var _ = mediaLifetime;
+        using var alice = await new UserSession(fixture).RegisterAsync();
+        var (sessionId, whipUrl) = await alice.GoLiveAsync(denoise: false);
+        using var sender = new WebRtcClient(sends: true);
+        await sender.ConnectAsync(await AnswerAsync(alice, whipUrl, sender.Offer), Timeout);
+
+        // The raw track is what the recorder writes: follow how far its timeline gets.
+        using var rawCall = media.Subscribe(new SubscribeRequest { StreamId = sessionId.ToString(), Track = Track.Raw });
+        long timelineEnd = 0;
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var chunk in rawCall.ResponseStream.ReadAllAsync())
+            {
+                Interlocked.Exchange(ref timelineEnd, (long)chunk.SampleOffset + (chunk.Pcm.Length / 2));
+            }
+        });
+
+        // A hostile sender: 2 s of packets paced like a microphone, each claiming 10 s of audio (a gap of 9.98 s
+        // to fill with silence after each one): ~1000 s of timeline unless the server holds it to the clock.
+        var encoder = new OpusAudioEncoder();
+        var packet = new byte[OpusAudioEncoder.MaxPacketBytes];
+        int length = encoder.Encode(new float[960], packet);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using (var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20)))
+        {
+            for (int i = 0; i < 100; i++)
+            {
+                Assert.True(sender.SendOpus(packet.AsSpan(0, length), samples: 10 * 48000));
+                await timer.WaitForNextTickAsync();
+            }
+        }
+
+        JsonElement delivery = default;
+        await WaitUntilAsync(async () =>
+        {
+            delivery = (await alice.GetJsonAsync($"/api/media/streams/{alice.UserName}")).GetProperty("delivery");
+            return delivery.GetProperty("packetsReceived").GetInt64() >= 100;
+        });
+        var elapsed = clock.Elapsed;
+        Assert.Equal(HttpStatusCode.OK, await UserSession.StatusOfAsync(alice.DeleteAsync("/api/media/streams/current")));
+        await reading.WaitAsync(Timeout);
+
+        // The timeline may lead the clock by the 1 s allowance; the frames beyond it were refused and counted.
+        double seconds = Interlocked.Read(ref timelineEnd) / 48000.0;
+        Assert.InRange(seconds, 1.0, elapsed.TotalSeconds + 1.5);
+        Assert.True(delivery.GetProperty("framesAheadOfRealTime").GetInt64() > 40_000, $"delivery: {delivery}");
     }
 
     private static async Task SendToneAsync(WebRtcClient sender, CancellationToken cancellationToken)

@@ -40,6 +40,27 @@ public class RtpRtcpTests
         Assert.Equal(20, packet.Payload.Length);
     }
 
+    [Fact]
+    public void A_nack_asking_for_every_packet_keeps_a_bounded_list_and_counts_the_rest()
+    {
+        // One generic NACK of 16 000 FCIs with every BLP bit set: 272 000 sequence numbers asked for in 64 KB.
+        const int Fcis = 16_000;
+        var nack = new byte[12 + (4 * Fcis)];
+        nack[0] = 0x81;
+        nack[1] = 205;
+        BinaryPrimitives.WriteUInt16BigEndian(nack.AsSpan(2), (ushort)((nack.Length / 4) - 1));
+        for (int i = 0; i < Fcis; i++)
+        {
+            BinaryPrimitives.WriteUInt16BigEndian(nack.AsSpan(12 + (4 * i)), (ushort)i);
+            BinaryPrimitives.WriteUInt16BigEndian(nack.AsSpan(14 + (4 * i)), 0xFFFF);
+        }
+
+        var parsed = RtcpCompound.Parse(nack);
+
+        Assert.Equal(RtcpCompound.MaxNacks, parsed.Nacks.Count);
+        Assert.Equal((17 * Fcis) - RtcpCompound.MaxNacks, parsed.NacksOverLimit);
+    }
+
     [Theory]
     [InlineData("80")] // short
     [InlineData("406f000100000001000000ff")] // version 1
