@@ -23,11 +23,14 @@ internal static class TopologyExtensions
         return builder.AddLocalInfrastructure();
     }
 
+    /// <summary><c>DataRoot</c>: PostgreSQL, Redis, TURN, certificates and recordings (default <c>.data</c> in the checkout).</summary>
+    public static string DataRoot(this IDistributedApplicationBuilder builder) =>
+        builder.Configuration["DataRoot"] ?? Path.Combine(builder.AppHostDirectory, "..", ".data");
+
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     private static InfrastructureResources AddLocalInfrastructure(this IDistributedApplicationBuilder builder)
     {
-        var dataRoot = builder.Configuration["DataRoot"]
-            ?? Path.Combine(builder.AppHostDirectory, "..", ".data");
+        var dataRoot = builder.DataRoot();
         var postgres = builder.AddLocalPostgres("postgres", dataRoot);
         var redis = builder.AddLocalRedis("redis", dataRoot);
         return new InfrastructureResources(redis, name => postgres.AddDatabase(name));
