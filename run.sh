@@ -12,6 +12,11 @@ restore_solution
 configuration=${CONFIGURATION:-Debug}
 dotnet build AppHost/AppHost.csproj -c "$configuration" --no-restore --verbosity quiet -nologo -clp:ErrorsOnly
 
+# ./run.sh backup [DIR] | ./run.sh restore BACKUP [--force]: the AppHost's own verbs (README, "Backups"), then exit.
+case "${1:-}" in
+  backup|restore) exec "AppHost/bin/$configuration/net10.0/AppHost" "$@" ;;
+esac
+
 export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Development}
 export DOTNET_ENVIRONMENT=$ASPNETCORE_ENVIRONMENT
 export ASPNETCORE_URLS=${DASHBOARD_URL:-http://localhost:15080}

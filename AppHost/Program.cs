@@ -1,4 +1,10 @@
 using AudioStream.AppHost;
+using AudioStream.AppHost.Backup;
+
+if (BackupCommandLine.IsVerb(args))
+{
+    return await BackupCommandLine.RunAsync(args);
+}
 
 var builder = DistributedApplication.CreateBuilder(args);
 
@@ -31,7 +37,7 @@ var recordings = builder.AddService<Projects.RecordingService>("recordings")
     .WithReference(social).WaitFor(social)
     .WithReference(media).WaitFor(media)
     .WithEnvironment("Recordings__StorageRoot", builder.Configuration["Recordings:StorageRoot"]
-        ?? Path.Combine(builder.Configuration["DataRoot"] ?? Path.Combine(builder.AppHostDirectory, "..", ".data"), "recordings"))
+        ?? Path.Combine(builder.DataRoot(), "recordings"))
     .WithEnvironment("Recordings__ReconcileSeconds", builder.Configuration["Recordings:ReconcileSeconds"] ?? "15");
 
 builder.AddService<Projects.Gateway>("gateway")
@@ -43,4 +49,7 @@ builder.AddService<Projects.Gateway>("gateway")
     .WithReference(media).WaitFor(media)
     .WithReference(recordings).WaitFor(recordings);
 
+builder.AddBackups();
+
 builder.Build().Run();
+return 0;
