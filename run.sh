@@ -12,11 +12,6 @@ restore_solution
 configuration=${CONFIGURATION:-Debug}
 dotnet build AppHost/AppHost.csproj -c "$configuration" --no-restore --verbosity quiet -nologo -clp:ErrorsOnly
 
-# ./run.sh backup [DIR] | ./run.sh restore BACKUP [--force]: the AppHost's own verbs (README, "Backups"), then exit.
-case "${1:-}" in
-  backup|restore) exec "AppHost/bin/$configuration/net10.0/AppHost" "$@" ;;
-esac
-
 export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Development}
 export DOTNET_ENVIRONMENT=$ASPNETCORE_ENVIRONMENT
 export ASPNETCORE_URLS=${DASHBOARD_URL:-http://localhost:15080}
@@ -25,6 +20,12 @@ export ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=${ASPIRE_RESOURCE_SERVICE_ENDPOINT_U
 # No developer certificate is assumed; everything listens on localhost only.
 export ASPIRE_ALLOW_UNSECURED_TRANSPORT=true
 export ASPIRE_VERSION_CHECK_DISABLED=true
+
+# ./run.sh backup [DIR] | ./run.sh restore BACKUP [--force]: the AppHost's own verbs (README, "Backups"), then exit.
+# After the exports: the same environment, so the same user secrets (the PostgreSQL password) as the app.
+case "${1:-}" in
+  backup|restore) exec "AppHost/bin/$configuration/net10.0/AppHost" "$@" ;;
+esac
 
 say "Starting AudioStream: app at http://localhost:${GATEWAY_PORT:-8080}, dashboard link (with its login token) below"
 # exec: the AppHost receives Ctrl-C/SIGTERM itself and stops every process it started.
