@@ -10,7 +10,7 @@ namespace AudioStream.BackupTests;
 /// Backups taken from the running app (command line and dashboard), restored with the command line into an empty data
 /// folder, and the app started again on it: what people had is there, byte for byte.
 /// </summary>
-public sealed class BackupRestoreTests(BackupScenario scenario) : IClassFixture<BackupScenario>
+public sealed class BackupRestoreTests(BackupScenario scenario, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<BackupScenario>
 {
     private const int WavHeaderBytes = 44;
     private const int BytesPerSecond = 48_000 * 2;
@@ -19,8 +19,13 @@ public sealed class BackupRestoreTests(BackupScenario scenario) : IClassFixture<
     public async Task A_backup_taken_while_streaming_restores_accounts_friends_requests_and_recordings()
     {
         var target = Path.Combine(scenario.WorkFolder, "restored");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var restore = await AppHostCommand.RunAsync("restore", scenario.CommandLineBackup, $"--DataRoot={target}");
         Assert.True(restore.ExitCode == 0, $"restore exited {restore.ExitCode}: {restore.Errors}");
+        var backedUp = await BackupManifest.ReadAsync(scenario.CommandLineBackup, CancellationToken.None);
+        output.WriteLine($"Backup of the test data (app running): {backedUp.DurationSeconds:F1} s, {backedUp.Files.Sum(file => file.Bytes):N0} bytes " +
+            $"({backedUp.Files.Where(file => file.Path.StartsWith("databases/", StringComparison.Ordinal)).Sum(file => file.Bytes):N0} of dumps); " +
+            $"restore command {clock.Elapsed.TotalSeconds:F1} s");
 
         var restored = new BackupAppHost(target, Path.Combine(scenario.WorkFolder, "restored-backups"));
         try
