@@ -22,6 +22,12 @@ export ASPIRE_RESOURCE_SERVICE_ENDPOINT_URL=${ASPIRE_RESOURCE_SERVICE_ENDPOINT_U
 export ASPIRE_ALLOW_UNSECURED_TRANSPORT=true
 export ASPIRE_VERSION_CHECK_DISABLED=true
 
+# ./run.sh backup [DIR] | ./run.sh restore BACKUP [--force]: the AppHost's own verbs (README, "Backups"), then exit.
+# After the exports: the same environment, so the same user secrets (the PostgreSQL password) as the app.
+case "${1:-}" in
+  backup|restore) exec "AppHost/bin/$configuration/net10.0/AppHost" "$@" ;;
+esac
+
 say "Starting AudioStream: app at http://localhost:${GATEWAY_PORT:-8080} and https://<any address of this machine>:${GATEWAY_HTTPS_PORT:-8443} (trust /ca.crt, see /install-ca), dashboard link (with its login token) below"
 # exec: the AppHost receives Ctrl-C/SIGTERM itself and stops every process it started.
 exec "AppHost/bin/$configuration/net10.0/AppHost" --Gateway:Port="${GATEWAY_PORT:-8080}" --Gateway:HttpsPort="${GATEWAY_HTTPS_PORT:-8443}" "$@"

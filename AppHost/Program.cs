@@ -1,4 +1,10 @@
 using AudioStream.AppHost;
+using AudioStream.AppHost.Backup;
+
+if (BackupCommandLine.IsVerb(args))
+{
+    return await BackupCommandLine.RunAsync(args);
+}
 
 var builder = DistributedApplication.CreateBuilder(args);
 
@@ -47,4 +53,7 @@ builder.AddService<Projects.Gateway>("gateway")
     .WithReference(media).WaitFor(media)
     .WithReference(recordings).WaitFor(recordings);
 
+builder.AddBackups();
+
 builder.Build().Run();
+return 0;

@@ -130,7 +130,7 @@ public static class LocalInfrastructureExtensions
     /// The postgres user must be able to reach its data directory; under a private home (e.g. /root) it cannot,
     /// so the data then lives under /var/lib/audiostream, keyed by the data root so separate checkouts stay apart.
     /// </summary>
-    private static string PostgresDataDirectory(string dataRoot, string name)
+    internal static string PostgresDataDirectory(string dataRoot, string name)
     {
         var preferred = Path.Combine(Path.GetFullPath(dataRoot), name);
         if (!Environment.IsPrivilegedProcess || EveryAncestorIsTraversable(preferred))

@@ -9,12 +9,23 @@ namespace AudioStream.IntegrationTests;
 /// One real AppHost (PostgreSQL, Redis and every service as processes) per test collection, with its own data
 /// folder and random ports so it can run beside a developer's <c>./run.sh</c> or another test run.
 /// </summary>
-public sealed class AppHostFixture : IAsyncLifetime
+public class AppHostFixture : IAsyncLifetime
 {
     /// <summary>A hung dependency fails the run here instead of waiting forever.</summary>
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
 
-    private readonly string dataRoot = Path.Combine(Path.GetTempPath(), "audiostream-tests", Guid.NewGuid().ToString("N"));
+    private readonly string dataRoot;
+
+    public AppHostFixture()
+        : this(Path.Combine(Path.GetTempPath(), "audiostream-tests", Guid.NewGuid().ToString("N")))
+    {
+    }
+
+    /// <summary>An AppHost on a given data folder (the backup tests start one on a restored folder).</summary>
+    protected AppHostFixture(string dataRoot) => this.dataRoot = dataRoot;
+
+    /// <summary>Settings a derived fixture adds to the command line.</summary>
+    protected virtual IEnumerable<string> ExtraArguments => [];
 
     public DistributedApplication App { get; private set; } = null!;
 
@@ -43,6 +54,7 @@ public sealed class AppHostFixture : IAsyncLifetime
                 "--DcpPublisher:RandomizePorts=true",
                 $"--Media:IngestTimeoutSeconds={IngestTimeoutSeconds}",
                 $"--Recordings:ReconcileSeconds={ReconcileSeconds}",
+                .. ExtraArguments,
             ],
             (options, _) => options.DisableDashboard = true,
             timeout.Token);
