@@ -94,6 +94,20 @@ internal static class MediaTestSupport
     public static MediaStream.MediaStreamClient CreateAnonymousMediaClient(AppHostFixture fixture) =>
         new(GrpcChannel.ForAddress(fixture.App.GetEndpoint("media", "grpc")));
 
+    /// <summary>Every line a resource (e.g. "media", "gateway") has logged so far.</summary>
+    public static async Task<List<string>> LogsAsync(AppHostFixture fixture, string resourceName)
+    {
+        var logs = fixture.App.Services.GetRequiredService<Aspire.Hosting.ApplicationModel.ResourceLoggerService>();
+        var resource = fixture.App.Services.GetRequiredService<Aspire.Hosting.ApplicationModel.DistributedApplicationModel>()
+            .Resources.Single(r => r.Name == resourceName);
+        var lines = new List<string>();
+        await foreach (var batch in logs.GetAllAsync(resource))
+        {
+            lines.AddRange(batch.Select(line => line.Content));
+        }
+        return lines;
+    }
+
     /// <summary>Everything MediaService publishes on the media channel from now on.</summary>
     public static async Task<(ChannelReader<MediaEvent> Events, IAsyncDisposable Lifetime)> SubscribeMediaEventsAsync(AppHostFixture fixture)
     {

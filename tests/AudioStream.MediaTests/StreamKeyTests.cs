@@ -3,9 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Aspire.Hosting.ApplicationModel;
 using AudioStream.ServiceDefaults.Messaging;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AudioStream.MediaTests;
 
@@ -167,16 +165,9 @@ public sealed class StreamKeyTests(AppHostFixture fixture)
         Assert.Equal(HttpStatusCode.Created, published.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(WhipDelete(published.Headers.Location!.OriginalString, key))).StatusCode);
 
-        var logs = fixture.App.Services.GetRequiredService<ResourceLoggerService>();
-        var model = fixture.App.Services.GetRequiredService<DistributedApplicationModel>();
-        foreach (var resource in model.Resources.Where(r => r.Name is "gateway" or "media"))
+        foreach (var resource in new[] { "gateway", "media" })
         {
-            var lines = new List<string>();
-            await foreach (var batch in logs.GetAllAsync(resource))
-            {
-                lines.AddRange(batch.Select(line => line.Content));
-            }
-
+            var lines = await MediaTestSupport.LogsAsync(fixture, resource);
             Assert.NotEmpty(lines);
             Assert.DoesNotContain(lines, line => line.Contains(key["ask_".Length..], StringComparison.Ordinal));
         }
