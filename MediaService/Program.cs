@@ -26,6 +26,8 @@ app.UseServiceDefaults();
 app.MapDefaultEndpoints();
 app.MapStreamsApi();
 app.MapWebRtcApi();
+app.MapWhipPublishApi();
+app.MapStreamKeysApi();
 app.MapGrpcService<MediaStreamService>().RequireAuthorization(SessionAuthentication.ServicePolicy);
 await app.RunAsync();
 return 0;

@@ -26,20 +26,39 @@ public static class StreamsApi
     public static async Task<Results<Created<StreamStartedResponse>, ValidationProblem, ProblemHttpResult>> StartAsync(
         StartStreamRequest request, ClaimsPrincipal principal, MediaDbContext db, LiveStreamManager streams)
     {
-        if (request.Title is { Length: > MaxTitleLength })
+        if (InvalidTitle(request.Title) is { } invalid)
         {
-            return TypedResults.ValidationProblem(
-                new Dictionary<string, string[]> { ["title"] = [$"Keep the title to {MaxTitleLength} characters."] },
-                title: "The stream is not valid.");
+            return invalid;
         }
 
-        var me = principal.GetCurrentUser();
+        var (stream, problem) = await GoLiveAsync(principal.GetCurrentUser(), request.Title, request.Denoise, streamKeyId: null, db, streams);
+        if (stream is null)
+        {
+            return problem!;
+        }
+
+        return TypedResults.Created(
+            $"/api/media/streams/{Uri.EscapeDataString(stream.OwnerName)}",
+            new StreamStartedResponse(stream.SessionId, $"/api/media/whip/{stream.SessionId}", stream.StartedAt, stream.Denoise));
+    }
+
+    internal static ValidationProblem? InvalidTitle(string? title) => title is { Length: > MaxTitleLength }
+        ? TypedResults.ValidationProblem(
+            new Dictionary<string, string[]> { ["title"] = [$"Keep the title to {MaxTitleLength} characters."] },
+            title: "The stream is not valid.")
+        : null;
+
+    /// <summary>Opens the user's live session (409 when they already have one), the one way a stream starts.</summary>
+    internal static async Task<(LiveBroadcast? Stream, ProblemHttpResult? Problem)> GoLiveAsync(
+        CurrentUser me, string? title, bool denoise, Guid? streamKeyId, MediaDbContext db, LiveStreamManager streams)
+    {
         var session = new LiveSession
         {
             OwnerId = me.Id,
             OwnerName = me.UserName,
-            Title = string.IsNullOrWhiteSpace(request.Title) ? null : request.Title.Trim(),
-            Denoise = request.Denoise,
+            Title = string.IsNullOrWhiteSpace(title) ? null : title.Trim(),
+            Denoise = denoise,
+            StreamKeyId = streamKeyId,
         };
         db.Streams.Add(session);
         try
@@ -48,13 +67,10 @@ public static class StreamsApi
         }
         catch (DbUpdateException ex) when (ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
         {
-            return Problem(StatusCodes.Status409Conflict, "You are already live.");
+            return (null, Problem(StatusCodes.Status409Conflict, "You are already live."));
         }
 
-        var stream = await streams.GoLiveAsync(session);
-        return TypedResults.Created(
-            $"/api/media/streams/{Uri.EscapeDataString(stream.OwnerName)}",
-            new StreamStartedResponse(stream.SessionId, $"/api/media/whip/{stream.SessionId}", stream.StartedAt, stream.Denoise));
+        return (await streams.GoLiveAsync(session), null);
     }
 
     public static async Task<Results<Ok<StreamEndedResponse>, ProblemHttpResult>> StopAsync(

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using AudioStream.MediaService.Live;
+using AudioStream.MediaService.Security;
 using AudioStream.MediaService.WebRtc;
 using AudioStream.MediaService.WebRtc.Sdp;
 using AudioStream.ServiceDefaults.Security;
@@ -20,7 +21,9 @@ public static class WebRtcApi
         var api = app.MapGroup("/api/media").WithTags("WebRTC").RequireAuthorization();
         api.MapPost("/whip/{sessionId:guid}", IngestAsync).WithName("Whip").WithSummary("Send your microphone to your live stream (WHIP)")
             .Accepts<string>(SdpAnswerResult.ContentType);
-        api.MapDelete("/whip/{sessionId:guid}/{resourceId:guid}", StopIngestAsync).WithName("WhipDelete").WithSummary("Hang up: ends the stream");
+        // The page hangs up with its cookie, a WHIP client with its stream key (WhipPublishApi).
+        app.MapDelete("/api/media/whip/{sessionId:guid}/{resourceId:guid}", StopIngestAsync).WithTags("WebRTC").WithName("WhipDelete")
+            .WithSummary("Hang up: ends the stream").RequireAuthorization(StreamKeyAuthentication.CookieOrKeyPolicy);
         api.MapPost("/whep/{username}", ListenAsync).WithName("Whep").WithSummary("Listen to a friend's live stream (WHEP)")
             .Accepts<string>(SdpAnswerResult.ContentType);
         api.MapDelete("/whep/{username}/{resourceId:guid}", StopListeningAsync).WithName("WhepDelete").WithSummary("Stop listening");
@@ -140,7 +143,7 @@ public static class WebRtcApi
         return TypedResults.Ok();
     }
 
-    private static async Task<(string? Sdp, ProblemHttpResult? Problem)> ReadOfferAsync(HttpRequest request)
+    internal static async Task<(string? Sdp, ProblemHttpResult? Problem)> ReadOfferAsync(HttpRequest request)
     {
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
             || !mediaType.MediaType.Equals(SdpAnswerResult.ContentType, StringComparison.OrdinalIgnoreCase))
@@ -158,11 +161,11 @@ public static class WebRtcApi
     /// machine). Behind the gateway this is the browser's own address: the forwarded headers are honoured from the
     /// gateway only.
     /// </summary>
-    private static System.Net.IPAddress? ClientAddress(HttpRequest request) => request.HttpContext.Connection.RemoteIpAddress;
+    internal static System.Net.IPAddress? ClientAddress(HttpRequest request) => request.HttpContext.Connection.RemoteIpAddress;
 
-    private static string[] IceServerLinksFor(HttpRequest request, CurrentUser me, IceServerDirectory iceServers) =>
+    internal static string[] IceServerLinksFor(HttpRequest request, CurrentUser me, IceServerDirectory iceServers) =>
         IceServerLinks.Format(iceServers.For(request, me.Id).IceServers);
 
-    private static ProblemHttpResult BadOffer(SdpParseException ex) =>
+    internal static ProblemHttpResult BadOffer(SdpParseException ex) =>
         TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The SDP offer is not valid.", detail: ex.Message);
 }

@@ -3,6 +3,7 @@ using AudioStream.MediaService.Denoising.Hosting;
 using AudioStream.MediaService.Denoising.Streaming;
 using AudioStream.MediaService.Infrastructure;
 using AudioStream.MediaService.Live;
+using AudioStream.MediaService.Security;
 using AudioStream.MediaService.WebRtc;
 using AudioStream.ServiceDefaults;
 using AudioStream.ServiceDefaults.Security;
@@ -26,6 +27,7 @@ internal static class ApplicationServiceExtensions
 
         builder.AddNpgsqlDbContext<MediaDbContext>("mediadb");
         builder.AddSessionAuthentication();
+        builder.AddStreamKeyAuthentication();
         builder.Services.AddGrpc();
         builder.Services.AddServiceGrpcClient<SocialGraph.SocialGraphClient>("social");
         builder.Services.AddDeepFilterNet(denoiser);

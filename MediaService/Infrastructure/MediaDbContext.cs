@@ -7,6 +7,8 @@ public sealed class MediaDbContext(DbContextOptions<MediaDbContext> options) : D
 {
     public DbSet<LiveSession> Streams => Set<LiveSession>();
 
+    public DbSet<StreamKey> StreamKeys => Set<StreamKey>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<LiveSession>(stream =>
@@ -19,6 +21,17 @@ public sealed class MediaDbContext(DbContextOptions<MediaDbContext> options) : D
             stream.Ignore(s => s.IsActive);
             // The database, not a race between two requests, guarantees one live stream per user.
             stream.HasIndex(s => s.OwnerId).IsUnique().HasFilter("\"EndedAt\" IS NULL");
+        });
+
+        modelBuilder.Entity<StreamKey>(key =>
+        {
+            key.ToTable("stream_keys");
+            key.HasKey(k => k.Id);
+            key.Property(k => k.OwnerName).HasMaxLength(32);
+            key.Property(k => k.Name).HasMaxLength(Apis.StreamKeysApi.MaxNameLength);
+            key.Property(k => k.SecretHash).HasMaxLength(32);
+            key.HasIndex(k => k.SecretHash).IsUnique();
+            key.HasIndex(k => k.OwnerId);
         });
     }
 }

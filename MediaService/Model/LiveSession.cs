@@ -13,11 +13,14 @@ public sealed class LiveSession
 
     public bool Denoise { get; init; }
 
+    /// <summary>The stream key a WHIP client went live with; null when the page did. Revoking the key ends the stream.</summary>
+    public Guid? StreamKeyId { get; init; }
+
     public DateTimeOffset StartedAt { get; init; } = DateTimeOffset.UtcNow;
 
     public DateTimeOffset? EndedAt { get; set; }
 
-    /// <summary>Why it ended: stopped, whip-deleted, consent-lapsed, service-restart.</summary>
+    /// <summary>Why it ended: stopped, whip-deleted, consent-lapsed, key-revoked, service-restart.</summary>
     public string? EndReason { get; set; }
 
     public bool IsActive => EndedAt is null;

@@ -364,7 +364,7 @@ public sealed class LiveAudioEndToEndTests(AppHostFixture fixture, ITestOutputHe
     }
 
     /// <summary>The samples of a WAV file's data chunk.</summary>
-    private static byte[] WavData(byte[] wav)
+    internal static byte[] WavData(byte[] wav)
     {
         for (int at = 12; at + 8 <= wav.Length;)
         {
@@ -381,9 +381,12 @@ public sealed class LiveAudioEndToEndTests(AppHostFixture fixture, ITestOutputHe
     private static Func<JsonElement, bool> IsStreaming(string userName, bool streaming) =>
         m => m.GetProperty("username").GetString() == userName && m.GetProperty("isStreaming").GetBoolean() == streaming;
 
-    private async Task<IPage> OpenUserPageAsync(UserSession user, string pageOf)
+    private Task<IPage> OpenUserPageAsync(UserSession user, string pageOf) => OpenUserPageAsync(browser!, output, user, pageOf);
+
+    /// <summary>A page of the site in its own browser context, signed in as <paramref name="user"/>.</summary>
+    internal static async Task<IPage> OpenUserPageAsync(IBrowser browser, ITestOutputHelper output, UserSession user, string pageOf)
     {
-        var context = await browser!.NewContextAsync();
+        var context = await browser.NewContextAsync();
         var origin = user.BaseAddress;
         await context.AddCookiesAsync(user.Cookies.GetCookies(origin).Select(cookie => new Microsoft.Playwright.Cookie
         {
@@ -416,7 +419,7 @@ public sealed class LiveAudioEndToEndTests(AppHostFixture fixture, ITestOutputHe
         return value;
     }
 
-    private const string ListenAndRecordScript = """
+    internal const string ListenAndRecordScript = """
         async username => {
           const live = await import('/js/live.js');
           const listening = await live.listen(username);
@@ -436,7 +439,7 @@ public sealed class LiveAudioEndToEndTests(AppHostFixture fixture, ITestOutputHe
         }
         """;
 
-    private const string StopRecordingScript = """
+    internal const string StopRecordingScript = """
         () => {
           window.capturing = false;
           const n = window.captured.reduce((a, c) => a + c.length, 0);

@@ -54,6 +54,16 @@ internal static class MediaTestSupport
         return (body.GetProperty("sessionId").GetGuid(), body.GetProperty("whipUrl").GetString()!);
     }
 
+    /// <summary>Creates a stream key; the secret comes back this once.</summary>
+    public static async Task<(Guid Id, string Key)> CreateStreamKeyAsync(this UserSession user, string name)
+    {
+        using var response = await user.PostAsync("/api/media/keys", new { name });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        Assert.Equal(name, body.GetProperty("name").GetString());
+        return (body.GetProperty("id").GetGuid(), body.GetProperty("key").GetString()!);
+    }
+
     /// <summary>
     /// A gRPC client for MediaService carrying a real service token. The test holds the Redis password (it started
     /// the system), so it can read the shared Data Protection key ring like any service; nothing in the product
@@ -83,6 +93,20 @@ internal static class MediaTestSupport
 
     public static MediaStream.MediaStreamClient CreateAnonymousMediaClient(AppHostFixture fixture) =>
         new(GrpcChannel.ForAddress(fixture.App.GetEndpoint("media", "grpc")));
+
+    /// <summary>Every line a resource (e.g. "media", "gateway") has logged so far.</summary>
+    public static async Task<List<string>> LogsAsync(AppHostFixture fixture, string resourceName)
+    {
+        var logs = fixture.App.Services.GetRequiredService<Aspire.Hosting.ApplicationModel.ResourceLoggerService>();
+        var resource = fixture.App.Services.GetRequiredService<Aspire.Hosting.ApplicationModel.DistributedApplicationModel>()
+            .Resources.Single(r => r.Name == resourceName);
+        var lines = new List<string>();
+        await foreach (var batch in logs.GetAllAsync(resource))
+        {
+            lines.AddRange(batch.Select(line => line.Content));
+        }
+        return lines;
+    }
 
     /// <summary>Everything MediaService publishes on the media channel from now on.</summary>
     public static async Task<(ChannelReader<MediaEvent> Events, IAsyncDisposable Lifetime)> SubscribeMediaEventsAsync(AppHostFixture fixture)
