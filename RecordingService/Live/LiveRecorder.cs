@@ -13,7 +13,7 @@ namespace AudioStream.RecordingService.Live;
 public sealed record StreamStart(Guid OwnerId, string OwnerName, Guid? StreamId, string? Title, bool? Denoise);
 
 /// <summary>
-/// Records live streams: one <see cref="Recording"/> row and one WAV per track for each stream, written as the
+/// Records live streams: one <see cref="Recording"/> row and one Ogg Opus file per track for each stream, written as the
 /// audio arrives, finished when the stream ends. At start-up it repairs the recordings a crash left unfinished
 /// and, where the stream is still live, takes up recording it again (the missed audio becomes silence).
 /// </summary>
@@ -66,13 +66,13 @@ public sealed class LiveRecorder(
             }
         }
 
-        var writers = new List<(RecordingTrack Track, WavRecordingWriter Writer)>();
+        var writers = new List<(RecordingTrack Track, IRecordingSink Writer)>();
         try
         {
-            writers.Add((RecordingTrack.Processed, WavRecordingWriter.Create(storage.AudioPath(recording.Id, RecordingTrack.Processed), recording.SampleRate, storage.SyncInterval, time)));
+            writers.Add((RecordingTrack.Processed, storage.CreateWriter(recording.Id, RecordingTrack.Processed, time)));
             if (recording.HasOriginal)
             {
-                writers.Add((RecordingTrack.Original, WavRecordingWriter.Create(storage.AudioPath(recording.Id, RecordingTrack.Original), recording.SampleRate, storage.SyncInterval, time)));
+                writers.Add((RecordingTrack.Original, storage.CreateWriter(recording.Id, RecordingTrack.Original, time)));
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -123,10 +123,12 @@ public sealed class LiveRecorder(
         {
             try
             {
-                var repaired = WavRepair.Repair(storage.AudioPath(recording.Id, RecordingTrack.Processed), recording.SampleRate);
-                if (recording.HasOriginal && File.Exists(storage.AudioPath(recording.Id, RecordingTrack.Original)))
+                // A stream still live is taken up again below: leave its files open for the writer that goes on.
+                var final = recording.StreamId is null;
+                var repaired = storage.Repair(recording.Id, RecordingTrack.Processed, final);
+                if (recording.HasOriginal && storage.Exists(recording.Id, RecordingTrack.Original))
                 {
-                    WavRepair.Repair(storage.AudioPath(recording.Id, RecordingTrack.Original), recording.SampleRate);
+                    storage.Repair(recording.Id, RecordingTrack.Original, final);
                 }
                 recording.DurationSeconds = repaired.DurationSeconds;
                 recording.SizeBytes = storage.SizeOf(recording.Id);
@@ -153,13 +155,13 @@ public sealed class LiveRecorder(
 
     private void Resume(Recording recording)
     {
-        var writers = new List<(RecordingTrack, WavRecordingWriter)>();
+        var writers = new List<(RecordingTrack, IRecordingSink)>();
         try
         {
-            writers.Add((RecordingTrack.Processed, WavRecordingWriter.Append(storage.AudioPath(recording.Id, RecordingTrack.Processed), storage.SyncInterval, time)));
-            if (recording.HasOriginal && File.Exists(storage.AudioPath(recording.Id, RecordingTrack.Original)))
+            writers.Add((RecordingTrack.Processed, storage.Resume(recording.Id, RecordingTrack.Processed, time)));
+            if (recording.HasOriginal && storage.Exists(recording.Id, RecordingTrack.Original))
             {
-                writers.Add((RecordingTrack.Original, WavRecordingWriter.Append(storage.AudioPath(recording.Id, RecordingTrack.Original), storage.SyncInterval, time)));
+                writers.Add((RecordingTrack.Original, storage.Resume(recording.Id, RecordingTrack.Original, time)));
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
@@ -172,7 +174,7 @@ public sealed class LiveRecorder(
         Run(recording.Id, new LiveStreamRef(recording.StreamId, recording.OwnerName), writers, resumed: true);
     }
 
-    private void Run(Guid id, LiveStreamRef stream, List<(RecordingTrack Track, WavRecordingWriter Writer)> writers, bool resumed)
+    private void Run(Guid id, LiveStreamRef stream, List<(RecordingTrack Track, IRecordingSink Writer)> writers, bool resumed)
     {
         var started = new TaskCompletionSource();
         var task = Task.Run(async () =>
@@ -195,7 +197,7 @@ public sealed class LiveRecorder(
         started.SetResult();
     }
 
-    private async Task RecordAsync(Guid id, LiveStreamRef stream, List<(RecordingTrack Track, WavRecordingWriter Writer)> writers, bool resumed)
+    private async Task RecordAsync(Guid id, LiveStreamRef stream, List<(RecordingTrack Track, IRecordingSink Writer)> writers, bool resumed)
     {
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token);
         var recorder = new TrackRecorder(source, time, logger);
@@ -282,7 +284,7 @@ public sealed class LiveRecorder(
         try
         {
             // Keep what did reach the disk playable.
-            WavRepair.Repair(storage.AudioPath(id, RecordingTrack.Processed));
+            storage.Repair(id, RecordingTrack.Processed);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
         {
@@ -296,9 +298,7 @@ public sealed class LiveRecorder(
         {
             return;
         }
-        var path = storage.AudioPath(id, RecordingTrack.Processed);
-        var dataBytes = File.Exists(path) ? Math.Max(0, new FileInfo(path).Length - WavFormat.HeaderSize) : 0;
-        recording.DurationSeconds = WavFormat.Seconds(dataBytes, recording.SampleRate);
+        recording.DurationSeconds = storage.Exists(id, RecordingTrack.Processed) ? storage.DurationOf(id, RecordingTrack.Processed) : 0;
         recording.SizeBytes = storage.SizeOf(id);
         recording.SilenceSeconds += silence;
         recording.Status = RecordingStatus.Failed;
