@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Security.Claims;
 using AudioStream.RecordingService.Audio;
 using AudioStream.RecordingService.Infrastructure;
+using AudioStream.RecordingService.Live;
 using AudioStream.RecordingService.Model;
+using AudioStream.ServiceDefaults.Messaging;
 using AudioStream.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -112,7 +114,7 @@ public static class RecordingsApi
 
     public static async Task<Results<Ok<RecordingResponse>, ValidationProblem, ProblemHttpResult>> RenameAsync(
         Guid id, RenameRecordingRequest request, ClaimsPrincipal principal, RecordingDbContext db, RecordingStorage storage,
-        CancellationToken cancellationToken)
+        RecordingEvents events, CancellationToken cancellationToken)
     {
         var (recording, problem) = await FindOwnedAsync(id, principal, db, "Only the owner can rename a recording.", cancellationToken);
         if (recording is null)
@@ -128,11 +130,13 @@ public static class RecordingsApi
         }
         recording.Title = title;
         await db.SaveChangesAsync(cancellationToken);
+        await events.PublishAsync(RecordingEventTypes.Renamed, recording);
         return TypedResults.Ok(Describe(recording, storage));
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        Guid id, ClaimsPrincipal principal, RecordingDbContext db, RecordingStorage storage, CancellationToken cancellationToken)
+        Guid id, ClaimsPrincipal principal, RecordingDbContext db, RecordingStorage storage, RecordingEvents events,
+        CancellationToken cancellationToken)
     {
         var (recording, problem) = await FindOwnedAsync(id, principal, db, "Only the owner can delete a recording.", cancellationToken);
         if (recording is null)
@@ -147,6 +151,7 @@ public static class RecordingsApi
         storage.Delete(id);
         db.Recordings.Remove(recording);
         await db.SaveChangesAsync(cancellationToken);
+        await events.PublishAsync(RecordingEventTypes.Deleted, recording);
         return TypedResults.NoContent();
     }
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using AudioStream.RecordingService.Audio;
 using AudioStream.RecordingService.Infrastructure;
 using AudioStream.RecordingService.Model;
+using AudioStream.ServiceDefaults.Messaging;
 using Microsoft.EntityFrameworkCore;
 
 namespace AudioStream.RecordingService.Live;
@@ -22,6 +23,7 @@ public sealed class LiveRecorder(
     ILiveAudioSource source,
     RecordingStorage storage,
     RecordingMetrics metrics,
+    RecordingEvents events,
     TimeProvider time,
     ILogger<LiveRecorder> logger) : IHostedService, IDisposable
 {
@@ -87,6 +89,7 @@ public sealed class LiveRecorder(
         logger.LogInformation("Recording {RecordingId}: stream {Stream} of {Owner} (denoise {Denoise}, tracks {Tracks})",
             recording.Id, new LiveStreamRef(stream.StreamId, stream.OwnerName), stream.OwnerName, denoise, writers.Count);
         Run(recording.Id, new LiveStreamRef(stream.StreamId, stream.OwnerName), writers, resumed: false);
+        await events.PublishAsync(RecordingEventTypes.Started, recording);
         return true;
     }
 
@@ -146,6 +149,10 @@ public sealed class LiveRecorder(
             }
         }
         await db.SaveChangesAsync(cancellationToken);
+        foreach (var recording in unfinished)
+        {
+            await events.PublishAsync(RecordingEventTypes.Finished, recording);
+        }
 
         foreach (var recording in unfinished.Where(r => r.Status == RecordingStatus.Repaired && r.StreamId is not null))
         {
@@ -255,6 +262,7 @@ public sealed class LiveRecorder(
             db.Recordings.Remove(recording);
             await db.SaveChangesAsync();
             storage.Delete(id);
+            await events.PublishAsync(RecordingEventTypes.Deleted, recording);
             metrics.Finished("empty", silence);
             logger.LogInformation("Recording {RecordingId} got no audio; not kept", id);
             return;
@@ -271,6 +279,7 @@ public sealed class LiveRecorder(
         }
         WritePeaks(recording);
         await db.SaveChangesAsync();
+        await events.PublishAsync(RecordingEventTypes.Finished, recording);
         metrics.Finished(RecordingResponse.StatusName(recording.Status), silence);
         logger.LogInformation("Recording {RecordingId} {Status}: {Duration:F2} s, {Silence:F2} s silence filled, {Resubscribes} resubscribe(s)",
             id, recording.Status, recording.DurationSeconds, silence, results.Sum(r => r.Resubscribes));
@@ -305,6 +314,7 @@ public sealed class LiveRecorder(
         recording.Error = Truncate($"Storing the audio failed: {error.Message}");
         recording.EndedAt = time.GetUtcNow();
         await db.SaveChangesAsync();
+        await events.PublishAsync(RecordingEventTypes.Finished, recording);
     }
 
     private void WritePeaks(Recording recording)
