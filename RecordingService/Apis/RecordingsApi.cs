@@ -67,18 +67,31 @@ public static class RecordingsApi
 
     public static Task<Results<PhysicalFileHttpResult, WavConversionResult, ValidationProblem, ProblemHttpResult>> GetAudioAsync(
         Guid id, string? track, string? format, ClaimsPrincipal principal, RecordingDbContext db, RecordingAccess access,
-        RecordingStorage storage, CancellationToken cancellationToken) =>
-        ServeAudioAsync(id, track, format, download: false, principal, db, access, storage, cancellationToken);
+        RecordingStorage storage, HttpResponse response, CancellationToken cancellationToken)
+    {
+        RevalidateEachTime(response);
+        return ServeAudioAsync(id, track, format, download: false, principal, db, access, storage, cancellationToken);
+    }
 
     public static Task<Results<PhysicalFileHttpResult, WavConversionResult, ValidationProblem, ProblemHttpResult>> DownloadAsync(
         Guid id, string? track, string? format, ClaimsPrincipal principal, RecordingDbContext db, RecordingAccess access,
-        RecordingStorage storage, CancellationToken cancellationToken) =>
-        ServeAudioAsync(id, track, format, download: true, principal, db, access, storage, cancellationToken);
+        RecordingStorage storage, HttpResponse response, CancellationToken cancellationToken)
+    {
+        RevalidateEachTime(response);
+        return ServeAudioAsync(id, track, format, download: true, principal, db, access, storage, cancellationToken);
+    }
+
+    /// <summary>
+    /// A recording's files grow while it is live and change when it is repaired, under the same URL: without this a
+    /// browser reuses what it fetched earlier by heuristic freshness (Last-Modified) and plays a stale, shorter file.
+    /// </summary>
+    private static void RevalidateEachTime(HttpResponse response) => response.Headers.CacheControl = "no-cache";
 
     public static async Task<Results<PhysicalFileHttpResult, ValidationProblem, ProblemHttpResult>> GetPeaksAsync(
         Guid id, string? track, ClaimsPrincipal principal, RecordingDbContext db, RecordingAccess access, RecordingStorage storage,
-        CancellationToken cancellationToken)
+        HttpResponse response, CancellationToken cancellationToken)
     {
+        RevalidateEachTime(response);
         if (!TryParseTrack(track, out var which))
         {
             return TrackProblem();

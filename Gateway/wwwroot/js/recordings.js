@@ -53,7 +53,10 @@ function render(recordings) {
 
 function item(recording) {
   const isOwner = me && recording.owner.toLowerCase() === me.username.toLowerCase();
-  const audioUrl = (track) => `/api/recordings/${recording.id}/audio${track === 'original' ? '?track=original' : ''}`;
+  // The file grows while recording and changes when it completes, under one address: a version in the URL keeps the
+  // browser's media cache from playing what it fetched earlier (a stale, shorter file).
+  const version = `${recording.status}-${recording.sizeBytes}`;
+  const audioUrl = (track) => `/api/recordings/${recording.id}/audio?v=${encodeURIComponent(version)}${track === 'original' ? '&track=original' : ''}`;
   const audio = el('audio', { controls: true, preload: 'metadata', src: audioUrl('processed'), dataset: { id: recording.id }, style: 'width:100%' });
   // The waveform is the seek bar: click anywhere, or focus it and use the arrow keys (5 s), Page Up/Down (30 s), Home/End.
   const canvas = el('canvas', {
