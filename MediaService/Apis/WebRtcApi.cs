@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using AudioStream.MediaService.Live;
 using AudioStream.MediaService.Security;
+using AudioStream.MediaService.Model;
 using AudioStream.MediaService.WebRtc;
 using AudioStream.MediaService.WebRtc.Sdp;
 using AudioStream.ServiceDefaults.Security;
@@ -28,6 +29,8 @@ public static class WebRtcApi
             .Accepts<string>(SdpAnswerResult.ContentType);
         api.MapDelete("/whep/{username}/{resourceId:guid}", StopListeningAsync).WithName("WhepDelete").WithSummary("Stop listening");
         app.MapIceServersApi();
+        api.MapPut("/whep/{username}/{resourceId:guid}/track", SetTrack).WithName("WhepTrack")
+            .WithSummary("Hear the cleaned or the original track of a denoised stream, without reconnecting");
         return api;
     }
 
@@ -141,6 +144,29 @@ public static class WebRtcApi
 
         listener.Close();
         return TypedResults.Ok();
+    }
+
+    public static Results<NoContent, ValidationProblem, ProblemHttpResult> SetTrack(
+        string username, Guid resourceId, ListenerTrackRequest request, ClaimsPrincipal principal, LiveStreamManager streams)
+    {
+        var me = principal.GetCurrentUser();
+        if (request.Track is not ("processed" or "original"))
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["track"] = ["Ask for \"processed\" (cleaned) or \"original\"."] },
+                title: "The track is not valid.");
+        }
+        if (streams.FindByName(username)?.Listeners.Find(resourceId) is not { } listener || listener.UserId != me.Id)
+        {
+            return StreamsApi.Problem(StatusCodes.Status404NotFound, "There is no such WHEP session.");
+        }
+        if (request.Track == "original" && !listener.HasOriginal)
+        {
+            return StreamsApi.Problem(StatusCodes.Status409Conflict, "This stream is not denoised: there is only the original.");
+        }
+
+        listener.PlayOriginal = request.Track == "original";
+        return TypedResults.NoContent();
     }
 
     internal static async Task<(string? Sdp, ProblemHttpResult? Problem)> ReadOfferAsync(HttpRequest request)

@@ -7,31 +7,43 @@ namespace AudioStream.MediaService.Live;
 /// time (20 ms apart), so bursts from the denoiser reach the browser as an even stream.
 /// </summary>
 /// <remarks>
+/// Cleaned / original: the processed frames always set the pace; with <see cref="PlayOriginal"/> each is replaced by
+/// the raw frame at the same sample offset (raw frames come earlier and wait in a small ring), so switching changes
+/// the audio from the next frame on, on the same timeline, without a gap or a new connection.
+/// <para>
 /// Drop policy: the queue holds one denoiser burst plus a second and drops its <em>oldest</em> frame when full;
 /// a listener that falls more than the lag tolerance behind the playout clock skips frames until it is on time.
 /// Both are counted (<c>audiostream.media.frames.dropped</c>, consumer=listener). Nothing is inserted when the
 /// queue runs dry: the browser's jitter buffer conceals, and latency does not creep.
+/// </para>
 /// </remarks>
 public sealed class Listener : IDisposable
 {
+    /// <summary>Raw frames kept for lookup by offset: 10 s, more than any denoiser delay plus the playout margin.</summary>
+    private const int RecentOriginalFrames = 512;
+
     private readonly ListenerSet _set;
     private readonly FrameSubscription _subscription;
+    private readonly FrameSubscription? _original;
+    private readonly MediaFrame?[] _recentOriginal = new MediaFrame?[RecentOriginalFrames];
     private readonly TimeSpan _lagTolerance;
     private readonly MediaMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
+    private volatile bool _playOriginal;
     private int _connection; // 0 connecting, 1 counted as connected, 2 left
     private long _sent;
     private long _late;
 
     internal Listener(
-        ListenerSet set, EgressPeer peer, FrameSubscription subscription, Guid userId, TimeSpan lagTolerance,
+        ListenerSet set, EgressPeer peer, FrameSubscription subscription, FrameSubscription? original, Guid userId, TimeSpan lagTolerance,
         MediaMetrics metrics, TimeProvider time, ILogger logger)
     {
         _set = set;
         Peer = peer;
         _subscription = subscription;
+        _original = original;
         UserId = userId;
         _lagTolerance = lagTolerance;
         _metrics = metrics;
@@ -51,6 +63,16 @@ public sealed class Listener : IDisposable
 
     public long FramesDroppedOverflow => _subscription.Dropped;
 
+    /// <summary>Whether this listener can hear the un-denoised microphone (the stream is denoised).</summary>
+    public bool HasOriginal => _original is not null;
+
+    /// <summary>Plays the original (un-denoised) track instead of the cleaned one, from the next frame on.</summary>
+    public bool PlayOriginal
+    {
+        get => _playOriginal;
+        set => _playOriginal = value && HasOriginal;
+    }
+
     internal void Start()
     {
         Peer.Closed += (_, _) => Leave();
@@ -62,6 +84,17 @@ public sealed class Listener : IDisposable
     public void Close() => Peer.Dispose();
 
     public void Dispose() => Close();
+
+    /// <summary>The raw frame at <paramref name="sampleOffset"/>, reading the raw queue up to it; null when it never came.</summary>
+    private MediaFrame? OriginalAt(long sampleOffset)
+    {
+        var index = (int)(sampleOffset / MediaFrame.Samples20Ms % RecentOriginalFrames);
+        while (_recentOriginal[index]?.SampleOffset != sampleOffset && _original!.Reader.TryRead(out var raw))
+        {
+            _recentOriginal[(int)(raw.SampleOffset / MediaFrame.Samples20Ms % RecentOriginalFrames)] = raw;
+        }
+        return _recentOriginal[index] is { } found && found.SampleOffset == sampleOffset ? found : null;
+    }
 
     private async Task CountWhenConnectedAsync()
     {
@@ -110,7 +143,8 @@ public sealed class Listener : IDisposable
                     continue;
                 }
 
-                ReadOnlySpan<float> samples = frame.Samples;
+                var original = _playOriginal ? OriginalAt(frame.SampleOffset) : null;
+                ReadOnlySpan<float> samples = (original ?? frame).Samples;
                 if (samples.Length != MediaFrame.Samples20Ms)
                 {
                     Array.Clear(padded);
@@ -119,7 +153,7 @@ public sealed class Listener : IDisposable
                 }
 
                 // One encoding per stream; only a listener far behind the others encodes for itself.
-                var packet = shared.GetPacket(frame.SampleOffset, samples);
+                var packet = original is null ? shared.GetPacket(frame.SampleOffset, samples) : null;
                 if (packet is not null ? Peer.SendOpus(packet) : Peer.SendFrame(samples))
                 {
                     Interlocked.Increment(ref _sent);
@@ -137,6 +171,7 @@ public sealed class Listener : IDisposable
         finally
         {
             _subscription.Dispose();
+            _original?.Dispose();
             // The stream ended (its track drained) or the listener left: hang up (close_notify) either way.
             Peer.Dispose();
         }

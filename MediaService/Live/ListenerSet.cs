@@ -4,12 +4,13 @@ using AudioStream.MediaService.WebRtc.Opus;
 namespace AudioStream.MediaService.Live;
 
 /// <summary>
-/// The WHEP listeners of one live stream: each gets its own queue on the processed track and tells the set when it
+/// The WHEP listeners of one live stream: each gets its own queue on the processed track (and, for a denoised stream,
+/// one on the raw track, so it can switch to the original without reconnecting) and tells the set when it
 /// connects, falls behind or leaves (one way: the set never calls into a listener except to close it). The set keeps
 /// the count, the frames they lost, and the stream's one Opus encoding per channel count that they share.
 /// </summary>
 public sealed class ListenerSet(
-    Guid sessionId, bool denoised, FrameBroadcaster processed, int queueCapacity, TimeSpan lagTolerance,
+    Guid sessionId, bool denoised, FrameBroadcaster processed, FrameBroadcaster? original, int queueCapacity, TimeSpan lagTolerance,
     MediaMetrics metrics, TimeProvider time, ILogger logger)
 {
     private readonly Dictionary<Guid, Listener> _listeners = [];
@@ -40,7 +41,10 @@ public sealed class ListenerSet(
             Interlocked.Increment(ref _framesDropped);
             metrics.FrameDropped(consumer, reason);
         });
-        var listener = new Listener(this, peer, subscription, userId, lagTolerance, metrics, time, logger);
+        // Raw frames arrive the denoiser's delay before their processed twins: the same capacity covers it. Its overflow
+        // is not a listener's loss (a listener on the processed track never reads it in time to matter).
+        var originalSubscription = original?.Subscribe(queueCapacity, "listener-original");
+        var listener = new Listener(this, peer, subscription, originalSubscription, userId, lagTolerance, metrics, time, logger);
         lock (_gate)
         {
             _listeners[listener.ResourceId] = listener;

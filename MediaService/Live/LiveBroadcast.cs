@@ -29,7 +29,7 @@ public sealed class LiveBroadcast
         Processed = new FrameBroadcaster("processed");
         _pump = new IngestPump(SessionId, Denoiser, Playout, Raw, Processed, time, logger);
         var listenerQueue = (int)Math.Ceiling((PlannedLatency.TotalSeconds + 1.0) * MediaFrame.SampleRate / MediaFrame.Samples20Ms);
-        Listeners = new ListenerSet(SessionId, Denoise, Processed, listenerQueue, options.ListenerLagTolerance, metrics, time, logger);
+        Listeners = new ListenerSet(SessionId, Denoise, Processed, Denoise ? Raw : null, listenerQueue, options.ListenerLagTolerance, metrics, time, logger);
         SubscriberQueueCapacity = (int)Math.Ceiling(
             Math.Max(options.SubscriberQueueSeconds, PlannedLatency.TotalSeconds + 1.0) * MediaFrame.SampleRate / MediaFrame.Samples20Ms);
     }

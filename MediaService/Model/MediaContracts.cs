@@ -4,6 +4,9 @@ namespace AudioStream.MediaService.Model;
 /// <param name="Title">Shown with the recording; up to 200 characters.</param>
 public sealed record StartStreamRequest(bool Denoise, string? Title = null);
 
+/// <param name="Track">What a WHEP listener hears: "processed" (cleaned) or "original" (the microphone as sent).</param>
+public sealed record ListenerTrackRequest(string? Track);
+
 public sealed record StreamStartedResponse(Guid SessionId, string WhipUrl, DateTimeOffset StartedAt, bool Denoise);
 
 /// <param name="RecordingId">The recording of the stream: RecordingService keys it by the session id (it exists once audio arrived).</param>

@@ -24,6 +24,10 @@ public static class PresenceMessages
     public static string ListenersUpdate(string username, int listeners) =>
         Serialize(new { type = "listeners_update", username, listeners });
 
+    /// <param name="change">started, finished, renamed or deleted.</param>
+    public static string RecordingsChanged(string username, Guid recordingId, string change) =>
+        Serialize(new { type = "recordings_changed", username, recordingId, change });
+
     public static string FriendsChanged { get; } = Serialize(new { type = "friends_changed" });
 
     public static string RequestsChanged { get; } = Serialize(new { type = "requests_changed" });

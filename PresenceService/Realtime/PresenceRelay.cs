@@ -19,6 +19,7 @@ public sealed class PresenceRelay(
         await subscriber.SubscribeAsync(PresenceHub.PresenceChannel, (_, message) => Relay<PresenceEvent>(OnPresenceAsync, message));
         await subscriber.SubscribeAsync(EventChannels.Social, (_, message) => Relay<SocialEvent>(OnSocialAsync, message));
         await subscriber.SubscribeAsync(EventChannels.Media, (_, message) => Relay<MediaEvent>(OnMediaAsync, message));
+        await subscriber.SubscribeAsync(EventChannels.Recordings, (_, message) => Relay<RecordingEvent>(OnRecordingAsync, message));
 
         using var timer = new PeriodicTimer(RenewEvery);
         while (await timer.WaitForNextTickAsync(stoppingToken))
@@ -75,6 +76,14 @@ public sealed class PresenceRelay(
                 hub.SendToUser(userId, PresenceMessages.RequestsChanged);
             }
         }
+    }
+
+    /// <summary>The owner's own pages and their friends' pages list the owner's recordings: both hear of a change.</summary>
+    private Task OnRecordingAsync(RecordingEvent recordingEvent)
+    {
+        var message = PresenceMessages.RecordingsChanged(recordingEvent.OwnerName, recordingEvent.RecordingId, recordingEvent.Type);
+        hub.SendToUser(recordingEvent.OwnerId, message);
+        return hub.SendToFriendsOfAsync(recordingEvent.OwnerId, message);
     }
 
     private async Task OnMediaAsync(MediaEvent mediaEvent)

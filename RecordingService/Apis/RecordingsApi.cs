@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Security.Claims;
 using AudioStream.RecordingService.Audio;
 using AudioStream.RecordingService.Infrastructure;
+using AudioStream.RecordingService.Live;
 using AudioStream.RecordingService.Model;
+using AudioStream.ServiceDefaults.Messaging;
 using AudioStream.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -16,7 +18,6 @@ namespace AudioStream.RecordingService.Apis;
 public static class RecordingsApi
 {
     public const int MaxTitleLength = 200;
-    private const string WavContentType = "audio/wav";
 
     public static RouteGroupBuilder MapRecordingsApi(this IEndpointRouteBuilder app)
     {
@@ -24,8 +25,8 @@ public static class RecordingsApi
         api.MapGet("/", ListAsync).WithName("ListRecordings").WithSummary("A user's recordings (yours or a friend's), newest first");
         api.MapGet("/{id:guid}", GetAsync).WithName("GetRecording").WithSummary("A recording's metadata");
         api.MapGet("/{id:guid}/audio", GetAudioAsync).WithName("GetRecordingAudio")
-            .WithSummary("The WAV (range requests supported); ?track=original for the un-denoised track");
-        api.MapGet("/{id:guid}/download", DownloadAsync).WithName("DownloadRecording").WithSummary("The WAV as an attachment");
+            .WithSummary("The audio as stored (Ogg Opus, or WAV for older recordings; range requests supported); ?track=original for the un-denoised track, ?format=wav to convert");
+        api.MapGet("/{id:guid}/download", DownloadAsync).WithName("DownloadRecording").WithSummary("The audio as an attachment (?format=wav converts)");
         api.MapGet("/{id:guid}/peaks", GetPeaksAsync).WithName("GetRecordingPeaks").WithSummary("The waveform: min/max pairs for drawing");
         api.MapPatch("/{id:guid}", RenameAsync).WithName("RenameRecording").WithSummary("Retitle your recording");
         api.MapDelete("/{id:guid}", DeleteAsync).WithName("DeleteRecording").WithSummary("Delete your recording and its files");
@@ -64,20 +65,33 @@ public static class RecordingsApi
         return recording is null ? problem! : TypedResults.Ok(Describe(recording, storage));
     }
 
-    public static Task<Results<PhysicalFileHttpResult, ValidationProblem, ProblemHttpResult>> GetAudioAsync(
-        Guid id, string? track, ClaimsPrincipal principal, RecordingDbContext db, RecordingAccess access, RecordingStorage storage,
-        CancellationToken cancellationToken) =>
-        ServeAudioAsync(id, track, download: false, principal, db, access, storage, cancellationToken);
+    public static Task<Results<PhysicalFileHttpResult, WavConversionResult, ValidationProblem, ProblemHttpResult>> GetAudioAsync(
+        Guid id, string? track, string? format, ClaimsPrincipal principal, RecordingDbContext db, RecordingAccess access,
+        RecordingStorage storage, HttpResponse response, CancellationToken cancellationToken)
+    {
+        RevalidateEachTime(response);
+        return ServeAudioAsync(id, track, format, download: false, principal, db, access, storage, cancellationToken);
+    }
 
-    public static Task<Results<PhysicalFileHttpResult, ValidationProblem, ProblemHttpResult>> DownloadAsync(
-        Guid id, string? track, ClaimsPrincipal principal, RecordingDbContext db, RecordingAccess access, RecordingStorage storage,
-        CancellationToken cancellationToken) =>
-        ServeAudioAsync(id, track, download: true, principal, db, access, storage, cancellationToken);
+    public static Task<Results<PhysicalFileHttpResult, WavConversionResult, ValidationProblem, ProblemHttpResult>> DownloadAsync(
+        Guid id, string? track, string? format, ClaimsPrincipal principal, RecordingDbContext db, RecordingAccess access,
+        RecordingStorage storage, HttpResponse response, CancellationToken cancellationToken)
+    {
+        RevalidateEachTime(response);
+        return ServeAudioAsync(id, track, format, download: true, principal, db, access, storage, cancellationToken);
+    }
+
+    /// <summary>
+    /// A recording's files grow while it is live and change when it is repaired, under the same URL: without this a
+    /// browser reuses what it fetched earlier by heuristic freshness (Last-Modified) and plays a stale, shorter file.
+    /// </summary>
+    private static void RevalidateEachTime(HttpResponse response) => response.Headers.CacheControl = "no-cache";
 
     public static async Task<Results<PhysicalFileHttpResult, ValidationProblem, ProblemHttpResult>> GetPeaksAsync(
         Guid id, string? track, ClaimsPrincipal principal, RecordingDbContext db, RecordingAccess access, RecordingStorage storage,
-        CancellationToken cancellationToken)
+        HttpResponse response, CancellationToken cancellationToken)
     {
+        RevalidateEachTime(response);
         if (!TryParseTrack(track, out var which))
         {
             return TrackProblem();
@@ -103,7 +117,7 @@ public static class RecordingsApi
             {
                 storage.WritePeaks(id, which);
             }
-            catch (Exception ex) when (ex is IOException or InvalidDataException)
+            catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException)
             {
                 return Problem(StatusCodes.Status404NotFound, "This recording has no audio to draw.");
             }
@@ -113,7 +127,7 @@ public static class RecordingsApi
 
     public static async Task<Results<Ok<RecordingResponse>, ValidationProblem, ProblemHttpResult>> RenameAsync(
         Guid id, RenameRecordingRequest request, ClaimsPrincipal principal, RecordingDbContext db, RecordingStorage storage,
-        CancellationToken cancellationToken)
+        RecordingEvents events, CancellationToken cancellationToken)
     {
         var (recording, problem) = await FindOwnedAsync(id, principal, db, "Only the owner can rename a recording.", cancellationToken);
         if (recording is null)
@@ -129,11 +143,13 @@ public static class RecordingsApi
         }
         recording.Title = title;
         await db.SaveChangesAsync(cancellationToken);
+        await events.PublishAsync(RecordingEventTypes.Renamed, recording);
         return TypedResults.Ok(Describe(recording, storage));
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        Guid id, ClaimsPrincipal principal, RecordingDbContext db, RecordingStorage storage, CancellationToken cancellationToken)
+        Guid id, ClaimsPrincipal principal, RecordingDbContext db, RecordingStorage storage, RecordingEvents events,
+        CancellationToken cancellationToken)
     {
         var (recording, problem) = await FindOwnedAsync(id, principal, db, "Only the owner can delete a recording.", cancellationToken);
         if (recording is null)
@@ -148,35 +164,54 @@ public static class RecordingsApi
         storage.Delete(id);
         db.Recordings.Remove(recording);
         await db.SaveChangesAsync(cancellationToken);
+        await events.PublishAsync(RecordingEventTypes.Deleted, recording);
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<PhysicalFileHttpResult, ValidationProblem, ProblemHttpResult>> ServeAudioAsync(
-        Guid id, string? track, bool download, ClaimsPrincipal principal, RecordingDbContext db, RecordingAccess access,
+    private static async Task<Results<PhysicalFileHttpResult, WavConversionResult, ValidationProblem, ProblemHttpResult>> ServeAudioAsync(
+        Guid id, string? track, string? format, bool download, ClaimsPrincipal principal, RecordingDbContext db, RecordingAccess access,
         RecordingStorage storage, CancellationToken cancellationToken)
     {
         if (!TryParseTrack(track, out var which))
         {
             return TrackProblem();
         }
+        if (!string.IsNullOrEmpty(format) && !format.Equals("wav", StringComparison.OrdinalIgnoreCase))
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["format"] = ["Leave the format out for the stored audio, or ask for format=wav."] },
+                title: "The format is not valid.");
+        }
         var (recording, problem) = await FindViewableAsync(id, principal, db, access, cancellationToken);
         if (recording is null)
         {
             return problem!;
         }
-        var path = storage.AudioPath(id, which);
-        if ((which == RecordingTrack.Original && !recording.HasOriginal) || !File.Exists(path))
+        if ((which == RecordingTrack.Original && !recording.HasOriginal) || !storage.Exists(id, which))
         {
             return Problem(StatusCodes.Status404NotFound,
                 which == RecordingTrack.Original ? "This recording has no original track." : "This recording's audio is missing.");
         }
+        var stored = storage.FormatOf(id, which);
+        var wanted = string.IsNullOrEmpty(format) ? stored : RecordingFormat.Wav;
         var name = download
             ? string.Create(CultureInfo.InvariantCulture,
-                $"{recording.OwnerName}-{recording.CreatedAt.UtcDateTime:yyyyMMdd-HHmmss}{(which == RecordingTrack.Original ? "-original" : "")}.wav")
+                $"{recording.OwnerName}-{recording.CreatedAt.UtcDateTime:yyyyMMdd-HHmmss}{(which == RecordingTrack.Original ? "-original" : "")}{RecordingStorage.Extension(wanted)}")
             : null;
+        if (wanted != stored)
+        {
+            try
+            {
+                return new WavConversionResult(storage.OpenReader(id, which), name);
+            }
+            catch (InvalidDataException)
+            {
+                return Problem(StatusCodes.Status404NotFound, "This recording's audio cannot be read.");
+            }
+        }
         // ASP.NET's range processing: 206 for a satisfiable Range, 416 for an unsatisfiable one, and a malformed
         // Range header is ignored (the whole file, 200), as RFC 9110 §14.2 allows.
-        return TypedResults.PhysicalFile(path, WavContentType, name, enableRangeProcessing: true);
+        return TypedResults.PhysicalFile(storage.AudioPath(id, which), RecordingStorage.ContentType(stored), name, enableRangeProcessing: true);
     }
 
     private static async Task<(Recording? Recording, ProblemHttpResult? Problem)> FindViewableAsync(
@@ -210,14 +245,10 @@ public static class RecordingsApi
     /// <summary>A recording still being written reports what is on disk so far.</summary>
     private static RecordingResponse Describe(Recording recording, RecordingStorage storage)
     {
-        if (recording.Status == RecordingStatus.Recording)
+        if (recording.Status == RecordingStatus.Recording && storage.Exists(recording.Id, RecordingTrack.Processed))
         {
-            var file = new FileInfo(storage.AudioPath(recording.Id, RecordingTrack.Processed));
-            if (file.Exists)
-            {
-                recording.DurationSeconds = WavFormat.Seconds(Math.Max(0, file.Length - WavFormat.HeaderSize), recording.SampleRate);
-                recording.SizeBytes = storage.SizeOf(recording.Id);
-            }
+            recording.DurationSeconds = storage.DurationOf(recording.Id, RecordingTrack.Processed);
+            recording.SizeBytes = storage.SizeOf(recording.Id);
         }
         return RecordingResponse.From(recording);
     }

@@ -33,6 +33,7 @@ internal static class ApplicationServiceExtensions
             });
         builder.Services.AddSingleton<RecordingStorage>();
         builder.Services.AddSingleton<RecordingMetrics>();
+        builder.Services.AddSingleton<RecordingEvents>();
         builder.Services.AddSingleton<ILiveAudioSource, GrpcLiveAudioSource>();
         builder.Services.AddSingleton<LiveRecorder>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<LiveRecorder>());

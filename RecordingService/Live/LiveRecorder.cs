@@ -3,6 +3,7 @@ using System.Globalization;
 using AudioStream.RecordingService.Audio;
 using AudioStream.RecordingService.Infrastructure;
 using AudioStream.RecordingService.Model;
+using AudioStream.ServiceDefaults.Messaging;
 using Microsoft.EntityFrameworkCore;
 
 namespace AudioStream.RecordingService.Live;
@@ -13,7 +14,7 @@ namespace AudioStream.RecordingService.Live;
 public sealed record StreamStart(Guid OwnerId, string OwnerName, Guid? StreamId, string? Title, bool? Denoise);
 
 /// <summary>
-/// Records live streams: one <see cref="Recording"/> row and one WAV per track for each stream, written as the
+/// Records live streams: one <see cref="Recording"/> row and one Ogg Opus file per track for each stream, written as the
 /// audio arrives, finished when the stream ends. At start-up it repairs the recordings a crash left unfinished
 /// and, where the stream is still live, takes up recording it again (the missed audio becomes silence).
 /// </summary>
@@ -22,6 +23,7 @@ public sealed class LiveRecorder(
     ILiveAudioSource source,
     RecordingStorage storage,
     RecordingMetrics metrics,
+    RecordingEvents events,
     TimeProvider time,
     ILogger<LiveRecorder> logger) : IHostedService, IDisposable
 {
@@ -66,13 +68,13 @@ public sealed class LiveRecorder(
             }
         }
 
-        var writers = new List<(RecordingTrack Track, WavRecordingWriter Writer)>();
+        var writers = new List<(RecordingTrack Track, IRecordingSink Writer)>();
         try
         {
-            writers.Add((RecordingTrack.Processed, WavRecordingWriter.Create(storage.AudioPath(recording.Id, RecordingTrack.Processed), recording.SampleRate, storage.SyncInterval, time)));
+            writers.Add((RecordingTrack.Processed, storage.CreateWriter(recording.Id, RecordingTrack.Processed, time)));
             if (recording.HasOriginal)
             {
-                writers.Add((RecordingTrack.Original, WavRecordingWriter.Create(storage.AudioPath(recording.Id, RecordingTrack.Original), recording.SampleRate, storage.SyncInterval, time)));
+                writers.Add((RecordingTrack.Original, storage.CreateWriter(recording.Id, RecordingTrack.Original, time)));
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -87,6 +89,7 @@ public sealed class LiveRecorder(
         logger.LogInformation("Recording {RecordingId}: stream {Stream} of {Owner} (denoise {Denoise}, tracks {Tracks})",
             recording.Id, new LiveStreamRef(stream.StreamId, stream.OwnerName), stream.OwnerName, denoise, writers.Count);
         Run(recording.Id, new LiveStreamRef(stream.StreamId, stream.OwnerName), writers, resumed: false);
+        await events.PublishAsync(RecordingEventTypes.Started, recording);
         return true;
     }
 
@@ -123,10 +126,12 @@ public sealed class LiveRecorder(
         {
             try
             {
-                var repaired = WavRepair.Repair(storage.AudioPath(recording.Id, RecordingTrack.Processed), recording.SampleRate);
-                if (recording.HasOriginal && File.Exists(storage.AudioPath(recording.Id, RecordingTrack.Original)))
+                // A stream still live is taken up again below: leave its files open for the writer that goes on.
+                var final = recording.StreamId is null;
+                var repaired = storage.Repair(recording.Id, RecordingTrack.Processed, final);
+                if (recording.HasOriginal && storage.Exists(recording.Id, RecordingTrack.Original))
                 {
-                    WavRepair.Repair(storage.AudioPath(recording.Id, RecordingTrack.Original), recording.SampleRate);
+                    storage.Repair(recording.Id, RecordingTrack.Original, final);
                 }
                 recording.DurationSeconds = repaired.DurationSeconds;
                 recording.SizeBytes = storage.SizeOf(recording.Id);
@@ -144,6 +149,10 @@ public sealed class LiveRecorder(
             }
         }
         await db.SaveChangesAsync(cancellationToken);
+        foreach (var recording in unfinished)
+        {
+            await events.PublishAsync(RecordingEventTypes.Finished, recording);
+        }
 
         foreach (var recording in unfinished.Where(r => r.Status == RecordingStatus.Repaired && r.StreamId is not null))
         {
@@ -153,13 +162,13 @@ public sealed class LiveRecorder(
 
     private void Resume(Recording recording)
     {
-        var writers = new List<(RecordingTrack, WavRecordingWriter)>();
+        var writers = new List<(RecordingTrack, IRecordingSink)>();
         try
         {
-            writers.Add((RecordingTrack.Processed, WavRecordingWriter.Append(storage.AudioPath(recording.Id, RecordingTrack.Processed), storage.SyncInterval, time)));
-            if (recording.HasOriginal && File.Exists(storage.AudioPath(recording.Id, RecordingTrack.Original)))
+            writers.Add((RecordingTrack.Processed, storage.Resume(recording.Id, RecordingTrack.Processed, time)));
+            if (recording.HasOriginal && storage.Exists(recording.Id, RecordingTrack.Original))
             {
-                writers.Add((RecordingTrack.Original, WavRecordingWriter.Append(storage.AudioPath(recording.Id, RecordingTrack.Original), storage.SyncInterval, time)));
+                writers.Add((RecordingTrack.Original, storage.Resume(recording.Id, RecordingTrack.Original, time)));
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
@@ -172,7 +181,7 @@ public sealed class LiveRecorder(
         Run(recording.Id, new LiveStreamRef(recording.StreamId, recording.OwnerName), writers, resumed: true);
     }
 
-    private void Run(Guid id, LiveStreamRef stream, List<(RecordingTrack Track, WavRecordingWriter Writer)> writers, bool resumed)
+    private void Run(Guid id, LiveStreamRef stream, List<(RecordingTrack Track, IRecordingSink Writer)> writers, bool resumed)
     {
         var started = new TaskCompletionSource();
         var task = Task.Run(async () =>
@@ -195,7 +204,7 @@ public sealed class LiveRecorder(
         started.SetResult();
     }
 
-    private async Task RecordAsync(Guid id, LiveStreamRef stream, List<(RecordingTrack Track, WavRecordingWriter Writer)> writers, bool resumed)
+    private async Task RecordAsync(Guid id, LiveStreamRef stream, List<(RecordingTrack Track, IRecordingSink Writer)> writers, bool resumed)
     {
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token);
         var recorder = new TrackRecorder(source, time, logger);
@@ -253,6 +262,7 @@ public sealed class LiveRecorder(
             db.Recordings.Remove(recording);
             await db.SaveChangesAsync();
             storage.Delete(id);
+            await events.PublishAsync(RecordingEventTypes.Deleted, recording);
             metrics.Finished("empty", silence);
             logger.LogInformation("Recording {RecordingId} got no audio; not kept", id);
             return;
@@ -269,6 +279,7 @@ public sealed class LiveRecorder(
         }
         WritePeaks(recording);
         await db.SaveChangesAsync();
+        await events.PublishAsync(RecordingEventTypes.Finished, recording);
         metrics.Finished(RecordingResponse.StatusName(recording.Status), silence);
         logger.LogInformation("Recording {RecordingId} {Status}: {Duration:F2} s, {Silence:F2} s silence filled, {Resubscribes} resubscribe(s)",
             id, recording.Status, recording.DurationSeconds, silence, results.Sum(r => r.Resubscribes));
@@ -282,7 +293,7 @@ public sealed class LiveRecorder(
         try
         {
             // Keep what did reach the disk playable.
-            WavRepair.Repair(storage.AudioPath(id, RecordingTrack.Processed));
+            storage.Repair(id, RecordingTrack.Processed);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
         {
@@ -296,15 +307,14 @@ public sealed class LiveRecorder(
         {
             return;
         }
-        var path = storage.AudioPath(id, RecordingTrack.Processed);
-        var dataBytes = File.Exists(path) ? Math.Max(0, new FileInfo(path).Length - WavFormat.HeaderSize) : 0;
-        recording.DurationSeconds = WavFormat.Seconds(dataBytes, recording.SampleRate);
+        recording.DurationSeconds = storage.Exists(id, RecordingTrack.Processed) ? storage.DurationOf(id, RecordingTrack.Processed) : 0;
         recording.SizeBytes = storage.SizeOf(id);
         recording.SilenceSeconds += silence;
         recording.Status = RecordingStatus.Failed;
         recording.Error = Truncate($"Storing the audio failed: {error.Message}");
         recording.EndedAt = time.GetUtcNow();
         await db.SaveChangesAsync();
+        await events.PublishAsync(RecordingEventTypes.Finished, recording);
     }
 
     private void WritePeaks(Recording recording)

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace AudioStream.RecordingService.Model;
 
-/// <param name="Duration">MM:SS (minutes go past 59 for long recordings).</param>
+/// <param name="Duration">MM:SS, H:MM:SS from an hour on.</param>
 /// <param name="Status">recording, complete, repaired or failed.</param>
 /// <param name="HasOriginal">The un-denoised track exists too (<c>?track=original</c>).</param>
 public sealed record RecordingResponse(
@@ -35,11 +35,13 @@ public sealed record RecordingResponse(
 
     public static string StatusName(RecordingStatus status) => status.ToString().ToLowerInvariant();
 
-    /// <summary>Whole seconds, rounded down, so 59.9 s never shows as 01:00 before it is.</summary>
+    /// <summary>MM:SS, or H:MM:SS from an hour on; whole seconds, rounded down, so 59.9 s never shows as 01:00 before it is.</summary>
     public static string FormatDuration(double seconds)
     {
         var total = (long)Math.Max(0, Math.Floor(seconds));
-        return string.Create(CultureInfo.InvariantCulture, $"{total / 60:00}:{total % 60:00}");
+        return total < 3600
+            ? string.Create(CultureInfo.InvariantCulture, $"{total / 60:00}:{total % 60:00}")
+            : string.Create(CultureInfo.InvariantCulture, $"{total / 3600}:{total / 60 % 60:00}:{total % 60:00}");
     }
 }
 

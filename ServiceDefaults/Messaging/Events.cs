@@ -15,6 +15,9 @@ public static class EventChannels
     /// <summary><see cref="MediaEvent"/>s from MediaService.</summary>
     public static readonly RedisChannel Media = RedisChannel.Literal("audiostream:events:media");
 
+    /// <summary><see cref="RecordingEvent"/>s from RecordingService.</summary>
+    public static readonly RedisChannel Recordings = RedisChannel.Literal("audiostream:events:recordings");
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public static Task PublishAsync<TEvent>(this IConnectionMultiplexer redis, RedisChannel channel, TEvent message) =>
@@ -57,3 +60,21 @@ public static class MediaEventTypes
 /// </summary>
 public sealed record MediaEvent(
     string Type, Guid UserId, string UserName, int Listeners = 0, Guid? SessionId = null, string? Title = null, bool? Denoise = null);
+
+public static class RecordingEventTypes
+{
+    /// <summary>A stream began being recorded.</summary>
+    public const string Started = "started";
+
+    /// <summary>Its recording ended (complete, repaired or failed).</summary>
+    public const string Finished = "finished";
+
+    /// <summary>The owner retitled it.</summary>
+    public const string Renamed = "renamed";
+
+    /// <summary>The owner deleted it.</summary>
+    public const string Deleted = "deleted";
+}
+
+/// <summary>A change to one of a user's recordings; the owner and the owner's friends see it on their pages.</summary>
+public sealed record RecordingEvent(string Type, Guid RecordingId, Guid OwnerId, string OwnerName);

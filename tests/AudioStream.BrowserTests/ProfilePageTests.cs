@@ -59,4 +59,37 @@ public sealed class ProfilePageTests(AppHostFixture app, BrowserFixture chromium
         await WebApp.ScreenshotAsync(page, "main-360px.png");
         Assert.Empty(errors);
     }
+
+    [Fact]
+    public async Task The_live_card_fits_a_360_pixel_phone_and_works_from_the_keyboard()
+    {
+        using var me = await new UserSession(app).RegisterAsync();
+        await using var context = await web.NewContextAsync(width: 360, height: 740);
+        var (page, errors) = await WebApp.NewPageAsync(context);
+        await WebApp.SignInAsync(page, me.UserName);
+        await page.GotoAsync($"/user/{me.UserName}");
+
+        // The noise removal control is a switch with its name, drawn small (not a full-width text-field box).
+        var noise = page.GetByRole(AriaRole.Switch, new() { Name = "Remove background noise" });
+        await Expect(noise).ToBeCheckedAsync();
+        var box = await noise.BoundingBoxAsync();
+        Assert.True(box is { Width: < 64, Height: < 40 }, $"the switch is {box?.Width} x {box?.Height} px");
+        // Keyboard: Tab from the title reaches the switch, Space flips it, Tab reaches the primary Go live button.
+        await page.GetByLabel("Title").FocusAsync();
+        await page.Keyboard.PressAsync("Tab");
+        await Expect(noise).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Space");
+        await Expect(noise).Not.ToBeCheckedAsync();
+        await page.Keyboard.PressAsync("Tab");
+        var go = page.Locator("section#live").GetByRole(AriaRole.Button, new() { Name = "Go live", Exact = true });
+        await Expect(go).ToBeFocusedAsync();
+        await Expect(go).ToHaveClassAsync(new Regex(@"\bbutton-primary\b"));
+
+        var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
+        Assert.True(overflow <= 0, $"The page is {overflow} px wider than a 360 px screen.");
+        await WebApp.ScreenshotAsync(page, "live-card-360px.png");
+        await page.SetViewportSizeAsync(1280, 800);
+        await WebApp.ScreenshotAsync(page, "live-card-desktop.png");
+        Assert.Empty(errors);
+    }
 }

@@ -95,6 +95,11 @@ public sealed class RecordingsApiTests(AppHostFixture fixture)
         Assert.EndsWith("-original.wav", original.Content.Headers.ContentDisposition?.FileNameStar ?? original.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
         var originalBytes = await original.Content.ReadAsByteArrayAsync();
         Assert.NotEqual(bytes[44..], originalBytes[44..]);
+
+        // A recording stored as WAV (before Ogg Opus) is already what ?format=wav asks for; other formats are refused.
+        using var asWav = await bob.GetAsync($"/api/recordings/{id}/audio?format=wav");
+        Assert.Equal(bytes, await asWav.Content.ReadAsByteArrayAsync());
+        await AssertProblemAsync(bob.GetAsync($"/api/recordings/{id}/audio?format=mp3"), HttpStatusCode.BadRequest);
     }
 
     [Fact]
@@ -116,8 +121,16 @@ public sealed class RecordingsApiTests(AppHostFixture fixture)
     {
         using var alice = await new UserSession(fixture).RegisterAsync();
         using var bob = await new UserSession(fixture).RegisterAsync();
+        using var eve = await new UserSession(fixture).RegisterAsync();
         await alice.BefriendAsync(bob);
         var id = await SeedAsync(await UserIdAsync(alice), alice.UserName, "Draft", seconds: 1);
+        await using var aliceSocket = await PresenceClient.ConnectAsync(alice);
+        await using var bobSocket = await PresenceClient.ConnectAsync(bob);
+        await using var eveSocket = await PresenceClient.ConnectAsync(eve);
+        foreach (var socket in new[] { aliceSocket, bobSocket, eveSocket })
+        {
+            await socket.WaitForTypeAsync("all_statuses");
+        }
 
         await AssertProblemAsync(bob.SendAsync(Patch($"/api/recordings/{id}", new { title = "Mine now" })), HttpStatusCode.Forbidden);
         await AssertProblemAsync(bob.DeleteAsync($"/api/recordings/{id}"), HttpStatusCode.Forbidden);
@@ -130,12 +143,20 @@ public sealed class RecordingsApiTests(AppHostFixture fixture)
             Assert.Equal("Final cut", (await renamed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
         }
         Assert.Equal("Final cut", (await bob.GetJsonAsync($"/api/recordings/{id}")).GetProperty("title").GetString());
+        // The owner's pages and their friends' hear of it at once; a stranger does not.
+        bool Change(JsonElement m, string change) => m.GetProperty("username").GetString() == alice.UserName
+            && m.GetProperty("recordingId").GetGuid() == id && m.GetProperty("change").GetString() == change;
+        await aliceSocket.WaitForTypeAsync("recordings_changed", m => Change(m, "renamed"), TimeSpan.FromSeconds(2));
+        await bobSocket.WaitForTypeAsync("recordings_changed", m => Change(m, "renamed"), TimeSpan.FromSeconds(2));
 
         var root = await StorageRootAsync();
         Assert.True(File.Exists(Path.Combine(root, $"{id}.wav")));
         Assert.Equal(HttpStatusCode.NoContent, await UserSession.StatusOfAsync(alice.DeleteAsync($"/api/recordings/{id}")));
         Assert.False(File.Exists(Path.Combine(root, $"{id}.wav")));
         await AssertProblemAsync(alice.GetAsync($"/api/recordings/{id}"), HttpStatusCode.NotFound);
+        await bobSocket.WaitForTypeAsync("recordings_changed", m => Change(m, "deleted"), TimeSpan.FromSeconds(2));
+        Assert.DoesNotContain(await eveSocket.CollectAsync(TimeSpan.FromMilliseconds(500)),
+            m => m.GetProperty("type").GetString() == "recordings_changed");
     }
 
     [Fact]

@@ -25,7 +25,11 @@ public sealed class WaveformPeaksTests : IDisposable
             writer.Complete();
         }
 
-        var peaks = WaveformPeaks.FromFile(path, count: 10);
+        WaveformPeaks peaks;
+        using (var reader = new WavRecordingReader(path))
+        {
+            peaks = WaveformPeaks.From(reader, count: 10);
+        }
 
         Assert.Equal(10, peaks.Count);
         Assert.Equal(20, peaks.Peaks.Length);
@@ -46,7 +50,11 @@ public sealed class WaveformPeaksTests : IDisposable
             writer.Complete();
         }
 
-        var peaks = WaveformPeaks.FromFile(path);
+        WaveformPeaks peaks;
+        using (var reader = new WavRecordingReader(path))
+        {
+            peaks = WaveformPeaks.From(reader);
+        }
 
         Assert.Equal(5, peaks.Count);
         Assert.Equal(Pcm.RampValue(4) / 32768f, peaks.Peaks[9], 4);

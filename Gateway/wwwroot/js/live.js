@@ -117,7 +117,10 @@ export async function goLive({ denoise = true, title = null, iceTransportPolicy 
   return { ...live, pc, microphone, connectMs: pc.connectMs, stop };
 }
 
-/** Listens to a live friend over WHEP. Returns { pc, stream, audio, connectMs, stop() }; audio is a playing <audio>. */
+/**
+ * Listens to a live friend over WHEP. Returns { pc, stream, audio, connectMs, setTrack(track), stop() }; audio is a
+ * playing <audio>; setTrack('original' | 'processed') switches what the server sends on the same connection.
+ */
 export async function listen(username, { volume = 1, iceTransportPolicy = undefined } = {}) {
   const pc = await createPeerConnection(iceTransportPolicy);
   pc.addTransceiver('audio', { direction: 'recvonly' });
@@ -136,6 +139,15 @@ export async function listen(username, { volume = 1, iceTransportPolicy = undefi
     audio.srcObject = null;
     await deleteQuietly(location);
   };
+  const setTrack = async (track) => {
+    const response = await fetch(`${location}/track`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ track }),
+      credentials: 'same-origin',
+    });
+    if (response.status !== 204) throw new LiveError(response.status, await problemTitle(response));
+  };
   try {
     location = await negotiate(pc, `/api/media/whep/${encodeURIComponent(username)}`);
     await waitConnected(pc);
@@ -143,7 +155,7 @@ export async function listen(username, { volume = 1, iceTransportPolicy = undefi
     await stop();
     throw error;
   }
-  return { pc, stream, audio, connectMs: pc.connectMs, stop };
+  return { pc, stream, audio, connectMs: pc.connectMs, setTrack, stop };
 }
 
 /** GET the stream's stats: the body, or null when not live (404). Throws a LiveError (403) for non-friends. */
@@ -178,13 +190,13 @@ function formatElapsed(ms) {
 
 function listenerText(n) { return n === 1 ? '1 listener' : `${n} listeners`; }
 
-/** How the stream is denoised and the delay that adds, from its stats; empty when noise removal is off. */
+/** How the stream is denoised and the delay that adds, from its stats. */
 function denoiserText(stats) {
   const denoiser = stats?.denoiser;
-  if (!denoiser || denoiser.mode === 'off') return '';
-  if (denoiser.mode === 'pass-through') return 'noise removal unavailable';
+  if (!denoiser || denoiser.mode === 'off') return 'none (noise removal off)';
+  if (denoiser.mode === 'pass-through') return 'none (noise removal unavailable)';
   const how = denoiser.mode === 'stateful' ? 'frame by frame' : 'in chunks';
-  return `noise removal ${how}, +${Math.round(denoiser.addedDelayMs)} ms`;
+  return `+${Math.round(denoiser.addedDelayMs)} ms (noise removal ${how})`;
 }
 
 /** A level meter (0–1) fed by a WebAudio AnalyserNode on the microphone. Returns a stop function. */
@@ -208,22 +220,26 @@ function meterMicrophone(microphone, meter) {
 }
 
 function renderBroadcaster(section, me) {
-  const denoise = el('input', { type: 'checkbox', id: 'live-denoise', checked: true });
-  const title = el('input', { type: 'text', id: 'live-title', maxlength: '200', placeholder: 'Title (optional)' });
-  const goButton = el('button', { type: 'button', id: 'live-go' }, 'Go live');
-  const stopButton = el('button', { type: 'button', id: 'live-stop', hidden: true }, 'Stop');
-  const status = el('p', { id: 'live-status', role: 'status' }, 'You are not live.');
-  const level = el('meter', { id: 'live-level', min: '0', max: '1', value: '0', title: 'Microphone level' });
-  const elapsed = el('span', { id: 'live-elapsed' }, '');
-  const listeners = el('span', { id: 'live-listeners' }, '');
-  const denoiserInfo = el('span', { id: 'live-denoiser' }, '');
-  const details = el('p', { hidden: true }, 'Mic ', level, ' · ', elapsed, ' · ', listeners, ' · ', denoiserInfo);
+  const denoise = el('input', { type: 'checkbox', role: 'switch', class: 'switch', id: 'live-denoise', checked: true });
+  const title = el('input', { type: 'text', id: 'live-title', maxlength: '200', placeholder: 'What is it about? (optional)', autocomplete: 'off' });
+  const goButton = el('button', { type: 'button', id: 'live-go', class: 'button button-primary button-large' }, 'Go live');
+  const stopButton = el('button', { type: 'button', id: 'live-stop', class: 'button button-danger button-large', hidden: true }, 'Stop');
+  const status = el('p', { id: 'live-status', class: 'live-status', role: 'status' }, 'You are not live.');
+  const level = el('meter', { id: 'live-level', min: '0', max: '1', low: '0.6', high: '0.9', optimum: '0.5', value: '0', 'aria-label': 'Microphone level' });
+  const elapsed = el('dd', { id: 'live-elapsed' }, '');
+  const listeners = el('dd', { id: 'live-listeners' }, '');
+  const denoiserInfo = el('dd', { id: 'live-denoiser' }, '');
+  const stat = (term, value) => el('div', {}, el('dt', {}, term), value);
+  const details = el('dl', { class: 'live-stats', hidden: true },
+    stat('Mic', el('dd', {}, level)), stat('Elapsed', elapsed), stat('Listening', listeners), stat('Added delay', denoiserInfo));
   section.append(
     el('h2', { id: 'live-heading' }, 'Live'),
-    el('p', {}, el('label', {}, denoise, ' Remove background noise'), ' ', title),
-    el('p', {}, goButton, ' ', stopButton),
-    status,
-    details);
+    el('div', { class: 'live-card' },
+      el('div', { class: 'field live-title' }, el('label', { for: 'live-title' }, 'Title'), title),
+      el('label', { class: 'switch-row', for: 'live-denoise' }, denoise, el('span', {}, 'Remove background noise')),
+      el('div', { class: 'live-actions' }, goButton, stopButton),
+      status,
+      details));
 
   let broadcast = null;
   let timers = [];
@@ -261,6 +277,7 @@ function renderBroadcaster(section, me) {
     details.hidden = false;
     status.textContent = broadcast.denoise ? 'You are live (noise removal on).' : 'You are live.';
     listeners.textContent = listenerText(0);
+    denoiserInfo.textContent = '…';
     stopMeter = meterMicrophone(broadcast.microphone, level);
     const tick = () => { elapsed.textContent = formatElapsed(Date.now() - started); };
     tick();
@@ -293,20 +310,39 @@ function renderBroadcaster(section, me) {
 }
 
 function renderListener(section, username) {
-  const status = el('p', { id: 'live-status', role: 'status' }, `${username} is not live.`);
-  const listenButton = el('button', { type: 'button', id: 'live-listen', hidden: true }, 'Listen');
-  const stopButton = el('button', { type: 'button', id: 'live-stop', hidden: true }, 'Stop');
-  const volume = el('input', { type: 'range', id: 'live-volume', min: '0', max: '1', step: '0.05', value: '1', 'aria-label': 'Volume' });
+  const status = el('p', { id: 'live-status', class: 'live-status', role: 'status' }, `${username} is not live.`);
+  const listenButton = el('button', { type: 'button', id: 'live-listen', class: 'button button-primary button-large', hidden: true }, 'Listen');
+  const stopButton = el('button', { type: 'button', id: 'live-stop', class: 'button button-large', hidden: true }, 'Stop');
+  const volume = el('input', { type: 'range', id: 'live-volume', class: 'volume', min: '0', max: '1', step: '0.05', value: '1' });
   const listeners = el('span', { id: 'live-listeners' }, '');
   const denoiserInfo = el('span', { id: 'live-denoiser' }, '');
-  section.append(
-    el('h2', { id: 'live-heading' }, 'Live'),
-    status,
-    el('p', {}, listenButton, ' ', stopButton, ' ', el('label', {}, 'Volume ', volume), ' ', listeners, ' ', denoiserInfo));
+  // Cleaned / Original for a denoised stream: the server switches tracks on the same connection.
+  const trackChoice = (value, text) => el('label', {},
+    el('input', { type: 'radio', name: 'live-track', id: `live-track-${value}`, value, checked: value === 'processed' }), el('span', {}, text));
+  const trackSwitch = el('fieldset', { class: 'segmented', id: 'live-track', hidden: true },
+    el('legend', { class: 'visually-hidden' }, 'What you hear'), trackChoice('processed', 'Cleaned'), trackChoice('original', 'Original'));
+  const chosenTrack = () => trackSwitch.querySelector('input:checked')?.value ?? 'processed';
+  trackSwitch.addEventListener('change', async () => {
+    if (!listening) return;
+    try {
+      await listening.setTrack(chosenTrack());
+      status.textContent = `Listening to ${username} (${chosenTrack() === 'original' ? 'original' : 'cleaned'}).`;
+    } catch (error) {
+      status.textContent = error.message;
+    }
+  });
+  // Shown only while there is something to listen to: no orphan Volume slider under "… is not live."
+  const controls = el('div', { id: 'live-controls', class: 'live-card', hidden: true },
+    el('div', { class: 'live-actions' }, listenButton, stopButton,
+      el('label', { class: 'volume-label', for: 'live-volume' }, el('span', {}, 'Volume'), volume), trackSwitch),
+    el('p', { class: 'live-meta' }, listeners, ' · ', el('span', {}, 'added delay '), denoiserInfo));
+  section.append(el('h2', { id: 'live-heading' }, 'Live'), status, controls);
 
   let listening = null;
   let live = null;
   const show = () => {
+    controls.hidden = !live && !listening;
+    trackSwitch.hidden = !live?.denoise;
     listenButton.hidden = !live || !!listening;
     stopButton.hidden = !listening;
     listeners.textContent = live ? listenerText(live.listeners) : '';
@@ -341,6 +377,7 @@ function renderListener(section, username) {
     status.textContent = 'Connecting…';
     try {
       listening = await listen(username, { volume: Number(volume.value) });
+      if (chosenTrack() !== 'processed') await listening.setTrack(chosenTrack());
       status.textContent = `Listening to ${username}.`;
       listening.pc.addEventListener('connectionstatechange', () => {
         const state = listening?.pc.connectionState;
@@ -357,6 +394,10 @@ function renderListener(section, username) {
 
   const refreshTimer = setInterval(refresh, STATS_EVERY_MS);
   refresh();
+  // user.js forwards the presence socket's word that this friend went live or stopped: look at once.
+  document.addEventListener('live-status-changed', (event) => {
+    if (event.detail.username.toLowerCase() === username.toLowerCase()) refresh();
+  });
 }
 
 async function init() {

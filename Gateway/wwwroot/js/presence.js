@@ -146,6 +146,11 @@ export class Presence extends EventTarget {
       case 'requests_changed':
         this.#emit(message.type, {});
         break;
+      case 'recordings_changed':
+        if (typeof message.username === 'string') {
+          this.#emit(message.type, { username: message.username, recordingId: message.recordingId, change: message.change });
+        }
+        break;
       default:
         break;
     }

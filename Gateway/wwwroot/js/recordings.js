@@ -15,6 +15,12 @@ if (section) {
   section.querySelector('.placeholder-note')?.remove();
   section.append(status, list);
   load();
+  // Pushed over the presence socket by user.js: reload at once (a burst of changes becomes one load).
+  let pushed = 0;
+  document.addEventListener('recordings-changed', () => {
+    clearTimeout(pushed);
+    pushed = setTimeout(load, 150);
+  });
 }
 
 async function load() {
@@ -23,7 +29,7 @@ async function load() {
     me ??= await api('/api/identity/me');
     const recordings = await api(`/api/recordings?owner=${encodeURIComponent(owner)}`);
     render(recordings);
-    // A recording in progress grows; look again until it is done.
+    // A recording in progress grows; look again until it is done (its end is also pushed, this is the fallback).
     if (recordings.some((r) => r.status === 'recording')) refreshTimer = setTimeout(load, 10000);
   } catch (error) {
     list.replaceChildren();
@@ -47,17 +53,32 @@ function render(recordings) {
 
 function item(recording) {
   const isOwner = me && recording.owner.toLowerCase() === me.username.toLowerCase();
-  const audioUrl = (track) => `/api/recordings/${recording.id}/audio${track === 'original' ? '?track=original' : ''}`;
+  // The file grows while recording and changes when it completes, under one address: a version in the URL keeps the
+  // browser's media cache from playing what it fetched earlier (a stale, shorter file).
+  const version = `${recording.status}-${recording.sizeBytes}`;
+  const audioUrl = (track) => `/api/recordings/${recording.id}/audio?v=${encodeURIComponent(version)}${track === 'original' ? '&track=original' : ''}`;
   const audio = el('audio', { controls: true, preload: 'metadata', src: audioUrl('processed'), dataset: { id: recording.id }, style: 'width:100%' });
-  const canvas = el('canvas', { className: 'waveform', height: 48, 'aria-hidden': 'true', style: 'display:block;width:100%;height:48px;cursor:pointer' });
+  // The waveform is the seek bar: click anywhere, or focus it and use the arrow keys (5 s), Page Up/Down (30 s), Home/End.
+  const canvas = el('canvas', {
+    className: 'waveform', height: 48, tabIndex: 0, role: 'slider',
+    'aria-label': `Position in ${recording.title}`, 'aria-valuemin': '0', 'aria-valuemax': String(Math.floor(recording.durationSeconds)),
+    'aria-valuenow': '0', 'aria-valuetext': `${clock(0)} of ${recording.duration}`,
+  });
   const title = el('h3', { className: 'recording-title' }, recording.title);
   const created = new Date(recording.createdAt);
+  const position = el('span', { className: 'recording-position' }, '');
   const meta = el('p', { className: 'recording-meta' },
-    el('span', { className: 'recording-duration' }, recording.duration), ' · ',
+    position, el('span', { className: 'recording-duration' }, recording.duration), ' · ',
     el('time', { datetime: recording.createdAt }, created.toLocaleString()),
     recording.status === 'complete' ? null : el('span', { className: 'badge' }, ` ${label(recording.status)}`));
-  const download = el('a', { className: 'button button-quiet', href: `/api/recordings/${recording.id}/download`, download: '' }, 'Download');
-  const actions = el('div', { className: 'row-actions' }, download);
+  const downloadUrl = (track, format) => `/api/recordings/${recording.id}/download?${new URLSearchParams({ ...(track === 'original' ? { track } : {}), ...(format ? { format } : {}) })}`;
+  const download = el('a', { className: 'button button-quiet', href: downloadUrl('processed'), download: '' }, 'Download');
+  const downloadWav = el('a', { className: 'button button-quiet', href: downloadUrl('processed', 'wav'), download: '', title: 'Uncompressed, about 25 times larger' }, 'WAV');
+  const speed = el('select', { className: 'speed', 'aria-label': 'Playback speed', on: { change: () => { audio.playbackRate = Number(speed.value); } } },
+    ...['1', '1.5', '2'].map((value) => el('option', { value }, `${value}×`)));
+  // A new source resets the rate to 1: keep the listener's choice.
+  audio.addEventListener('loadedmetadata', () => { audio.playbackRate = Number(speed.value); });
+  const actions = el('div', { className: 'row-actions' }, speed, download, downloadWav);
   const row = el('li', { className: 'row recording', dataset: { id: recording.id } }, title, meta, canvas, audio, actions);
 
   let track = 'processed';
@@ -65,8 +86,8 @@ function item(recording) {
   if (recording.hasOriginal) {
     const name = `track-${recording.id}`;
     const choice = (value, text) => el('label', {},
-      el('input', { type: 'radio', name, value, checked: value === 'processed', on: { change: () => switchTrack(value) } }), ` ${text}`);
-    actions.prepend(el('fieldset', { className: 'track-switch' }, el('legend', { className: 'visually-hidden' }, 'Track'),
+      el('input', { type: 'radio', name, value, checked: value === 'processed', on: { change: () => switchTrack(value) } }), el('span', {}, text));
+    actions.prepend(el('fieldset', { className: 'track-switch segmented' }, el('legend', { className: 'visually-hidden' }, 'Track'),
       choice('processed', 'Cleaned'), choice('original', 'Original')));
   }
 
@@ -75,7 +96,8 @@ function item(recording) {
     const wasPlaying = !audio.paused;
     track = value;
     audio.src = audioUrl(value);
-    download.href = `/api/recordings/${recording.id}/download${value === 'original' ? '?track=original' : ''}`;
+    download.href = downloadUrl(value);
+    downloadWav.href = downloadUrl(value, 'wav');
     audio.addEventListener('loadedmetadata', () => {
       audio.currentTime = at;
       if (wasPlaying) audio.play().catch(() => {});
@@ -90,15 +112,39 @@ function item(recording) {
       el('button', { type: 'button', className: 'button button-danger button-quiet', on: { click: () => remove(recording, row) } }, 'Delete'));
   }
 
-  audio.addEventListener('timeupdate', () => draw(canvas, peaks, audio));
-  canvas.addEventListener('click', (event) => {
-    if (!Number.isFinite(audio.duration)) return;
-    audio.currentTime = (event.offsetX / canvas.clientWidth) * audio.duration;
+  // The server's length is exact; a browser may not know an Ogg file's length (Infinity) or guess it short.
+  const duration = () => (recording.durationSeconds > 0 ? recording.durationSeconds : audio.duration || 0);
+  const seek = (seconds) => {
+    audio.currentTime = Math.min(Math.max(0, seconds), duration());
+  };
+  audio.addEventListener('timeupdate', () => {
+    draw(canvas, peaks, audio);
+    position.textContent = `${clock(audio.currentTime)} / `;
+    canvas.setAttribute('aria-valuenow', String(Math.floor(audio.currentTime)));
+    canvas.setAttribute('aria-valuetext', `${clock(audio.currentTime)} of ${recording.duration}`);
+  });
+  canvas.addEventListener('click', (event) => seek((event.offsetX / canvas.clientWidth) * duration()));
+  canvas.addEventListener('keydown', (event) => {
+    const step = { ArrowRight: 5, ArrowUp: 5, ArrowLeft: -5, ArrowDown: -5, PageUp: 30, PageDown: -30 }[event.key];
+    if (step !== undefined) seek(audio.currentTime + step);
+    else if (event.key === 'Home') seek(0);
+    else if (event.key === 'End') seek(duration());
+    else return;
+    event.preventDefault();
   });
   if (recording.status !== 'recording') {
     loadPeaks(recording, track).then((p) => { peaks = p; draw(canvas, peaks, audio); });
   }
   return row;
+}
+
+/** MM:SS, or H:MM:SS from an hour on (as the server writes durations). */
+function clock(seconds) {
+  const total = Math.max(0, Math.floor(seconds || 0));
+  const h = Math.floor(total / 3600);
+  const mm = String(Math.floor((total % 3600) / 60)).padStart(2, '0');
+  const ss = String(total % 60).padStart(2, '0');
+  return h ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
 }
 
 function label(value) {

@@ -1,6 +1,7 @@
 // What every signed-in page shares: who you are in the header, the Log out button, the presence socket.
 import { api } from './api.js';
 import { byId } from './dom.js';
+import { offerLiveNotices } from './live-notices.js';
 import { Presence } from './presence.js';
 
 /** Loads the signed-in user (a 401 sends the visitor to /login) and wires the header. */
@@ -35,6 +36,7 @@ export async function startSession() {
       indicator.textContent = state === 'open' ? 'Live updates on' : state === 'connecting' ? 'Connecting…' : 'Reconnecting…';
     });
   }
+  offerLiveNotices(presence, document.querySelector('.header-user'));
   window.addEventListener('pagehide', () => presence.stop());
   window.addEventListener('pageshow', (event) => {
     if (event.persisted) presence.start();

@@ -108,12 +108,24 @@ function renderPresence() {
   if (badge) state.append(' ', badge);
 }
 
-presence.on('all_statuses', () => {
+presence.on('all_statuses', ({ reconnected }) => {
   if (relation?.kind === 'friend') renderPresence();
+  // Changes made while the socket was down were not pushed: the recordings list looks again.
+  if (reconnected) document.dispatchEvent(new CustomEvent('recordings-changed', { detail: { change: 'reconnected' } }));
+});
+
+// A recording of this page's user started, finished, was renamed or deleted (the owner's and friends' sockets hear it).
+presence.on('recordings_changed', (detail) => {
+  if (detail.username.toLowerCase() === username.toLowerCase()) {
+    document.dispatchEvent(new CustomEvent('recordings-changed', { detail }));
+  }
 });
 
 presence.on('status', ({ username: who, status, previous, kind }) => {
   if (relation?.kind !== 'friend' || who !== username) return;
+  if (kind === 'streaming_status_update') {
+    document.dispatchEvent(new CustomEvent('live-status-changed', { detail: { username: who, isStreaming: status.isStreaming } }));
+  }
   renderPresence();
   if (kind === 'presence_update' && previous.online !== status.online) announce(`${who} is ${status.online ? 'online' : 'offline'}.`);
   if (kind === 'streaming_status_update' && previous.isStreaming !== status.isStreaming) {
