@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using AudioStream.MediaService.Denoising.Hosting;
 using AudioStream.MediaService.Denoising.Onnx;
@@ -69,7 +70,8 @@ public sealed class HostingTests(EngineFixture fixture) : IClassFixture<EngineFi
     [Fact]
     public void The_meter_reports_the_provider_and_the_real_time_factor()
     {
-        var measurements = new List<(string Instrument, double Value, string? Provider)>();
+        // Other tests in this assembly run engines at the same time and report on the same meter: collect concurrently.
+        var measurements = new ConcurrentQueue<(string Instrument, double Value, string? Provider)>();
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
         {
@@ -79,8 +81,8 @@ public sealed class HostingTests(EngineFixture fixture) : IClassFixture<EngineFi
             }
         };
         listener.SetMeasurementEventCallback<int>((i, v, tags, _) =>
-            measurements.Add((i.Name, v, tags.ToArray().FirstOrDefault(t => t.Key == "provider").Value as string)));
-        listener.SetMeasurementEventCallback<double>((i, v, _, _) => measurements.Add((i.Name, v, null)));
+            measurements.Enqueue((i.Name, v, tags.ToArray().FirstOrDefault(t => t.Key == "provider").Value as string)));
+        listener.SetMeasurementEventCallback<double>((i, v, _, _) => measurements.Enqueue((i.Name, v, null)));
         listener.Start();
 
         using var engine = DeepFilterNetEngine.Load(new DenoiserOptions { ModelName = "NoSuchModel_onnx" });
