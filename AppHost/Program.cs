@@ -43,6 +43,14 @@ var recordings = builder.AddService<Projects.RecordingService>("recordings")
     .WithEnvironment("Recordings__StorageRoot", builder.Configuration["Recordings:StorageRoot"]
         ?? Path.Combine(builder.DataRoot(), "recordings"))
     .WithEnvironment("Recordings__ReconcileSeconds", builder.Configuration["Recordings:ReconcileSeconds"] ?? "15");
+// Recording limits (README): the service's defaults unless set here (tests set them small).
+foreach (var limit in new[] { "QuotaBytesPerUser", "MinFreeBytes", "MaxHours" })
+{
+    if (builder.Configuration[$"Recordings:{limit}"] is { } value)
+    {
+        recordings.WithEnvironment($"Recordings__{limit}", value);
+    }
+}
 
 builder.AddService<Projects.Gateway>("gateway")
     .WithPublicEndpoints(certificate)

@@ -147,18 +147,40 @@ public static class RecordingsApi
         return TypedResults.Ok(Describe(recording, storage));
     }
 
+    /// <summary>
+    /// Deletes a recording whose stream is over. While the stream is live the recording is refused deletion (409),
+    /// even when it is no longer written (a limit stopped it, the audio was lost): deleted, the reconciler would find
+    /// the live stream unrecorded and start its recording again.
+    /// </summary>
     public static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
         Guid id, ClaimsPrincipal principal, RecordingDbContext db, RecordingStorage storage, RecordingEvents events,
-        CancellationToken cancellationToken)
+        LiveRecorder recorder, ILiveStreamDirectory directory, HttpResponse response, CancellationToken cancellationToken)
     {
         var (recording, problem) = await FindOwnedAsync(id, principal, db, "Only the owner can delete a recording.", cancellationToken);
         if (recording is null)
         {
             return problem!;
         }
-        if (recording.Status == RecordingStatus.Recording)
+        if (recording.Status == RecordingStatus.Recording || recorder.IsWriting(id))
         {
-            return Problem(StatusCodes.Status409Conflict, "The stream is still being recorded; stop it first.");
+            return Problem(StatusCodes.Status409Conflict, "The stream is still being recorded; stop the stream first, then delete the recording.");
+        }
+        if (recording.StreamId is { } streamId)
+        {
+            IReadOnlyList<StreamStart> live;
+            try
+            {
+                live = await directory.ListLiveAsync(cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                response.Headers.RetryAfter = "5";
+                return Problem(StatusCodes.Status503ServiceUnavailable, "Could not check whether the stream is still live; try again in a few seconds.");
+            }
+            if (live.Any(s => s.StreamId == streamId))
+            {
+                return Problem(StatusCodes.Status409Conflict, "The stream is still live; stop the stream first, then delete the recording.");
+            }
         }
         // Files first: a row without files would be a broken entry, files without a row are only wasted space.
         storage.Delete(id);

@@ -32,6 +32,8 @@ internal static class ApplicationServiceExtensions
                 }
             });
         builder.Services.AddSingleton<RecordingStorage>();
+        builder.Services.AddOptions<RecordingLimitsOptions>().Bind(builder.Configuration.GetSection(RecordingLimitsOptions.SectionName));
+        builder.Services.AddSingleton<RecordingLimits>();
         builder.Services.AddSingleton<RecordingMetrics>();
         builder.Services.AddSingleton<RecordingEvents>();
         builder.Services.AddSingleton<ILiveAudioSource, GrpcLiveAudioSource>();

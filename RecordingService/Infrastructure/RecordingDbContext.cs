@@ -17,6 +17,7 @@ public sealed class RecordingDbContext(DbContextOptions<RecordingDbContext> opti
             recording.Property(r => r.Title).HasMaxLength(200);
             recording.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
             recording.Property(r => r.Error).HasMaxLength(500);
+            recording.Property(r => r.StoppedReason).HasMaxLength(16);
             recording.HasIndex(r => new { r.OwnerId, r.CreatedAt });
             recording.HasIndex(r => r.StreamId).IsUnique();
         });

@@ -17,6 +17,8 @@ public sealed record StreamStart(Guid OwnerId, string OwnerName, Guid? StreamId,
 /// Records live streams: one <see cref="Recording"/> row and one Ogg Opus file per track for each stream, written as the
 /// audio arrives, finished when the stream ends. At start-up it repairs the recordings a crash left unfinished
 /// and, where the stream is still live, takes up recording it again (the missed audio becomes silence).
+/// A recording stops early, its stream going on, when it reaches one of the <see cref="RecordingLimits"/>: the
+/// recording then ends cleanly and says which (<see cref="Recording.StoppedReason"/>).
 /// </summary>
 public sealed class LiveRecorder(
     IServiceScopeFactory scopes,
@@ -24,6 +26,7 @@ public sealed class LiveRecorder(
     RecordingStorage storage,
     RecordingMetrics metrics,
     RecordingEvents events,
+    RecordingLimits limits,
     TimeProvider time,
     ILogger<LiveRecorder> logger) : IHostedService, IDisposable
 {
@@ -32,6 +35,9 @@ public sealed class LiveRecorder(
 
     /// <summary>Recordings being written now.</summary>
     public int ActiveCount => active.Count;
+
+    /// <summary>Whether this recording's audio is being written here now.</summary>
+    public bool IsWriting(Guid id) => active.ContainsKey(id);
 
     public static string DefaultTitle(DateTimeOffset startedAt) =>
         string.Create(CultureInfo.InvariantCulture, $"Live on {startedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC");
@@ -53,9 +59,18 @@ public sealed class LiveRecorder(
             SampleRate = WavFormat.DefaultSampleRate,
         };
 
+        long otherBytes;
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<RecordingDbContext>();
+            otherBytes = await limits.UsedByAsync(db, recording.OwnerId, recording.Id, stopping.Token);
+            if (limits.Check(otherBytes) is { } refused)
+            {
+                // Listed all the same, with why: the owner sees it, and the reconciler finds the stream handled.
+                recording.Status = RecordingStatus.Complete;
+                recording.StoppedReason = refused;
+                recording.EndedAt = recording.CreatedAt;
+            }
             db.Recordings.Add(recording);
             try
             {
@@ -66,6 +81,13 @@ public sealed class LiveRecorder(
                 logger.LogInformation("Stream {StreamId} is already being recorded", stream.StreamId);
                 return false;
             }
+        }
+        if (recording.StoppedReason is { } reason)
+        {
+            metrics.LimitReached(reason);
+            logger.LogWarning("Stream {Stream} of {Owner} goes unrecorded: {Reason}", new LiveStreamRef(stream.StreamId, stream.OwnerName), stream.OwnerName, reason);
+            await events.PublishAsync(RecordingEventTypes.Finished, recording);
+            return false;
         }
 
         var writers = new List<(RecordingTrack Track, IRecordingSink Writer)>();
@@ -88,7 +110,7 @@ public sealed class LiveRecorder(
         metrics.Started();
         logger.LogInformation("Recording {RecordingId}: stream {Stream} of {Owner} (denoise {Denoise}, tracks {Tracks})",
             recording.Id, new LiveStreamRef(stream.StreamId, stream.OwnerName), stream.OwnerName, denoise, writers.Count);
-        Run(recording.Id, new LiveStreamRef(stream.StreamId, stream.OwnerName), writers, resumed: false);
+        Run(recording.Id, new LiveStreamRef(stream.StreamId, stream.OwnerName), writers, limits.Budget(recording.Id, otherBytes), resumed: false);
         await events.PublishAsync(RecordingEventTypes.Started, recording);
         return true;
     }
@@ -122,12 +144,18 @@ public sealed class LiveRecorder(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RecordingDbContext>();
         var unfinished = await db.Recordings.Where(r => r.Status == RecordingStatus.Recording).ToListAsync(cancellationToken);
+        var otherBytes = new Dictionary<Guid, long>();
         foreach (var recording in unfinished.Where(r => !active.ContainsKey(r.Id)))
         {
             try
             {
-                // A stream still live is taken up again below: leave its files open for the writer that goes on.
-                var final = recording.StreamId is null;
+                if (recording.StreamId is not null)
+                {
+                    otherBytes[recording.Id] = await limits.UsedByAsync(db, recording.OwnerId, recording.Id, cancellationToken);
+                    recording.StoppedReason = limits.Check(otherBytes[recording.Id] + storage.SizeOf(recording.Id));
+                }
+                // A stream still live is taken up again below (unless a limit forbids): leave its files open for the writer that goes on.
+                var final = recording.StreamId is null || recording.StoppedReason is not null;
                 var repaired = storage.Repair(recording.Id, RecordingTrack.Processed, final);
                 if (recording.HasOriginal && storage.Exists(recording.Id, RecordingTrack.Original))
                 {
@@ -154,13 +182,13 @@ public sealed class LiveRecorder(
             await events.PublishAsync(RecordingEventTypes.Finished, recording);
         }
 
-        foreach (var recording in unfinished.Where(r => r.Status == RecordingStatus.Repaired && r.StreamId is not null))
+        foreach (var recording in unfinished.Where(r => r.Status == RecordingStatus.Repaired && r.StreamId is not null && r.StoppedReason is null))
         {
-            Resume(recording);
+            Resume(recording, limits.Budget(recording.Id, otherBytes[recording.Id]));
         }
     }
 
-    private void Resume(Recording recording)
+    private void Resume(Recording recording, RecordingBudget budget)
     {
         var writers = new List<(RecordingTrack, IRecordingSink)>();
         try
@@ -178,10 +206,10 @@ public sealed class LiveRecorder(
             return;
         }
         metrics.Started();
-        Run(recording.Id, new LiveStreamRef(recording.StreamId, recording.OwnerName), writers, resumed: true);
+        Run(recording.Id, new LiveStreamRef(recording.StreamId, recording.OwnerName), writers, budget, resumed: true);
     }
 
-    private void Run(Guid id, LiveStreamRef stream, List<(RecordingTrack Track, IRecordingSink Writer)> writers, bool resumed)
+    private void Run(Guid id, LiveStreamRef stream, List<(RecordingTrack Track, IRecordingSink Writer)> writers, RecordingBudget budget, bool resumed)
     {
         var started = new TaskCompletionSource();
         var task = Task.Run(async () =>
@@ -189,7 +217,7 @@ public sealed class LiveRecorder(
             await started.Task;
             try
             {
-                await RecordAsync(id, stream, writers, resumed);
+                await RecordAsync(id, stream, writers, budget, resumed);
             }
             catch (Exception ex)
             {
@@ -204,17 +232,18 @@ public sealed class LiveRecorder(
         started.SetResult();
     }
 
-    private async Task RecordAsync(Guid id, LiveStreamRef stream, List<(RecordingTrack Track, IRecordingSink Writer)> writers, bool resumed)
+    private async Task RecordAsync(
+        Guid id, LiveStreamRef stream, List<(RecordingTrack Track, IRecordingSink Writer)> writers, RecordingBudget budget, bool resumed)
     {
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token);
         var recorder = new TrackRecorder(source, time, logger);
         recorder.Resubscribing += metrics.Resubscribed;
         var results = await Task.WhenAll(writers.Select(async w =>
         {
-            var result = await recorder.RunAsync(stream, w.Track, w.Writer, failed.Token);
-            if (result.Outcome == TrackOutcome.WriteFailed)
+            var result = await recorder.RunAsync(stream, w.Track, w.Writer, budget, failed.Token);
+            if (result.Outcome is TrackOutcome.WriteFailed or TrackOutcome.LimitReached)
             {
-                // One track failing fails the recording: stop the other too.
+                // One track failing or reaching a limit ends the recording: stop the other too.
                 await failed.CancelAsync();
             }
             return result;
@@ -256,7 +285,7 @@ public sealed class LiveRecorder(
             metrics.Finished("deleted", silence);
             return;
         }
-        if (processed.Samples == 0 && !resumed)
+        if (processed.Samples == 0 && !resumed && budget.Reason is null)
         {
             // The broadcaster never sent audio (e.g. never connected): nothing worth keeping.
             db.Recordings.Remove(recording);
@@ -273,6 +302,12 @@ public sealed class LiveRecorder(
         recording.SilenceSeconds += silence;
         recording.Status = resumed ? RecordingStatus.Repaired : RecordingStatus.Complete;
         recording.EndedAt = time.GetUtcNow();
+        recording.StoppedReason = budget.Reason;
+        if (budget.Reason is { } reason)
+        {
+            metrics.LimitReached(reason);
+            logger.LogWarning("Recording {RecordingId} stopped at {Duration:F2} s, the stream going on: {Reason}", id, recording.DurationSeconds, reason);
+        }
         if (results.FirstOrDefault(r => r.Outcome == TrackOutcome.Lost) is { } lost)
         {
             recording.Error = Truncate($"The live audio was lost before the stream ended: {lost.Error?.Message}");

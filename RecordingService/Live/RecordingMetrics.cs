@@ -11,6 +11,7 @@ public sealed class RecordingMetrics : IDisposable
     private readonly Counter<long> started;
     private readonly Counter<long> finished;
     private readonly Counter<long> writeErrors;
+    private readonly Counter<long> limitsReached;
     private readonly Counter<long> resubscribes;
     private readonly Counter<double> silenceSeconds;
     private readonly UpDownCounter<long> active;
@@ -21,6 +22,7 @@ public sealed class RecordingMetrics : IDisposable
         started = meter.CreateCounter<long>("audiostream.recordings.started", description: "Recordings begun");
         finished = meter.CreateCounter<long>("audiostream.recordings.finished", description: "Recordings ended, by status");
         writeErrors = meter.CreateCounter<long>("audiostream.recordings.write_errors", description: "Recordings stopped by a storage error (disk full, I/O)");
+        limitsReached = meter.CreateCounter<long>("audiostream.recordings.limits_reached", description: "Recordings stopped (the stream going on) by a limit, by reason");
         resubscribes = meter.CreateCounter<long>("audiostream.recordings.resubscribes", description: "Lost live subscriptions taken up again");
         silenceSeconds = meter.CreateCounter<double>("audiostream.recordings.silence_filled", unit: "s", description: "Gaps filled with silence");
         active = meter.CreateUpDownCounter<long>("audiostream.recordings.active", description: "Recordings being written");
@@ -43,6 +45,8 @@ public sealed class RecordingMetrics : IDisposable
     }
 
     public void WriteError() => writeErrors.Add(1);
+
+    public void LimitReached(string reason) => limitsReached.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     public void Resubscribed() => resubscribes.Add(1);
 

@@ -13,15 +13,19 @@ public enum TrackOutcome
     /// <summary>Storing the audio failed (disk full, I/O error); <see cref="TrackResult.Error"/> says why.</summary>
     WriteFailed,
 
+    /// <summary>A limit of the <see cref="RecordingBudget"/> was reached; <see cref="TrackResult.StopReason"/> says which. The stream goes on.</summary>
+    LimitReached,
+
     /// <summary>The service is shutting down.</summary>
     Cancelled,
 }
 
-public sealed record TrackResult(TrackOutcome Outcome, long Samples, long SilenceSamples, int Resubscribes, Exception? Error = null);
+public sealed record TrackResult(TrackOutcome Outcome, long Samples, long SilenceSamples, int Resubscribes, Exception? Error = null, string? StopReason = null);
 
 /// <summary>
 /// Follows one track of a live stream into a sink until the stream ends. A lost subscription is taken up again
 /// (with back-off); the audio it missed is filled with silence by the sink from the chunks' timeline positions.
+/// With a <see cref="RecordingBudget"/>, the track stops where the budget runs out.
 /// </summary>
 public sealed class TrackRecorder(ILiveAudioSource source, TimeProvider time, ILogger logger)
 {
@@ -31,7 +35,11 @@ public sealed class TrackRecorder(ILiveAudioSource source, TimeProvider time, IL
 
     public event Action? Resubscribing;
 
-    public async Task<TrackResult> RunAsync(LiveStreamRef stream, RecordingTrack track, IRecordingSink sink, CancellationToken cancellationToken)
+    public Task<TrackResult> RunAsync(LiveStreamRef stream, RecordingTrack track, IRecordingSink sink, CancellationToken cancellationToken) =>
+        RunAsync(stream, track, sink, budget: null, cancellationToken);
+
+    public async Task<TrackResult> RunAsync(
+        LiveStreamRef stream, RecordingTrack track, IRecordingSink sink, RecordingBudget? budget, CancellationToken cancellationToken)
     {
         var resubscribes = 0;
         var failures = 0;
@@ -41,13 +49,27 @@ public sealed class TrackRecorder(ILiveAudioSource source, TimeProvider time, IL
             {
                 await foreach (var chunk in source.SubscribeAsync(stream, track, cancellationToken))
                 {
+                    var offset = chunk.SampleOffset;
+                    var pcm = chunk.Pcm.Span;
+                    string? limit = null;
+                    if (budget is not null && budget.SamplesThatFit(offset, pcm.Length / 2) is var fits && fits < pcm.Length / 2)
+                    {
+                        // The recording ends exactly at its longest: the part before (or silence up to it) is written.
+                        offset = Math.Min(offset, budget.MaxSamples);
+                        pcm = pcm[..(fits * 2)];
+                        limit = budget.Stop(RecordingStopReasons.MaxLength);
+                    }
                     try
                     {
-                        sink.Write(chunk.SampleOffset, chunk.Pcm.Span);
+                        sink.Write(offset, pcm);
                     }
                     catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
                     {
                         return Result(TrackOutcome.WriteFailed, ex);
+                    }
+                    if ((limit ?? budget?.CheckStorage()) is { } reached)
+                    {
+                        return Result(TrackOutcome.LimitReached, stopReason: reached);
                     }
                     failures = 0;
                 }
@@ -82,7 +104,7 @@ public sealed class TrackRecorder(ILiveAudioSource source, TimeProvider time, IL
             }
         }
 
-        TrackResult Result(TrackOutcome outcome, Exception? error = null) =>
-            new(outcome, sink.SamplesWritten, sink.SilenceSamples, resubscribes, error);
+        TrackResult Result(TrackOutcome outcome, Exception? error = null, string? stopReason = null) =>
+            new(outcome, sink.SamplesWritten, sink.SilenceSamples, resubscribes, error, stopReason);
     }
 }

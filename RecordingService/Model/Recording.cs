@@ -38,6 +38,9 @@ public sealed class Recording
 
     public string? Error { get; set; }
 
+    /// <summary>Why recording stopped while the stream went on (a <see cref="Live.RecordingStopReasons"/> value); null when it ran to the stream's end.</summary>
+    public string? StoppedReason { get; set; }
+
     /// <summary>Seconds of silence put in for audio that never arrived (a lost subscription, a restart).</summary>
     public double SilenceSeconds { get; set; }
 

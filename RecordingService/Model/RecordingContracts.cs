@@ -1,10 +1,13 @@
 using System.Globalization;
+using AudioStream.RecordingService.Live;
 
 namespace AudioStream.RecordingService.Model;
 
 /// <param name="Duration">MM:SS, H:MM:SS from an hour on.</param>
 /// <param name="Status">recording, complete, repaired or failed.</param>
 /// <param name="HasOriginal">The un-denoised track exists too (<c>?track=original</c>).</param>
+/// <param name="StoppedReason">quota, disk-full or max-length when recording stopped while the stream went on; else null.</param>
+/// <param name="StoppedMessage">That reason in a sentence for the owner.</param>
 public sealed record RecordingResponse(
     Guid Id,
     string Owner,
@@ -17,7 +20,9 @@ public sealed record RecordingResponse(
     bool HasOriginal,
     string Status,
     int SampleRate,
-    string? Error)
+    string? Error,
+    string? StoppedReason,
+    string? StoppedMessage)
 {
     public static RecordingResponse From(Recording recording) => new(
         recording.Id,
@@ -31,7 +36,9 @@ public sealed record RecordingResponse(
         recording.HasOriginal,
         StatusName(recording.Status),
         recording.SampleRate,
-        recording.Error);
+        recording.Error,
+        recording.StoppedReason,
+        RecordingStopReasons.Describe(recording.StoppedReason));
 
     public static string StatusName(RecordingStatus status) => status.ToString().ToLowerInvariant();
 

@@ -69,6 +69,10 @@ namespace AudioStream.RecordingService.Infrastructure.Migrations
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
+                    b.Property<string>("StoppedReason")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
                     b.Property<Guid?>("StreamId")
                         .HasColumnType("uuid");
 

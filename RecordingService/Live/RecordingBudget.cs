@@ -1,0 +1,60 @@
+namespace AudioStream.RecordingService.Live;
+
+/// <summary>
+/// One recording's share of the <see cref="RecordingLimits"/>, shared by its tracks. Its length is held to
+/// <see cref="MaxSamples"/> exactly (the chunk that crosses it is cut there); its owner's quota and the disk's free
+/// space are looked at every <see cref="RecordingLimits.CheckInterval"/>, so a recording passes them by at most that
+/// much audio. The first limit reached is kept: every track stops on it.
+/// </summary>
+public sealed class RecordingBudget
+{
+    private readonly RecordingLimits limits;
+    private readonly Func<long> bytesWritten;
+    private readonly long otherBytes;
+    private readonly TimeProvider time;
+    private readonly long checkEvery;
+    private long nextCheck;
+    private string? reason;
+
+    /// <param name="bytesWritten">The recording's bytes on disk now.</param>
+    /// <param name="otherBytes">What its owner's other recordings take.</param>
+    public RecordingBudget(RecordingLimits limits, long maxSamples, Func<long> bytesWritten, long otherBytes, TimeProvider time)
+    {
+        this.limits = limits;
+        this.bytesWritten = bytesWritten;
+        this.otherBytes = otherBytes;
+        this.time = time;
+        MaxSamples = maxSamples;
+        checkEvery = (long)(RecordingLimits.CheckInterval.TotalSeconds * time.TimestampFrequency);
+        // The recording was checked as it started: the first look is one interval on.
+        nextCheck = time.GetTimestamp() + checkEvery;
+    }
+
+    public long MaxSamples { get; }
+
+    /// <summary>The limit reached (a <see cref="RecordingStopReasons"/> value), or null while there is room.</summary>
+    public string? Reason => Volatile.Read(ref reason);
+
+    /// <summary>How many of <paramref name="samples"/> placed at <paramref name="sampleOffset"/> fit within the length limit.</summary>
+    public int SamplesThatFit(long sampleOffset, int samples) => (int)Math.Clamp(MaxSamples - sampleOffset, 0, samples);
+
+    /// <summary>The quota and free-space floor, when one interval has passed since the last look; the limit reached, or null.</summary>
+    public string? CheckStorage()
+    {
+        if (Reason is { } reached)
+        {
+            return reached;
+        }
+        var now = time.GetTimestamp();
+        var due = Interlocked.Read(ref nextCheck);
+        // One track looks; the other goes on writing.
+        if (now < due || Interlocked.CompareExchange(ref nextCheck, now + checkEvery, due) != due)
+        {
+            return null;
+        }
+        return limits.Check(otherBytes + bytesWritten()) is { } found ? Stop(found) : null;
+    }
+
+    /// <summary>Records that a limit was reached; the first one stays.</summary>
+    public string Stop(string limit) => Interlocked.CompareExchange(ref reason, limit, null) ?? limit;
+}
