@@ -225,39 +225,26 @@ public sealed class ClientStreamingTests(AppHostFixture fixture)
         double seconds = Interlocked.Read(ref timelineEnd) / 48000.0;
         Assert.InRange(seconds, 1.0, elapsed.TotalSeconds + 1.5);
         Assert.True(delivery.GetProperty("framesAheadOfRealTime").GetInt64() > 40_000, $"delivery: {delivery}");
+
+        // The recording on disk follows the clock too: no longer than the time that passed (plus the allowance), and
+        // the size of that much 32 kbit/s Opus (the ~1000 s the timestamps claim would be ~4 MB).
+        JsonElement recording = default;
+        await WaitUntilAsync(async () =>
+        {
+            using var response = await alice.GetAsync($"/api/recordings/{sessionId}");
+            recording = response.StatusCode == HttpStatusCode.OK ? await response.Content.ReadFromJsonAsync<JsonElement>() : default;
+            return recording.ValueKind == JsonValueKind.Object && recording.GetProperty("status").GetString() != "recording";
+        });
+        Assert.Equal("complete", recording.GetProperty("status").GetString());
+        Assert.InRange(recording.GetProperty("durationSeconds").GetDouble(), 0.5, elapsed.TotalSeconds + 1.5);
+        Assert.InRange(recording.GetProperty("sizeBytes").GetInt64(), 1, (long)((elapsed.TotalSeconds + 1.5) * 32_000 / 8 * 1.5) + 4096);
     }
 
-    private static async Task SendToneAsync(WebRtcClient sender, CancellationToken cancellationToken)
-    {
-        var encoder = new OpusAudioEncoder();
-        var frame = Enumerable.Range(0, 960).Select(i => (float)(0.2 * Math.Sin(2 * Math.PI * 440 * i / 48000))).ToArray();
-        var packet = new byte[OpusAudioEncoder.MaxPacketBytes];
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
-        try
-        {
-            while (await timer.WaitForNextTickAsync(cancellationToken))
-            {
-                sender.SendOpus(packet.AsSpan(0, encoder.Encode(frame, packet)));
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
+    private static Task SendToneAsync(WebRtcClient sender, CancellationToken cancellationToken) =>
+        MediaTestSupport.SendToneAsync(sender, cancellationToken);
 
-    private static async Task<string> AnswerAsync(UserSession user, string path, string offer)
-    {
-        using var response = await user.PostSdpAsync(path, offer);
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return await response.Content.ReadAsStringAsync();
-    }
+    private static Task<string> AnswerAsync(UserSession user, string path, string offer) => MediaTestSupport.AnswerAsync(user, path, offer);
 
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan? timeout = null)
-    {
-        using var deadline = new CancellationTokenSource(timeout ?? Timeout);
-        while (!await condition())
-        {
-            await Task.Delay(20, deadline.Token);
-        }
-    }
+    private static Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan? timeout = null) =>
+        MediaTestSupport.WaitUntilAsync(condition, timeout ?? Timeout);
 }

@@ -166,6 +166,21 @@ export async function streamStats(username) {
   throw new LiveError(response.status, await problemTitle(response));
 }
 
+/**
+ * What the recording of one's own stream is doing: { text } in a few words, and a { note } when it stopped while the
+ * stream goes on (a limit: quota, disk space, longest recording) or failed. Null when it cannot be told now.
+ */
+export async function recordingState(sessionId) {
+  const response = await fetch(`/api/recordings/${encodeURIComponent(sessionId)}`, { credentials: 'same-origin' });
+  if (response.status === 404) return { text: 'starting…' };
+  if (!response.ok) return null;
+  const recording = await response.json();
+  if (recording.stoppedReason) return { text: 'stopped', note: recording.stoppedMessage };
+  if (recording.status === 'recording') return { text: `on (${recording.duration})` };
+  if (recording.status === 'failed') return { text: 'failed', note: recording.error };
+  return { text: recording.status };
+}
+
 // ---------------------------------------------------------------- page
 
 function el(tag, attributes = {}, ...children) {
@@ -229,9 +244,12 @@ function renderBroadcaster(section, me) {
   const elapsed = el('dd', { id: 'live-elapsed' }, '');
   const listeners = el('dd', { id: 'live-listeners' }, '');
   const denoiserInfo = el('dd', { id: 'live-denoiser' }, '');
+  const recordingInfo = el('dd', { id: 'live-recording' }, '');
+  const recordingNote = el('p', { id: 'live-recording-note', class: 'live-recording-note', role: 'alert', hidden: true });
   const stat = (term, value) => el('div', {}, el('dt', {}, term), value);
   const details = el('dl', { class: 'live-stats', hidden: true },
-    stat('Mic', el('dd', {}, level)), stat('Elapsed', elapsed), stat('Listening', listeners), stat('Added delay', denoiserInfo));
+    stat('Mic', el('dd', {}, level)), stat('Elapsed', elapsed), stat('Listening', listeners), stat('Added delay', denoiserInfo),
+    stat('Recording', recordingInfo));
   section.append(
     el('h2', { id: 'live-heading' }, 'Live'),
     el('div', { class: 'live-card' },
@@ -239,6 +257,7 @@ function renderBroadcaster(section, me) {
       el('label', { class: 'switch-row', for: 'live-denoise' }, denoise, el('span', {}, 'Remove background noise')),
       el('div', { class: 'live-actions' }, goButton, stopButton),
       status,
+      recordingNote,
       details));
 
   let broadcast = null;
@@ -257,6 +276,7 @@ function renderBroadcaster(section, me) {
     denoise.disabled = false;
     title.disabled = false;
     details.hidden = true;
+    recordingNote.hidden = true;
     status.textContent = message;
   };
 
@@ -278,6 +298,7 @@ function renderBroadcaster(section, me) {
     status.textContent = broadcast.denoise ? 'You are live (noise removal on).' : 'You are live.';
     listeners.textContent = listenerText(0);
     denoiserInfo.textContent = '…';
+    recordingInfo.textContent = '…';
     stopMeter = meterMicrophone(broadcast.microphone, level);
     const tick = () => { elapsed.textContent = formatElapsed(Date.now() - started); };
     tick();
@@ -288,6 +309,12 @@ function renderBroadcaster(section, me) {
         if (stats) {
           listeners.textContent = listenerText(stats.listeners);
           denoiserInfo.textContent = denoiserText(stats);
+          const recording = await recordingState(broadcast.sessionId);
+          if (recording && broadcast) {
+            recordingInfo.textContent = recording.text;
+            recordingNote.textContent = recording.note ?? '';
+            recordingNote.hidden = !recording.note;
+          }
         } else if (broadcast) reset('Your stream ended.');
       } catch { /* keep the last count */ }
     }, STATS_EVERY_MS));

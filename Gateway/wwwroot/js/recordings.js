@@ -70,7 +70,10 @@ function item(recording) {
   const meta = el('p', { className: 'recording-meta' },
     position, el('span', { className: 'recording-duration' }, recording.duration), ' · ',
     el('time', { datetime: recording.createdAt }, created.toLocaleString()),
-    recording.status === 'complete' ? null : el('span', { className: 'badge' }, ` ${label(recording.status)}`));
+    recording.status === 'complete' ? null : el('span', { className: 'badge' }, ` ${label(recording.status)}`),
+    recording.stoppedReason ? el('span', { className: 'badge badge-stopped' }, ` ${stoppedLabel(recording.stoppedReason)}`) : null);
+  // A limit stopped it while the stream went on live: say so, in the server's words.
+  const stopped = recording.stoppedMessage ? el('p', { className: 'recording-stopped', role: 'note' }, recording.stoppedMessage) : null;
   const downloadUrl = (track, format) => `/api/recordings/${recording.id}/download?${new URLSearchParams({ ...(track === 'original' ? { track } : {}), ...(format ? { format } : {}) })}`;
   const download = el('a', { className: 'button button-quiet', href: downloadUrl('processed'), download: '' }, 'Download');
   const downloadWav = el('a', { className: 'button button-quiet', href: downloadUrl('processed', 'wav'), download: '', title: 'Uncompressed, about 25 times larger' }, 'WAV');
@@ -79,7 +82,13 @@ function item(recording) {
   // A new source resets the rate to 1: keep the listener's choice.
   audio.addEventListener('loadedmetadata', () => { audio.playbackRate = Number(speed.value); });
   const actions = el('div', { className: 'row-actions' }, speed, download, downloadWav);
-  const row = el('li', { className: 'row recording', dataset: { id: recording.id } }, title, meta, canvas, audio, actions);
+  const row = el('li', { className: 'row recording', dataset: { id: recording.id } }, title, meta, stopped, canvas, audio, actions);
+  if (recording.sizeBytes === 0 && recording.status !== 'recording') {
+    // Refused at the start (quota, disk): there is no audio to play or download.
+    canvas.remove();
+    audio.remove();
+    actions.replaceChildren();
+  }
 
   let track = 'processed';
   let peaks = null;
@@ -132,7 +141,7 @@ function item(recording) {
     else return;
     event.preventDefault();
   });
-  if (recording.status !== 'recording') {
+  if (recording.status !== 'recording' && recording.sizeBytes > 0) {
     loadPeaks(recording, track).then((p) => { peaks = p; draw(canvas, peaks, audio); });
   }
   return row;
@@ -145,6 +154,10 @@ function clock(seconds) {
   const mm = String(Math.floor((total % 3600) / 60)).padStart(2, '0');
   const ss = String(total % 60).padStart(2, '0');
   return h ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
+}
+
+function stoppedLabel(reason) {
+  return { quota: 'stopped: quota full', 'disk-full': 'stopped: server disk full', 'max-length': 'stopped: longest recording' }[reason] ?? 'stopped early';
 }
 
 function label(value) {
