@@ -176,6 +176,49 @@ public sealed class ClientStreamingTests(AppHostFixture fixture)
     }
 
     [Fact]
+    public async Task A_recording_resumed_after_a_restart_cannot_be_deleted_while_it_is_written()
+    {
+        var commands = fixture.App.Services.GetRequiredService<ResourceCommandService>();
+        using var alice = await new UserSession(fixture).RegisterAsync();
+        var (sessionId, whipUrl) = await alice.GoLiveAsync(denoise: false);
+        using var sender = new WebRtcClient(sends: true);
+        await sender.ConnectAsync(await AnswerAsync(alice, whipUrl, sender.Offer), Timeout);
+        using var sending = new CancellationTokenSource();
+        var pacing = SendToneAsync(sender, sending.Token);
+        try
+        {
+            await WaitUntilAsync(async () => await UserSession.StatusOfAsync(alice.GetAsync($"/api/recordings/{sessionId}")) == HttpStatusCode.OK);
+            await Task.Delay(TimeSpan.FromSeconds(1));
+
+            // RecordingService restarts while the stream is live: the recording is repaired and written on ("repaired").
+            await RestartRecordingServiceAsync(commands);
+            JsonElement recording = default;
+            await WaitUntilAsync(async () =>
+            {
+                recording = await alice.GetJsonAsync($"/api/recordings/{sessionId}");
+                return recording.GetProperty("status").GetString() == "repaired";
+            });
+
+            using (var refused = await alice.DeleteAsync($"/api/recordings/{sessionId}"))
+            {
+                Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+                Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+            }
+            Assert.Equal(HttpStatusCode.OK, await UserSession.StatusOfAsync(alice.DeleteAsync("/api/media/streams/current")));
+        }
+        finally
+        {
+            await sending.CancelAsync();
+            await pacing;
+        }
+
+        // Once the stream is over and the recording finished, deleting it works.
+        await WaitUntilAsync(async () =>
+            await UserSession.StatusOfAsync(alice.DeleteAsync($"/api/recordings/{sessionId}")) == HttpStatusCode.NoContent);
+        Assert.Equal(HttpStatusCode.NotFound, await UserSession.StatusOfAsync(alice.GetAsync($"/api/recordings/{sessionId}")));
+    }
+
+    [Fact]
     public async Task A_sender_whose_timestamps_race_ahead_gets_no_more_timeline_than_the_time_that_passed()
     {
         var (media, mediaLifetime) = await MediaTestSupport.CreateMediaClientAsync(fixture);
@@ -238,6 +281,19 @@ public sealed class ClientStreamingTests(AppHostFixture fixture)
         Assert.Equal("complete", recording.GetProperty("status").GetString());
         Assert.InRange(recording.GetProperty("durationSeconds").GetDouble(), 0.5, elapsed.TotalSeconds + 1.5);
         Assert.InRange(recording.GetProperty("sizeBytes").GetInt64(), 1, (long)((elapsed.TotalSeconds + 1.5) * 32_000 / 8 * 1.5) + 4096);
+    }
+
+    private async Task RestartRecordingServiceAsync(ResourceCommandService commands)
+    {
+        await commands.ExecuteCommandAsync("recordings", KnownResourceCommands.StopCommand);
+        using (var stopped = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+        {
+            await fixture.App.ResourceNotifications.WaitForResourceAsync(
+                "recordings", e => e.Snapshot.State?.Text is "Exited" or "Finished", stopped.Token);
+        }
+        await commands.ExecuteCommandAsync("recordings", KnownResourceCommands.StartCommand);
+        using var healthy = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync("recordings", healthy.Token);
     }
 
     private static Task SendToneAsync(WebRtcClient sender, CancellationToken cancellationToken) =>
