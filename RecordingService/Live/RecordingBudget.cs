@@ -52,7 +52,15 @@ public sealed class RecordingBudget
         {
             return null;
         }
-        return limits.Check(otherBytes + bytesWritten()) is { } found ? Stop(found) : null;
+        try
+        {
+            return limits.Check(otherBytes + bytesWritten()) is { } found ? Stop(found) : null;
+        }
+        catch (IOException)
+        {
+            // A file gone between its existence check and its size: look again next time.
+            return null;
+        }
     }
 
     /// <summary>Records that a limit was reached; the first one stays.</summary>

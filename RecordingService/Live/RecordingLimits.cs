@@ -49,5 +49,16 @@ public sealed class RecordingLimits(IOptions<RecordingLimitsOptions> options, Re
     public RecordingBudget Budget(Guid recordingId, long otherBytes) =>
         new(this, MaxSamples, () => storage.SizeOf(recordingId), otherBytes, time);
 
-    private long FreeBytes() => new DriveInfo(storage.Root).AvailableFreeSpace;
+    private long FreeBytes()
+    {
+        try
+        {
+            return new DriveInfo(storage.Root).AvailableFreeSpace;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            // A disk that cannot be asked is not called full: writing to it fails on its own (a failed recording).
+            return long.MaxValue;
+        }
+    }
 }
