@@ -8,6 +8,7 @@ using AudioStream.MediaService.WebRtc.Client;
 using AudioStream.MediaService.WebRtc.Opus;
 using AudioStream.ServiceDefaults.Messaging;
 using Grpc.Core;
+using static AudioStream.MediaTests.MediaTestSupport;
 
 namespace AudioStream.MediaTests;
 
@@ -42,7 +43,7 @@ public sealed class ClientStreamingTests(AppHostFixture fixture)
             }
         };
         await listener.ConnectAsync(await AnswerAsync(bob, $"/api/media/whep/{alice.UserName}", listener.Offer), Timeout);
-        Assert.Equal(1, (await events.NextForAsync(alice.UserName, MediaEventTypes.Listeners, Timeout)).Listeners);
+        Assert.Equal(1, (await events.NextForAsync<ListenerCountChanged>(alice.UserName, Timeout)).Listeners);
 
         // 3 s of a tone, paced like a microphone.
         var encoder = new OpusAudioEncoder();
@@ -82,7 +83,7 @@ public sealed class ClientStreamingTests(AppHostFixture fixture)
 
         // Hanging up (DTLS close_notify) ends the stream: the friend's peer is closed and the session recorded as ended.
         sender.Dispose();
-        var ended = await events.NextForAsync(alice.UserName, MediaEventTypes.StreamEnded, Timeout);
+        var ended = await events.NextForAsync<StreamEnded>(alice.UserName, Timeout);
         Assert.Equal(sessionId, ended.SessionId);
         await listener.Closed.WaitAsync(Timeout);
         Assert.Equal(HttpStatusCode.NotFound, await UserSession.StatusOfAsync(bob.GetAsync($"/api/media/streams/{alice.UserName}")));
@@ -97,8 +98,7 @@ public sealed class ClientStreamingTests(AppHostFixture fixture)
         var (sessionId, _) = await alice.GoLiveAsync();
         var started = DateTimeOffset.UtcNow;
 
-        var ended = await events.NextForAsync(
-            alice.UserName, MediaEventTypes.StreamEnded, TimeSpan.FromSeconds(AppHostFixture.IngestTimeoutSeconds + 15));
+        var ended = await events.NextForAsync<StreamEnded>(alice.UserName, TimeSpan.FromSeconds(AppHostFixture.IngestTimeoutSeconds + 15));
         var waited = DateTimeOffset.UtcNow - started;
 
         Assert.Equal(sessionId, ended.SessionId);
@@ -225,31 +225,6 @@ public sealed class ClientStreamingTests(AppHostFixture fixture)
         double seconds = Interlocked.Read(ref timelineEnd) / 48000.0;
         Assert.InRange(seconds, 1.0, elapsed.TotalSeconds + 1.5);
         Assert.True(delivery.GetProperty("framesAheadOfRealTime").GetInt64() > 40_000, $"delivery: {delivery}");
-    }
-
-    private static async Task SendToneAsync(WebRtcClient sender, CancellationToken cancellationToken)
-    {
-        var encoder = new OpusAudioEncoder();
-        var frame = Enumerable.Range(0, 960).Select(i => (float)(0.2 * Math.Sin(2 * Math.PI * 440 * i / 48000))).ToArray();
-        var packet = new byte[OpusAudioEncoder.MaxPacketBytes];
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
-        try
-        {
-            while (await timer.WaitForNextTickAsync(cancellationToken))
-            {
-                sender.SendOpus(packet.AsSpan(0, encoder.Encode(frame, packet)));
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
-    private static async Task<string> AnswerAsync(UserSession user, string path, string offer)
-    {
-        using var response = await user.PostSdpAsync(path, offer);
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return await response.Content.ReadAsStringAsync();
     }
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan? timeout = null)

@@ -4,6 +4,8 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Threading.Channels;
 using AudioStream.MediaService.Grpc;
+using AudioStream.MediaService.WebRtc.Client;
+using AudioStream.MediaService.WebRtc.Opus;
 using AudioStream.ServiceDefaults.Messaging;
 using AudioStream.ServiceDefaults.Security;
 using Grpc.Core;
@@ -52,6 +54,33 @@ internal static class MediaTestSupport
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var body = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
         return (body.GetProperty("sessionId").GetGuid(), body.GetProperty("whipUrl").GetString()!);
+    }
+
+    /// <summary>POSTs a WHIP or WHEP offer and returns the SDP answer (201 expected).</summary>
+    public static async Task<string> AnswerAsync(UserSession user, string path, string offer)
+    {
+        using var response = await user.PostSdpAsync(path, offer);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return await response.Content.ReadAsStringAsync();
+    }
+
+    /// <summary>Sends a 440 Hz tone, paced like a microphone (one 20 ms Opus frame per tick), until cancelled.</summary>
+    public static async Task SendToneAsync(WebRtcClient sender, CancellationToken cancellationToken)
+    {
+        var encoder = new OpusAudioEncoder();
+        var frame = Enumerable.Range(0, 960).Select(i => (float)(0.2 * Math.Sin(2 * Math.PI * 440 * i / 48000))).ToArray();
+        var packet = new byte[OpusAudioEncoder.MaxPacketBytes];
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                sender.SendOpus(packet.AsSpan(0, encoder.Encode(frame, packet)));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     /// <summary>Creates a stream key; the secret comes back this once.</summary>
@@ -124,13 +153,13 @@ internal static class MediaTestSupport
         return (events.Reader, redis);
     }
 
-    public static async Task<MediaEvent> NextForAsync(this ChannelReader<MediaEvent> events, string userName, string type, TimeSpan timeout)
+    public static async Task<TEvent> NextForAsync<TEvent>(this ChannelReader<MediaEvent> events, string userName, TimeSpan timeout)
+        where TEvent : MediaEvent
     {
         using var cancel = new CancellationTokenSource(timeout);
         while (true)
         {
-            var next = await events.ReadAsync(cancel.Token);
-            if (next.UserName == userName && next.Type == type)
+            if (await events.ReadAsync(cancel.Token) is TEvent next && next.UserName == userName)
             {
                 return next;
             }

@@ -18,7 +18,7 @@ public sealed class PresenceConnectionTests
         using var server = await listener.AcceptTcpClientAsync();
         using var serverSocket = WebSocket.CreateFromStream(server.GetStream(), isServer: true, subProtocol: null, keepAliveInterval: TimeSpan.Zero);
         using var browserSocket = WebSocket.CreateFromStream(client.GetStream(), isServer: false, subProtocol: null, keepAliveInterval: TimeSpan.Zero);
-        var connection = new PresenceConnection(Guid.NewGuid(), "alice", serverSocket);
+        var connection = new PresenceConnection(Guid.NewGuid(), "alice", "session", serverSocket);
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var writer = connection.RunWriterAsync(stop.Token);
 
