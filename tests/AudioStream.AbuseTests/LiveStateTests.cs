@@ -7,8 +7,8 @@ namespace AudioStream.AbuseTests;
 /// Friends never see a stream as live after it ended (issue 12, item 6): a listener leaving right after the end
 /// (which counts listeners again) must not put the owner back among the live, on any presence instance.
 /// </summary>
-[Collection(AppHostCollection.Name)]
-public sealed class LiveStateTests(AppHostFixture fixture)
+[Collection(AbuseCollection.Name)]
+public sealed class LiveStateTests(AbuseAppHostFixture fixture)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.WebSockets;
 using AudioStream.MediaService.WebRtc.Client;
+using Npgsql;
 using Xunit.Abstractions;
 
 namespace AudioStream.AbuseTests;
@@ -11,8 +12,8 @@ namespace AudioStream.AbuseTests;
 /// and close presence sockets within 2 s, and an ex-friend's presence stops reaching the page. Each test prints the
 /// time from the request to the cut.
 /// </summary>
-[Collection(AppHostCollection.Name)]
-public sealed class RevocationTests(AppHostFixture fixture, ITestOutputHelper output)
+[Collection(AbuseCollection.Name)]
+public sealed class RevocationTests(AbuseAppHostFixture fixture, ITestOutputHelper output)
 {
     private static readonly TimeSpan CutWithin = TimeSpan.FromSeconds(2);
 
@@ -118,6 +119,37 @@ public sealed class RevocationTests(AppHostFixture fixture, ITestOutputHelper ou
         Assert.Equal(HttpStatusCode.OK, await UserSession.StatusOfAsync(bob.DeleteAsync("/api/media/streams/current")));
         Assert.DoesNotContain(received, m => m.TryGetProperty("username", out var name) && name.GetString() == bob.UserName);
     }
+
+    [Fact]
+    public async Task A_listener_whose_friendship_ended_without_an_event_is_hung_up_at_the_next_access_check()
+    {
+        using var alice = await new UserSession(fixture, UserSession.UniqueName("alice")).RegisterAsync();
+        using var bob = await new UserSession(fixture, UserSession.UniqueName("bob")).RegisterAsync();
+        await alice.BefriendAsync(bob);
+        await using var live = await ToneBroadcast.StartAsync(alice);
+        using var listener = await live.ListenAsync(bob);
+
+        // The friendship ends behind SocialService's back, so no friendship_ended goes out (as if Redis had lost it).
+        await using (var socialDb = new NpgsqlConnection(await fixture.App.GetConnectionStringAsync("socialdb")))
+        {
+            await socialDb.OpenAsync();
+            await using var delete = new NpgsqlCommand(
+                """DELETE FROM friendships WHERE ("UserId" = @alice AND "FriendId" = @bob) OR ("UserId" = @bob AND "FriendId" = @alice)""",
+                socialDb);
+            delete.Parameters.AddWithValue("alice", await UserIdOfAsync(alice));
+            delete.Parameters.AddWithValue("bob", await UserIdOfAsync(bob));
+            Assert.Equal(2, await delete.ExecuteNonQueryAsync());
+        }
+
+        var clock = Stopwatch.StartNew();
+        var cut = await TimeUntilAsync(listener.Closed, clock);
+        output.WriteLine($"missed unfriend: listener hung up {cut.TotalMilliseconds:F0} ms after the friendship ended (checks every {AbuseAppHostFixture.AccessCheckSeconds} s)");
+        Assert.True(cut < TimeSpan.FromSeconds(AbuseAppHostFixture.AccessCheckSeconds) + CutWithin,
+            $"the former friend still listened {cut.TotalMilliseconds:F0} ms after the friendship ended");
+    }
+
+    private static async Task<Guid> UserIdOfAsync(UserSession user) =>
+        Guid.Parse((await user.GetJsonAsync("/api/identity/me")).GetProperty("id").GetString()!);
 
     private static bool About(System.Text.Json.JsonElement message, UserSession user) =>
         message.TryGetProperty("username", out var name) && name.GetString() == user.UserName;
