@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.WebSockets;
 using AudioStream.MediaService.WebRtc.Client;
 using Npgsql;
+using StackExchange.Redis;
 using Xunit.Abstractions;
 
 namespace AudioStream.AbuseTests;
@@ -146,6 +147,44 @@ public sealed class RevocationTests(AbuseAppHostFixture fixture, ITestOutputHelp
         output.WriteLine($"missed unfriend: listener hung up {cut.TotalMilliseconds:F0} ms after the friendship ended (checks every {AbuseAppHostFixture.AccessCheckSeconds} s)");
         Assert.True(cut < TimeSpan.FromSeconds(AbuseAppHostFixture.AccessCheckSeconds) + CutWithin,
             $"the former friend still listened {cut.TotalMilliseconds:F0} ms after the friendship ended");
+    }
+
+    [Fact]
+    public async Task A_session_that_ended_without_an_event_loses_its_listener_and_presence_socket_at_the_next_check()
+    {
+        using var alice = await new UserSession(fixture, UserSession.UniqueName("alice")).RegisterAsync();
+        using var bob = await new UserSession(fixture, UserSession.UniqueName("bob")).RegisterAsync();
+        await alice.BefriendAsync(bob);
+        await using var live = await ToneBroadcast.StartAsync(alice);
+        using var listener = await live.ListenAsync(bob);
+        await using var socket = await PresenceClient.ConnectAsync(bob);
+        await socket.WaitForTypeAsync("all_statuses");
+
+        // Bob's session disappears from Redis with no session_revoked (as if the event had been lost).
+        var bobId = (await UserIdOfAsync(bob)).ToString();
+        await using (var redis = await ConnectionMultiplexer.ConnectAsync((await fixture.App.GetConnectionStringAsync("redis"))!))
+        {
+            var server = redis.GetServers().Single();
+            var database = redis.GetDatabase();
+            var removed = 0;
+            await foreach (var key in server.KeysAsync(pattern: "audiostream:session:*"))
+            {
+                if (await database.StringGetAsync(key) == bobId && await database.KeyDeleteAsync(key))
+                {
+                    removed++;
+                }
+            }
+            Assert.Equal(1, removed);
+        }
+
+        var clock = Stopwatch.StartNew();
+        var socketClosed = socket.CollectAsync(Patience).ContinueWith(_ => clock.Elapsed, TaskScheduler.Default);
+        var listenerCut = await TimeUntilAsync(listener.Closed, clock);
+        var socketCut = await socketClosed;
+        output.WriteLine($"missed logout: listener hung up after {listenerCut.TotalMilliseconds:F0} ms (checks every {AbuseAppHostFixture.AccessCheckSeconds} s), presence socket closed after {socketCut.TotalMilliseconds:F0} ms (checks every 10 s)");
+        Assert.True(listenerCut < TimeSpan.FromSeconds(AbuseAppHostFixture.AccessCheckSeconds) + CutWithin, $"the listener outlived its session by {listenerCut.TotalMilliseconds:F0} ms");
+        Assert.True(socketCut < TimeSpan.FromSeconds(10) + CutWithin, $"the presence socket outlived its session by {socketCut.TotalMilliseconds:F0} ms");
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, socket.CloseStatus);
     }
 
     private static async Task<Guid> UserIdOfAsync(UserSession user) =>
