@@ -128,7 +128,7 @@ public static class WebRtcApi
             return BadOffer(ex);
         }
 
-        var listener = stream.Listeners.Add(peer, me.Id);
+        var listener = stream.Listeners.Add(peer, me.Id, me.SessionId);
         return new SdpAnswerResult(answer, $"/api/media/whep/{Uri.EscapeDataString(stream.OwnerName)}/{listener.ResourceId}",
             IceServerLinksFor(request, me, iceServers));
     }

@@ -41,6 +41,7 @@ internal static class ApplicationServiceExtensions
         builder.Services.AddSingleton<LiveStreamManager>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<LiveStreamManager>());
         builder.Services.AddScoped<ListenerAccess>();
+        builder.Services.AddHostedService<ListenerRevocation>();
         builder.Services.Configure<TurnOptions>(builder.Configuration.GetSection(TurnOptions.SectionName));
         builder.Services.AddSingleton<IceServerDirectory>();
     }

@@ -37,7 +37,7 @@ public sealed class Listener : IDisposable
     private long _late;
 
     internal Listener(
-        ListenerSet set, EgressPeer peer, FrameSubscription subscription, FrameSubscription? original, Guid userId, TimeSpan lagTolerance,
+        ListenerSet set, EgressPeer peer, FrameSubscription subscription, FrameSubscription? original, Guid userId, string sessionId, TimeSpan lagTolerance,
         MediaMetrics metrics, TimeProvider time, ILogger logger)
     {
         _set = set;
@@ -45,6 +45,7 @@ public sealed class Listener : IDisposable
         _subscription = subscription;
         _original = original;
         UserId = userId;
+        SessionId = sessionId;
         _lagTolerance = lagTolerance;
         _metrics = metrics;
         _time = time;
@@ -54,6 +55,9 @@ public sealed class Listener : IDisposable
     public Guid ResourceId { get; } = Guid.NewGuid();
 
     public Guid UserId { get; }
+
+    /// <summary>The listener's sign-in session (its cookie's); the connection lasts no longer than it.</summary>
+    public string SessionId { get; }
 
     public EgressPeer Peer { get; }
 

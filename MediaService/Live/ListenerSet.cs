@@ -34,7 +34,8 @@ public sealed class ListenerSet(
     /// <summary>Raised with the new count whenever a listener connects or leaves.</summary>
     public event Action<int>? CountChanged;
 
-    public Listener Add(EgressPeer peer, Guid userId)
+    /// <param name="sessionId">The sign-in session the listener came with: revoking it hangs up (<see cref="ListenerRevocation"/>).</param>
+    public Listener Add(EgressPeer peer, Guid userId, string sessionId)
     {
         var subscription = processed.Subscribe(queueCapacity, "listener", (consumer, reason) =>
         {
@@ -44,7 +45,7 @@ public sealed class ListenerSet(
         // Raw frames arrive the denoiser's delay before their processed twins: the same capacity covers it. Its overflow
         // is not a listener's loss (a listener on the processed track never reads it in time to matter).
         var originalSubscription = original?.Subscribe(queueCapacity, "listener-original");
-        var listener = new Listener(this, peer, subscription, originalSubscription, userId, lagTolerance, metrics, time, logger);
+        var listener = new Listener(this, peer, subscription, originalSubscription, userId, sessionId, lagTolerance, metrics, time, logger);
         lock (_gate)
         {
             _listeners[listener.ResourceId] = listener;
@@ -59,6 +60,33 @@ public sealed class ListenerSet(
         lock (_gate)
         {
             return _listeners.GetValueOrDefault(resourceId);
+        }
+    }
+
+    /// <summary>Hangs up on every listener <paramref name="revoked"/> picks; returns how many.</summary>
+    public int CloseWhere(Func<Listener, bool> revoked)
+    {
+        List<Listener> closing;
+        lock (_gate)
+        {
+            closing = _listeners.Values.Where(revoked).ToList();
+        }
+
+        // Outside the gate: closing a peer calls back into OnLeft.
+        foreach (var listener in closing)
+        {
+            listener.Close();
+        }
+
+        return closing.Count;
+    }
+
+    /// <summary>The listeners now (connected or still connecting).</summary>
+    public IReadOnlyList<Listener> Snapshot()
+    {
+        lock (_gate)
+        {
+            return [.. _listeners.Values];
         }
     }
 

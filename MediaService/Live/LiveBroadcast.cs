@@ -36,6 +36,9 @@ public sealed class LiveBroadcast
 
     public Guid SessionId { get; }
 
+    /// <summary>Orders the stream's announcements against its end (<see cref="LiveStreamManager"/>).</summary>
+    internal Lock EventGate { get; } = new();
+
     public Guid OwnerId { get; }
 
     public string OwnerName { get; }

@@ -22,11 +22,19 @@ public sealed class LiveOptions
     /// <summary>Audio a gRPC subscriber may have queued before its oldest chunks are dropped.</summary>
     public double SubscriberQueueSeconds { get; set; } = 10;
 
+    /// <summary>
+    /// How often every listener's friendship with the broadcaster and sign-in session are checked again. Unfriending and
+    /// logout hang up at once through events; this is the bound when an event was missed.
+    /// </summary>
+    public double AccessCheckSeconds { get; set; } = 10;
+
     public TimeSpan IngestTimeout => TimeSpan.FromSeconds(IngestTimeoutSeconds);
 
     /// <summary>The playout margin for a stream denoised in <paramref name="denoiserMode"/> (null: not denoised).</summary>
     public TimeSpan PlayoutMarginFor(string? denoiserMode) => TimeSpan.FromMilliseconds(
         PlayoutMarginMilliseconds ?? (denoiserMode == Denoising.Streaming.DenoiserModes.Chunked ? 100 : 40));
+
+    public TimeSpan AccessCheckInterval => TimeSpan.FromSeconds(Math.Max(1, AccessCheckSeconds));
 
     public TimeSpan ListenerLagTolerance => TimeSpan.FromMilliseconds(ListenerLagToleranceMilliseconds);
 }

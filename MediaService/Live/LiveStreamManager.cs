@@ -50,7 +50,7 @@ public sealed class LiveStreamManager(
     {
         var stream = new LiveBroadcast(session, session.Denoise ? denoisers.Create() : null, Options, metrics, time, logger);
         stream.IngestClosed += (s, reason) => _ = EndAsync(s, ReasonFor(reason));
-        stream.Listeners.CountChanged += count => _ = PublishAsync(new MediaEvent(MediaEventTypes.Listeners, stream.OwnerId, stream.OwnerName, count));
+        stream.Listeners.CountChanged += count => PublishWhileLive(stream, new ListenerCountChanged(stream.OwnerId, stream.OwnerName, stream.SessionId, count));
         _bySession[stream.SessionId] = stream;
         _byOwner[stream.OwnerId] = stream;
         _byName[stream.OwnerName] = stream;
@@ -59,17 +59,20 @@ public sealed class LiveStreamManager(
         logger.LogInformation(
             "Stream {SessionId} of {Owner} started (denoise {Mode}, planned latency {Latency} ms)",
             stream.SessionId, stream.OwnerName, stream.Denoiser?.Mode ?? "off", stream.PlannedLatency.TotalMilliseconds);
-        await PublishAsync(new MediaEvent(MediaEventTypes.StreamStarted, stream.OwnerId, stream.OwnerName,
-            SessionId: stream.SessionId, Title: stream.Title, Denoise: stream.Denoise));
+        await PublishAsync(new StreamStarted(stream.OwnerId, stream.OwnerName, stream.SessionId, stream.Title, stream.Denoise));
         return stream;
     }
 
     /// <summary>Ends a stream once; null when it had already ended. The audio drains in the background.</summary>
     public async Task<LiveSession?> EndAsync(LiveBroadcast stream, string reason)
     {
-        if (!stream.End(reason))
+        lock (stream.EventGate)
         {
-            return null;
+            // Under the gate: a listener event either went out before this point or sees the stream ended.
+            if (!stream.End(reason))
+            {
+                return null;
+            }
         }
 
         _bySession.TryRemove(new KeyValuePair<Guid, LiveBroadcast>(stream.SessionId, stream));
@@ -96,7 +99,7 @@ public sealed class LiveStreamManager(
             logger.LogError(ex, "Could not record the end of stream {SessionId}", stream.SessionId);
         }
 
-        await PublishAsync(new MediaEvent(MediaEventTypes.StreamEnded, stream.OwnerId, stream.OwnerName, SessionId: stream.SessionId));
+        await PublishAsync(new StreamEnded(stream.OwnerId, stream.OwnerName, stream.SessionId));
         return session ?? new LiveSession
         {
             Id = stream.SessionId,
@@ -124,7 +127,7 @@ public sealed class LiveStreamManager(
             await db.SaveChangesAsync(cancellationToken);
             foreach (var session in left)
             {
-                await PublishAsync(new MediaEvent(MediaEventTypes.StreamEnded, session.OwnerId, session.OwnerName, SessionId: session.Id));
+                await PublishAsync(new StreamEnded(session.OwnerId, session.OwnerName, session.Id));
             }
 
             if (left.Count > 0)
@@ -153,7 +156,7 @@ public sealed class LiveStreamManager(
         session.EndedAt = time.GetUtcNow();
         session.EndReason = reason;
         await db.SaveChangesAsync();
-        await PublishAsync(new MediaEvent(MediaEventTypes.StreamEnded, session.OwnerId, session.OwnerName, SessionId: session.Id));
+        await PublishAsync(new StreamEnded(session.OwnerId, session.OwnerName, session.Id));
     }
 
     internal static string ReasonFor(PeerCloseReason reason) => reason switch
@@ -175,16 +178,32 @@ public sealed class LiveStreamManager(
         }
     }
 
+    /// <summary>
+    /// Publishes an event about a live stream unless it has ended: once stream_ended is out, nothing more about the
+    /// stream may follow it (a late listener count would put the user back among the live). The gate orders this
+    /// check against <see cref="EndAsync"/>, and Redis keeps the order of publishes made in order.
+    /// </summary>
+    private void PublishWhileLive(LiveBroadcast stream, MediaEvent message)
+    {
+        lock (stream.EventGate)
+        {
+            if (!stream.IsEnded)
+            {
+                _ = PublishAsync(message);
+            }
+        }
+    }
+
     private async Task PublishAsync(MediaEvent message)
     {
         try
         {
-            await redis.PublishAsync(EventChannels.Media, message);
+            await redis.PublishAsync(message);
         }
         catch (RedisException ex)
         {
             // Presence misses a live update; the stream itself is fine.
-            logger.LogWarning(ex, "Could not publish {Type} for {User}", message.Type, message.UserName);
+            logger.LogWarning(ex, "Could not publish {Type} for {User}", message.GetType().Name, message.UserName);
         }
     }
 }

@@ -15,6 +15,7 @@ public sealed class MediaMetrics
     private readonly Histogram<double> _latency;
     private readonly Counter<long> _dropped;
     private readonly Counter<long> _ended;
+    private readonly Counter<long> _revoked;
 
     public MediaMetrics(IMeterFactory meterFactory)
     {
@@ -27,6 +28,8 @@ public sealed class MediaMetrics
         _dropped = meter.CreateCounter<long>(
             "audiostream.media.frames.dropped", "{frame}", "Frames a slow consumer lost (consumer: listener|grpc; reason: overflow|late).");
         _ended = meter.CreateCounter<long>("audiostream.media.streams.ended", "{stream}", "Streams ended, by reason.");
+        _revoked = meter.CreateCounter<long>(
+            "audiostream.media.listeners.revoked", "{listener}", "Listeners hung up on because they lost the right to listen (reason: unfriended|signed-out).");
     }
 
     public void StreamStarted() => _activeStreams.Add(1);
@@ -40,6 +43,8 @@ public sealed class MediaMetrics
     public void ListenerConnected() => _listeners.Add(1);
 
     public void ListenerLeft() => _listeners.Add(-1);
+
+    public void ListenersRevoked(int count, string reason) => _revoked.Add(count, new KeyValuePair<string, object?>("reason", reason));
 
     public void RecordLatency(TimeSpan latency, bool denoised) =>
         _latency.Record(latency.TotalMilliseconds, new KeyValuePair<string, object?>("denoise", denoised));

@@ -31,7 +31,7 @@ public static class PresenceSocketApi
 
         var user = principal.GetCurrentUser();
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
-        var connection = new PresenceConnection(user.Id, user.UserName, socket);
+        var connection = new PresenceConnection(user.Id, user.UserName, user.SessionId, socket);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
         var writer = connection.RunWriterAsync(stop.Token);
         try
@@ -74,7 +74,11 @@ public static class PresenceSocketApi
 
             if (result.MessageType == WebSocketMessageType.Close)
             {
-                await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, cancellationToken);
+                // The client's answer to our close (the session ended) needs none back.
+                if (socket.State == WebSocketState.CloseReceived)
+                {
+                    await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, cancellationToken);
+                }
                 return;
             }
             if (IsPing(buffer.AsSpan(0, length)))

@@ -7,16 +7,34 @@ public sealed record FriendEntry(Guid Id, string UserName);
 
 /// <summary>
 /// Friends of the users connected to this instance, from SocialService (never its database). Cached while they are
-/// connected; a friends_changed event drops the entry so the next look-up asks again.
+/// connected; a friendship event forgets the entry so the next look-up asks again. A look-up that was already on its
+/// way when the friendship changed may answer from before the change, but its answer is never kept.
 /// </summary>
 public sealed class FriendDirectory(SocialGraph.SocialGraphClient socialGraph)
 {
-    private readonly ConcurrentDictionary<Guid, Task<IReadOnlyDictionary<Guid, FriendEntry>>> cache = new();
+    private readonly ConcurrentDictionary<Guid, CachedFriends> cache = new();
+    private readonly ConcurrentDictionary<Guid, long> generations = new();
+    private long lastGeneration;
 
-    public Task<IReadOnlyDictionary<Guid, FriendEntry>> GetFriendsAsync(Guid userId) =>
-        cache.GetOrAdd(userId, LoadAsync);
+    public Task<IReadOnlyDictionary<Guid, FriendEntry>> GetFriendsAsync(Guid userId)
+    {
+        var generation = generations.GetValueOrDefault(userId);
+        var cached = cache.GetOrAdd(userId, (id, g) => new CachedFriends(g, LoadAsync(id)), generation);
+        if (cached.Generation == generation)
+        {
+            return cached.Friends;
+        }
 
-    public void Forget(Guid userId) => cache.TryRemove(userId, out _);
+        // Loaded before the last Forget (and stored after it): stale.
+        var fresh = new CachedFriends(generation, LoadAsync(userId));
+        return cache.TryUpdate(userId, fresh, cached) ? fresh.Friends : GetFriendsAsync(userId);
+    }
+
+    public void Forget(Guid userId)
+    {
+        generations[userId] = Interlocked.Increment(ref lastGeneration);
+        cache.TryRemove(userId, out _);
+    }
 
     public async Task<bool> AreFriendsAsync(Guid userId, Guid otherId) =>
         (await GetFriendsAsync(userId)).ContainsKey(otherId);
@@ -35,4 +53,6 @@ public sealed class FriendDirectory(SocialGraph.SocialGraphClient socialGraph)
             throw;
         }
     }
+
+    private sealed record CachedFriends(long Generation, Task<IReadOnlyDictionary<Guid, FriendEntry>> Friends);
 }

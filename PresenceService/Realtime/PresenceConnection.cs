@@ -10,9 +10,13 @@ namespace AudioStream.PresenceService.Realtime;
 /// Until <see cref="SendFirst"/> has put the all_statuses snapshot out, other messages wait behind it, so the
 /// snapshot is always the first message although the socket receives updates while it is being built.
 /// </summary>
-public sealed class PresenceConnection(Guid userId, string userName, WebSocket socket)
+/// <param name="sessionId">The sign-in session the socket was opened with; the socket lasts no longer than it.</param>
+public sealed class PresenceConnection(Guid userId, string userName, string sessionId, WebSocket socket)
 {
     private const int OutboxCapacity = 256;
+
+    /// <summary>How long a client gets to answer our close before the socket is cut.</summary>
+    private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(2);
 
     private readonly Channel<string> outbox = Channel.CreateBounded<string>(new BoundedChannelOptions(OutboxCapacity)
     {
@@ -26,8 +30,11 @@ public sealed class PresenceConnection(Guid userId, string userName, WebSocket s
 
     public string UserName { get; } = userName;
 
+    public string SessionId { get; } = sessionId;
+
     private readonly Lock gate = new();
     private List<string>? held = [];
+    private volatile CloseRequest? closing;
 
     public WebSocket Socket => socket;
 
@@ -74,12 +81,27 @@ public sealed class PresenceConnection(Guid userId, string userName, WebSocket s
         {
             return true;
         }
+        if (closing is not null)
+        {
+            // Closing: later messages have nowhere to go, and the close frame must still get out.
+            return false;
+        }
         // Full: this client stopped reading. Closing it beats delivering a stale picture.
         socket.Abort();
         return false;
     }
 
     public void CompleteOutbox() => outbox.Writer.TryComplete();
+
+    /// <summary>
+    /// Closes the socket from the server's side (the session ended): what is queued goes out first, then the close
+    /// frame; a client that does not answer it is cut off.
+    /// </summary>
+    public void Close(WebSocketCloseStatus status, string description)
+    {
+        Interlocked.CompareExchange(ref closing, new CloseRequest(status, description), null);
+        outbox.Writer.TryComplete();
+    }
 
     public async Task RunWriterAsync(CancellationToken cancellationToken)
     {
@@ -91,5 +113,15 @@ public sealed class PresenceConnection(Guid userId, string userName, WebSocket s
             }
             await socket.SendAsync(Encoding.UTF8.GetBytes(message), WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
         }
+
+        if (closing is { } reason && socket.State == WebSocketState.Open)
+        {
+            await socket.CloseOutputAsync(reason.Status, reason.Description, cancellationToken);
+            // The receive loop ends when the client answers; one that never does must not keep the socket.
+            await Task.Delay(CloseHandshakeTimeout, cancellationToken);
+            socket.Abort();
+        }
     }
+
+    private sealed record CloseRequest(WebSocketCloseStatus Status, string Description);
 }

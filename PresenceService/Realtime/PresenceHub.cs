@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.Net.WebSockets;
 using AudioStream.PresenceService.Infrastructure;
+using AudioStream.ServiceDefaults.Security;
 using StackExchange.Redis;
 
 namespace AudioStream.PresenceService.Realtime;
@@ -11,6 +13,9 @@ namespace AudioStream.PresenceService.Realtime;
 public sealed class PresenceHub(PresenceStore store, FriendDirectory friends, IConnectionMultiplexer redis, ILogger<PresenceHub> logger)
 {
     public static readonly RedisChannel PresenceChannel = RedisChannel.Literal("audiostream:events:presence");
+
+    /// <summary>The close reason a socket gets when its sign-in session ends.</summary>
+    public const string SessionEnded = "Your session ended.";
 
     private readonly ConcurrentDictionary<string, PresenceConnection> connections = new();
 
@@ -83,6 +88,27 @@ public sealed class PresenceHub(PresenceStore store, FriendDirectory friends, IC
         {
             connection.Send(PresenceMessages.FriendsChanged);
             await SendAllStatusesAsync(connection);
+        }
+    }
+
+    /// <summary>Closes the user's sockets that were opened with <paramref name="sessionId"/> (it was revoked: logout).</summary>
+    public void CloseSession(Guid userId, string sessionId)
+    {
+        foreach (var connection in connections.Values.Where(c => c.UserId == userId && c.SessionId == sessionId))
+        {
+            connection.Close(WebSocketCloseStatus.PolicyViolation, SessionEnded);
+        }
+    }
+
+    /// <summary>Closes every socket whose session is no longer active: the bound when a revocation event was missed.</summary>
+    public async Task CloseRevokedSessionsAsync(SessionStore sessions)
+    {
+        foreach (var session in connections.Values.GroupBy(c => (c.UserId, c.SessionId)))
+        {
+            if (!await sessions.IsActiveAsync(session.Key.SessionId, session.Key.UserId))
+            {
+                CloseSession(session.Key.UserId, session.Key.SessionId);
+            }
         }
     }
 

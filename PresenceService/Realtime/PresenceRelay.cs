@@ -1,80 +1,123 @@
 using AudioStream.PresenceService.Infrastructure;
 using AudioStream.ServiceDefaults.Messaging;
+using AudioStream.ServiceDefaults.Security;
 using StackExchange.Redis;
 
 namespace AudioStream.PresenceService.Realtime;
 
 /// <summary>
 /// Turns the events of every instance and service (Redis pub/sub) into messages on this instance's sockets, and
-/// keeps this instance's socket leases alive.
+/// keeps this instance's socket leases alive. Each channel is read in order and each user's events are handled in
+/// order (<see cref="PerUserSequencer"/>), so that, say, a listener count can never land after the stream's end.
 /// </summary>
 public sealed class PresenceRelay(
-    IConnectionMultiplexer redis, PresenceHub hub, PresenceStore store, ILogger<PresenceRelay> logger) : BackgroundService
+    IConnectionMultiplexer redis, PresenceHub hub, PresenceStore store, SessionStore sessions, ILogger<PresenceRelay> logger) : BackgroundService
 {
     private static readonly TimeSpan RenewEvery = PresenceStore.Lease / 3;
 
+    private readonly PerUserSequencer sequencer = new(logger);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var subscriber = redis.GetSubscriber();
-        await subscriber.SubscribeAsync(PresenceHub.PresenceChannel, (_, message) => Relay<PresenceEvent>(OnPresenceAsync, message));
-        await subscriber.SubscribeAsync(EventChannels.Social, (_, message) => Relay<SocialEvent>(OnSocialAsync, message));
-        await subscriber.SubscribeAsync(EventChannels.Media, (_, message) => Relay<MediaEvent>(OnMediaAsync, message));
-        await subscriber.SubscribeAsync(EventChannels.Recordings, (_, message) => Relay<RecordingEvent>(OnRecordingAsync, message));
-
-        using var timer = new PeriodicTimer(RenewEvery);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
-        {
-            try
+        ChannelMessageQueue[] subscriptions =
+        [
+            await SubscribeAsync<PresenceEvent>(PresenceHub.PresenceChannel, e => sequencer.Enqueue(e.UserId, () => OnPresenceAsync(e))),
+            await SubscribeAsync<SocialEvent>(EventChannels.Social, e =>
             {
-                await store.RenewAsync(hub.Connections.Select(c => (c.UserId, c.Id)).ToList());
-                foreach (var (userId, userName) in await store.SweepExpiredAsync())
+                foreach (var userId in e.UserIds.Distinct())
                 {
-                    // Their instance died without saying goodbye; friends learn it from whoever swept it.
-                    await hub.PublishAsync(new PresenceEvent(userId, userName, Online: false));
+                    sequencer.Enqueue(userId, () => OnSocialAsync(e.Type, userId));
                 }
-            }
-            catch (RedisException exception)
+            }),
+            await SubscribeAsync<MediaEvent>(EventChannels.Media, e => sequencer.Enqueue(e.UserId, () => OnMediaAsync(e))),
+            await SubscribeAsync<RecordingEvent>(EventChannels.Recordings, e => sequencer.Enqueue(e.OwnerId, () => OnRecordingAsync(e))),
+            await SubscribeAsync<SessionRevoked>(EventChannels.Sessions, e => sequencer.Enqueue(e.UserId, () =>
             {
-                logger.LogWarning(exception, "Could not renew presence leases");
+                hub.CloseSession(e.UserId, e.SessionId);
+                return Task.CompletedTask;
+            })),
+        ];
+
+        try
+        {
+            using var timer = new PeriodicTimer(RenewEvery);
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                await KeepLeasesAsync();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            foreach (var subscription in subscriptions)
+            {
+                await subscription.UnsubscribeAsync();
             }
         }
     }
 
-    private void Relay<TEvent>(Func<TEvent, Task> handle, RedisValue message) where TEvent : class
+    /// <summary>Renews this instance's leases, sweeps dead instances' sockets and closes sockets whose session ended.</summary>
+    private async Task KeepLeasesAsync()
     {
-        if (EventChannels.Read<TEvent>(message) is not { } parsed)
+        try
         {
-            logger.LogWarning("Ignored a malformed {Event}", typeof(TEvent).Name);
-            return;
-        }
-        _ = Task.Run(async () =>
-        {
-            try
+            var connections = hub.Connections.ToList();
+            foreach (var userId in await store.RenewAsync(connections.Select(c => (c.UserId, c.Id)).ToList()))
             {
-                await handle(parsed);
+                // A sweep took them offline while this instance's renewal was late: they never left.
+                var userName = connections.First(c => c.UserId == userId).UserName;
+                await hub.PublishAsync(new PresenceEvent(userId, userName, Online: true));
             }
-            catch (Exception exception)
+            foreach (var (userId, userName) in await store.SweepExpiredAsync())
             {
-                logger.LogError(exception, "Could not relay {Event}", parsed);
+                // Their instance died without saying goodbye; friends learn it from whoever swept it.
+                await hub.PublishAsync(new PresenceEvent(userId, userName, Online: false));
+            }
+            await hub.CloseRevokedSessionsAsync(sessions);
+        }
+        catch (RedisException exception)
+        {
+            logger.LogWarning(exception, "Could not renew presence leases");
+        }
+    }
+
+    /// <summary>Reads <paramref name="channel"/> in order, handing each event to <paramref name="dispatch"/> (which must not block).</summary>
+    private async Task<ChannelMessageQueue> SubscribeAsync<TEvent>(RedisChannel channel, Action<TEvent> dispatch) where TEvent : class
+    {
+        var subscription = await redis.GetSubscriber().SubscribeAsync(channel);
+        subscription.OnMessage(message =>
+        {
+            if (EventChannels.Read<TEvent>(message.Message) is { } parsed)
+            {
+                dispatch(parsed);
+            }
+            else
+            {
+                logger.LogWarning("Ignored a malformed {Event}", typeof(TEvent).Name);
             }
         });
+        return subscription;
     }
 
     private Task OnPresenceAsync(PresenceEvent presenceEvent) =>
         hub.SendToFriendsOfAsync(presenceEvent.UserId, PresenceMessages.PresenceUpdate(presenceEvent.UserName, presenceEvent.Online));
 
-    private async Task OnSocialAsync(SocialEvent socialEvent)
+    /// <summary>A friendship began or ended: the user's pages hear it and get the new picture (an ex-friend is no longer in it).</summary>
+    private async Task OnSocialAsync(string type, Guid userId)
     {
-        foreach (var userId in socialEvent.UserIds.Distinct())
+        switch (type)
         {
-            if (socialEvent.Type == SocialEventTypes.FriendsChanged)
-            {
+            case SocialEventTypes.FriendsChanged or SocialEventTypes.FriendshipEnded:
                 await hub.RefreshFriendsAsync(userId);
-            }
-            else if (socialEvent.Type == SocialEventTypes.RequestsChanged)
-            {
+                break;
+            case SocialEventTypes.RequestsChanged:
                 hub.SendToUser(userId, PresenceMessages.RequestsChanged);
-            }
+                break;
+            default:
+                logger.LogWarning("Ignored social event type {Type}", type);
+                break;
         }
     }
 
@@ -86,25 +129,22 @@ public sealed class PresenceRelay(
         return hub.SendToFriendsOfAsync(recordingEvent.OwnerId, message);
     }
 
+    /// <summary>Friends hear what the store accepted: a late start or count about an ended stream changes nothing and says nothing.</summary>
     private async Task OnMediaAsync(MediaEvent mediaEvent)
     {
-        switch (mediaEvent.Type)
+        var message = mediaEvent switch
         {
-            case MediaEventTypes.StreamStarted:
-                await store.SetStreamingAsync(mediaEvent.UserId, 0);
-                await hub.SendToFriendsOfAsync(mediaEvent.UserId, PresenceMessages.StreamingStatusUpdate(mediaEvent.UserName, true));
-                break;
-            case MediaEventTypes.StreamEnded:
-                await store.ClearStreamingAsync(mediaEvent.UserId);
-                await hub.SendToFriendsOfAsync(mediaEvent.UserId, PresenceMessages.StreamingStatusUpdate(mediaEvent.UserName, false));
-                break;
-            case MediaEventTypes.Listeners:
-                await store.SetStreamingAsync(mediaEvent.UserId, mediaEvent.Listeners);
-                await hub.SendToFriendsOfAsync(mediaEvent.UserId, PresenceMessages.ListenersUpdate(mediaEvent.UserName, mediaEvent.Listeners));
-                break;
-            default:
-                logger.LogWarning("Ignored media event type {Type}", mediaEvent.Type);
-                break;
+            StreamStarted started => await store.StartStreamingAsync(started.UserId, started.SessionId)
+                ? PresenceMessages.StreamingStatusUpdate(started.UserName, true) : null,
+            StreamEnded ended => await store.EndStreamingAsync(ended.UserId, ended.SessionId)
+                ? PresenceMessages.StreamingStatusUpdate(ended.UserName, false) : null,
+            ListenerCountChanged changed => await store.SetListenersAsync(changed.UserId, changed.SessionId, changed.Listeners)
+                ? PresenceMessages.ListenersUpdate(changed.UserName, changed.Listeners) : null,
+            _ => null,
+        };
+        if (message is not null)
+        {
+            await hub.SendToFriendsOfAsync(mediaEvent.UserId, message);
         }
     }
 }

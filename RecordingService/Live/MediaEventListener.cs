@@ -11,7 +11,7 @@ public sealed class MediaEventListener(IConnectionMultiplexer redis, LiveRecorde
         var queue = await redis.GetSubscriber().SubscribeAsync(EventChannels.Media);
         queue.OnMessage(async message =>
         {
-            if (EventChannels.Read<MediaEvent>(message.Message) is not { Type: MediaEventTypes.StreamStarted } started
+            if (EventChannels.Read<MediaEvent>(message.Message) is not StreamStarted started
                 || started.UserId == Guid.Empty || string.IsNullOrEmpty(started.UserName))
             {
                 return;

@@ -1,11 +1,12 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using StackExchange.Redis;
 
 namespace AudioStream.ServiceDefaults.Messaging;
 
 /// <summary>
 /// Change notices between services, over Redis pub/sub. They say what changed, not the new state:
-/// a receiver that misses one loses no data, only a live update.
+/// a receiver that misses one loses no data, only a live update (access is re-checked on a timer as well).
 /// </summary>
 public static class EventChannels
 {
@@ -18,19 +19,35 @@ public static class EventChannels
     /// <summary><see cref="RecordingEvent"/>s from RecordingService.</summary>
     public static readonly RedisChannel Recordings = RedisChannel.Literal("audiostream:events:recordings");
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    /// <summary><see cref="SessionRevoked"/> from whichever service ends a session (IdentityService's logout).</summary>
+    public static readonly RedisChannel Sessions = RedisChannel.Literal("audiostream:events:sessions");
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        // A hand-written or foreign event may put "type" anywhere.
+        AllowOutOfOrderMetadataProperties = true,
+    };
 
     public static Task PublishAsync<TEvent>(this IConnectionMultiplexer redis, RedisChannel channel, TEvent message) =>
         redis.GetSubscriber().PublishAsync(channel, JsonSerializer.Serialize(message, Json));
 
+    /// <summary>Publishes as <see cref="MediaEvent"/>, so the JSON carries its "type" whatever the record's own type.</summary>
+    public static Task PublishAsync(this IConnectionMultiplexer redis, MediaEvent message) =>
+        redis.PublishAsync<MediaEvent>(Media, message);
+
+    public static Task PublishAsync(this IConnectionMultiplexer redis, SessionRevoked message) =>
+        redis.PublishAsync<SessionRevoked>(Sessions, message);
+
+    /// <summary>The event, or null when the message is not one (malformed, or a type this build does not know).</summary>
     public static TEvent? Read<TEvent>(RedisValue message) where TEvent : class
     {
         try
         {
             return message.HasValue ? JsonSerializer.Deserialize<TEvent>((string)message!, Json) : null;
         }
-        catch (JsonException)
+        catch (Exception exception) when (exception is JsonException or NotSupportedException)
         {
+            // NotSupportedException: no "type" at all for an abstract event family.
             return null;
         }
     }
@@ -38,8 +55,11 @@ public static class EventChannels
 
 public static class SocialEventTypes
 {
-    /// <summary>A friendship began or ended.</summary>
+    /// <summary>A friendship began.</summary>
     public const string FriendsChanged = "friends_changed";
+
+    /// <summary>A friendship ended: whatever one of the two could see or hear of the other stops.</summary>
+    public const string FriendshipEnded = "friendship_ended";
 
     /// <summary>A friend request was sent, rejected or cancelled.</summary>
     public const string RequestsChanged = "requests_changed";
@@ -47,19 +67,29 @@ public static class SocialEventTypes
 
 public sealed record SocialEvent(string Type, IReadOnlyList<Guid> UserIds);
 
-public static class MediaEventTypes
-{
-    public const string StreamStarted = "stream_started";
-    public const string StreamEnded = "stream_ended";
-    public const string Listeners = "listeners";
-}
-
 /// <summary>
-/// What MediaService announces. <see cref="SessionId"/>, <see cref="Title"/> and <see cref="Denoise"/> travel with
-/// stream_started (and SessionId with stream_ended) so that RecordingService can key the recording by the session.
+/// What MediaService announces about a user's live stream, one record per kind (the JSON "type" names it). Every
+/// kind carries the stream's session, so that a late event about an earlier stream is told apart from the current one.
 /// </summary>
-public sealed record MediaEvent(
-    string Type, Guid UserId, string UserName, int Listeners = 0, Guid? SessionId = null, string? Title = null, bool? Denoise = null);
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
+[JsonDerivedType(typeof(StreamStarted), "stream_started")]
+[JsonDerivedType(typeof(StreamEnded), "stream_ended")]
+[JsonDerivedType(typeof(ListenerCountChanged), "listeners")]
+public abstract record MediaEvent(Guid UserId, string UserName, Guid SessionId);
+
+/// <summary>A stream went live; RecordingService keys the recording by <see cref="MediaEvent.SessionId"/>.</summary>
+public sealed record StreamStarted(Guid UserId, string UserName, Guid SessionId, string? Title, bool Denoise)
+    : MediaEvent(UserId, UserName, SessionId);
+
+/// <summary>A stream ended; nothing more is published about it.</summary>
+public sealed record StreamEnded(Guid UserId, string UserName, Guid SessionId) : MediaEvent(UserId, UserName, SessionId);
+
+/// <summary>A listener connected to or left a live stream.</summary>
+public sealed record ListenerCountChanged(Guid UserId, string UserName, Guid SessionId, int Listeners)
+    : MediaEvent(UserId, UserName, SessionId);
+
+/// <summary>A sign-in session ended: whatever was opened with it (listener connections, presence sockets) closes.</summary>
+public sealed record SessionRevoked(Guid UserId, string SessionId);
 
 public static class RecordingEventTypes
 {

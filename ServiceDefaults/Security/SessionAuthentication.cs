@@ -81,7 +81,7 @@ public static class SessionAuthentication
 
     public static async Task SignOutEverywhereAsync(this HttpContext context, CurrentUser user)
     {
-        await context.RequestServices.GetRequiredService<SessionStore>().RevokeAsync(user.SessionId);
+        await context.RequestServices.GetRequiredService<SessionStore>().RevokeAsync(user.Id, user.SessionId);
         await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
     }
 

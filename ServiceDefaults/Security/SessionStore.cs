@@ -1,11 +1,13 @@
 using System.Security.Cryptography;
+using AudioStream.ServiceDefaults.Messaging;
 using StackExchange.Redis;
 
 namespace AudioStream.ServiceDefaults.Security;
 
 /// <summary>
 /// Server-side record of live sessions, in Redis so every service sees a logout at once: the cookie alone is
-/// never enough, its session id must still be here.
+/// never enough, its session id must still be here. A revocation is also announced (<see cref="SessionRevoked"/>), so that
+/// what was opened with the session and outlives a request (listener connections, presence sockets) closes too.
 /// </summary>
 public sealed class SessionStore(IConnectionMultiplexer redis)
 {
@@ -26,5 +28,9 @@ public sealed class SessionStore(IConnectionMultiplexer redis)
         return stored.HasValue && stored == userId.ToString();
     }
 
-    public Task RevokeAsync(string sessionId) => redis.GetDatabase().KeyDeleteAsync(Key(sessionId));
+    public async Task RevokeAsync(Guid userId, string sessionId)
+    {
+        await redis.GetDatabase().KeyDeleteAsync(Key(sessionId));
+        await redis.PublishAsync(new SessionRevoked(userId, sessionId));
+    }
 }

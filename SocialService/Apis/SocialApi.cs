@@ -80,7 +80,7 @@ public static class SocialApi
         }
         db.Friendships.RemoveRange(both);
         await db.SaveChangesAsync();
-        await redis.PublishAsync(EventChannels.Social, new SocialEvent(SocialEventTypes.FriendsChanged, [me.Id, both[0].UserId == me.Id ? both[0].FriendId : both[0].UserId]));
+        await redis.PublishAsync(EventChannels.Social, new SocialEvent(SocialEventTypes.FriendshipEnded, [me.Id, both[0].UserId == me.Id ? both[0].FriendId : both[0].UserId]));
         return TypedResults.NoContent();
     }
 

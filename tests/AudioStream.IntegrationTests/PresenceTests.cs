@@ -82,7 +82,7 @@ public sealed class PresenceTests(AppHostFixture fixture, Xunit.Abstractions.ITe
         {
             await strangerSocket.WaitForTypeAsync("all_statuses");
         }
-        await PublishMediaEventAsync(new MediaEvent(MediaEventTypes.StreamStarted, await UserIdOfAsync(stranger), stranger.UserName));
+        await PublishMediaEventAsync(new StreamStarted(await UserIdOfAsync(stranger), stranger.UserName, Guid.NewGuid(), null, false));
 
         var received = await aliceSocket.CollectAsync(TimeSpan.FromSeconds(2));
         Assert.DoesNotContain(received, m => m.TryGetProperty("username", out var name) && name.GetString() == stranger.UserName);
@@ -118,10 +118,11 @@ public sealed class PresenceTests(AppHostFixture fixture, Xunit.Abstractions.ITe
         await using var aliceSocket = await PresenceClient.ConnectAsync(alice);
         await aliceSocket.WaitForTypeAsync("all_statuses");
         var bobId = await UserIdOfAsync(bob);
+        var session = Guid.NewGuid();
 
-        await PublishMediaEventAsync(new MediaEvent(MediaEventTypes.StreamStarted, bobId, bob.UserName));
+        await PublishMediaEventAsync(new StreamStarted(bobId, bob.UserName, session, null, false));
         await aliceSocket.WaitForTypeAsync("streaming_status_update", m => About(m, bob) && m.GetProperty("isStreaming").GetBoolean(), WithinASecond);
-        await PublishMediaEventAsync(new MediaEvent(MediaEventTypes.Listeners, bobId, bob.UserName, Listeners: 2));
+        await PublishMediaEventAsync(new ListenerCountChanged(bobId, bob.UserName, session, 2));
         await aliceSocket.WaitForTypeAsync("listeners_update", m => About(m, bob) && m.GetProperty("listeners").GetInt32() == 2, WithinASecond);
 
         // A page opened now starts from the same picture.
@@ -130,7 +131,7 @@ public sealed class PresenceTests(AppHostFixture fixture, Xunit.Abstractions.ITe
         Assert.True(snapshot.GetProperty("isStreaming").GetBoolean());
         Assert.Equal(2, snapshot.GetProperty("listeners").GetInt32());
 
-        await PublishMediaEventAsync(new MediaEvent(MediaEventTypes.StreamEnded, bobId, bob.UserName));
+        await PublishMediaEventAsync(new StreamEnded(bobId, bob.UserName, session));
         await aliceSocket.WaitForTypeAsync("streaming_status_update", m => About(m, bob) && !m.GetProperty("isStreaming").GetBoolean(), WithinASecond);
     }
 
@@ -165,7 +166,7 @@ public sealed class PresenceTests(AppHostFixture fixture, Xunit.Abstractions.ITe
     {
         var connectionString = await fixture.App.GetConnectionStringAsync("redis");
         await using var redis = await ConnectionMultiplexer.ConnectAsync(connectionString!);
-        await redis.PublishAsync(EventChannels.Media, mediaEvent);
+        await redis.PublishAsync(mediaEvent);
     }
 
     private static async Task<Guid> UserIdOfAsync(UserSession user) =>

@@ -8,6 +8,7 @@ using AudioStream.MediaService.WebRtc.Client;
 using AudioStream.MediaService.WebRtc.Opus;
 using AudioStream.ServiceDefaults.Messaging;
 using Grpc.Core;
+using static AudioStream.MediaTests.MediaTestSupport;
 
 namespace AudioStream.MediaTests;
 
@@ -42,7 +43,7 @@ public sealed class ClientStreamingTests(AppHostFixture fixture)
             }
         };
         await listener.ConnectAsync(await AnswerAsync(bob, $"/api/media/whep/{alice.UserName}", listener.Offer), Timeout);
-        Assert.Equal(1, (await events.NextForAsync(alice.UserName, MediaEventTypes.Listeners, Timeout)).Listeners);
+        Assert.Equal(1, (await events.NextForAsync<ListenerCountChanged>(alice.UserName, Timeout)).Listeners);
 
         // 3 s of a tone, paced like a microphone.
         var encoder = new OpusAudioEncoder();
@@ -82,7 +83,7 @@ public sealed class ClientStreamingTests(AppHostFixture fixture)
 
         // Hanging up (DTLS close_notify) ends the stream: the friend's peer is closed and the session recorded as ended.
         sender.Dispose();
-        var ended = await events.NextForAsync(alice.UserName, MediaEventTypes.StreamEnded, Timeout);
+        var ended = await events.NextForAsync<StreamEnded>(alice.UserName, Timeout);
         Assert.Equal(sessionId, ended.SessionId);
         await listener.Closed.WaitAsync(Timeout);
         Assert.Equal(HttpStatusCode.NotFound, await UserSession.StatusOfAsync(bob.GetAsync($"/api/media/streams/{alice.UserName}")));
@@ -97,8 +98,7 @@ public sealed class ClientStreamingTests(AppHostFixture fixture)
         var (sessionId, _) = await alice.GoLiveAsync();
         var started = DateTimeOffset.UtcNow;
 
-        var ended = await events.NextForAsync(
-            alice.UserName, MediaEventTypes.StreamEnded, TimeSpan.FromSeconds(AppHostFixture.IngestTimeoutSeconds + 15));
+        var ended = await events.NextForAsync<StreamEnded>(alice.UserName, TimeSpan.FromSeconds(AppHostFixture.IngestTimeoutSeconds + 15));
         var waited = DateTimeOffset.UtcNow - started;
 
         Assert.Equal(sessionId, ended.SessionId);
@@ -295,11 +295,6 @@ public sealed class ClientStreamingTests(AppHostFixture fixture)
         using var healthy = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync("recordings", healthy.Token);
     }
-
-    private static Task SendToneAsync(WebRtcClient sender, CancellationToken cancellationToken) =>
-        MediaTestSupport.SendToneAsync(sender, cancellationToken);
-
-    private static Task<string> AnswerAsync(UserSession user, string path, string offer) => MediaTestSupport.AnswerAsync(user, path, offer);
 
     private static Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan? timeout = null) =>
         MediaTestSupport.WaitUntilAsync(condition, timeout ?? Timeout);

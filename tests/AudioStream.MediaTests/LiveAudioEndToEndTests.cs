@@ -74,7 +74,7 @@ public sealed class LiveAudioEndToEndTests(AppHostFixture fixture, ITestOutputHe
         var sessionId = await alicePage.EvaluateAsync<string>(
             "async () => { const live = await import('/js/live.js'); window.broadcast = await live.goLive({ denoise: true }); return window.broadcast.sessionId; }");
         var live = clock.Elapsed;
-        await events.NextForAsync(alice.UserName, MediaEventTypes.StreamStarted, TimeSpan.FromSeconds(5));
+        await events.NextForAsync<StreamStarted>(alice.UserName, TimeSpan.FromSeconds(5));
         await bobPresence.WaitForTypeAsync("streaming_status_update", IsStreaming(alice.UserName, true));
 
         using var processedCall = media.Subscribe(new SubscribeRequest { StreamId = sessionId, Track = Track.Processed });
@@ -85,7 +85,7 @@ public sealed class LiveAudioEndToEndTests(AppHostFixture fixture, ITestOutputHe
         // Bob listens with live.js's listen(), and records what his browser plays.
         await bobPage.EvaluateAsync(ListenAndRecordScript, alice.UserName);
         var listening = clock.Elapsed;
-        Assert.Equal(1, (await events.NextForAsync(alice.UserName, MediaEventTypes.Listeners, TimeSpan.FromSeconds(5))).Listeners);
+        Assert.Equal(1, (await events.NextForAsync<ListenerCountChanged>(alice.UserName, TimeSpan.FromSeconds(5))).Listeners);
         var stats = await bob.GetJsonAsync($"/api/media/streams/{alice.UserName}");
         Assert.Equal(1, stats.GetProperty("listeners").GetInt32());
         bool denoiserAvailable = stats.GetProperty("denoiser").GetProperty("available").GetBoolean();
@@ -120,7 +120,7 @@ public sealed class LiveAudioEndToEndTests(AppHostFixture fixture, ITestOutputHe
         var summary = await alicePage.EvaluateAsync<JsonElement>("async () => await window.broadcast.stop()");
         Assert.Equal(sessionId, summary.GetProperty("sessionId").GetString());
         var stopped = clock.Elapsed;
-        await events.NextForAsync(alice.UserName, MediaEventTypes.StreamEnded, TimeSpan.FromSeconds(5));
+        await events.NextForAsync<StreamEnded>(alice.UserName, TimeSpan.FromSeconds(5));
         await bobPresence.WaitForTypeAsync("streaming_status_update", IsStreaming(alice.UserName, false));
         var presenceFlipped = clock.Elapsed - stopped;
         await Task.WhenAll(processed.Completion, raw.Completion).WaitAsync(TimeSpan.FromSeconds(15));

@@ -28,7 +28,7 @@ public sealed class MediaApiTests(AppHostFixture fixture)
         Assert.Equal($"/api/media/whip/{sessionId}", body.GetProperty("whipUrl").GetString());
         Assert.True(body.GetProperty("denoise").GetBoolean());
         Assert.True(body.GetProperty("startedAt").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(-1));
-        Assert.Equal(alice.UserName, (await events.NextForAsync(alice.UserName, MediaEventTypes.StreamStarted, EventTimeout)).UserName);
+        Assert.Equal(alice.UserName, (await events.NextForAsync<StreamStarted>(alice.UserName, EventTimeout)).UserName);
 
         using var again = await alice.PostAsync("/api/media/streams", new { denoise = false });
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
@@ -41,7 +41,7 @@ public sealed class MediaApiTests(AppHostFixture fixture)
         Assert.True(summary.GetProperty("durationSeconds").GetDouble() >= 0);
         // RecordingService keys a stream's recording by its session id (none exists here: no audio was sent).
         Assert.Equal(sessionId, summary.GetProperty("recordingId").GetGuid());
-        await events.NextForAsync(alice.UserName, MediaEventTypes.StreamEnded, EventTimeout);
+        await events.NextForAsync<StreamEnded>(alice.UserName, EventTimeout);
 
         Assert.Equal(HttpStatusCode.NotFound, await UserSession.StatusOfAsync(alice.DeleteAsync("/api/media/streams/current")));
         // Ended means ended: its WHIP URL is gone, and going live again works.
@@ -80,7 +80,7 @@ public sealed class MediaApiTests(AppHostFixture fixture)
         Assert.Equal(HttpStatusCode.Conflict, await UserSession.StatusOfAsync(alice.PostSdpAsync(whipUrl, MediaTestSupport.Offer("sendonly"))));
 
         Assert.Equal(HttpStatusCode.OK, await UserSession.StatusOfAsync(alice.DeleteAsync(location!)));
-        await events.NextForAsync(alice.UserName, MediaEventTypes.StreamEnded, EventTimeout);
+        await events.NextForAsync<StreamEnded>(alice.UserName, EventTimeout);
         Assert.Equal(HttpStatusCode.NotFound, await UserSession.StatusOfAsync(alice.DeleteAsync("/api/media/streams/current")));
         Assert.Equal(HttpStatusCode.NotFound, await UserSession.StatusOfAsync(alice.DeleteAsync(location!)));
     }

@@ -89,7 +89,7 @@ public sealed class StreamKeyTests(AppHostFixture fixture)
         var location = published.Headers.Location!.OriginalString;
         Assert.Matches("^/api/media/whip/[0-9a-f-]{36}/[0-9a-f-]{36}$", location);
         Assert.Contains(published.Headers.GetValues("Link"), link => link.Contains("rel=\"ice-server\"", StringComparison.Ordinal));
-        await events.NextForAsync(alice.UserName, MediaEventTypes.StreamStarted, EventTimeout);
+        await events.NextForAsync<StreamStarted>(alice.UserName, EventTimeout);
         var stats = await bob.GetJsonAsync($"/api/media/streams/{alice.UserName}");
         Assert.Equal("From OBS", stats.GetProperty("title").GetString());
         Assert.False(stats.GetProperty("denoise").GetBoolean());
@@ -113,7 +113,7 @@ public sealed class StreamKeyTests(AppHostFixture fixture)
         Assert.Equal("Bearer", wrong.Headers.WwwAuthenticate.Single().Scheme);
 
         Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(WhipDelete(location, aliceKey))).StatusCode);
-        await events.NextForAsync(alice.UserName, MediaEventTypes.StreamEnded, EventTimeout);
+        await events.NextForAsync<StreamEnded>(alice.UserName, EventTimeout);
         Assert.Equal(HttpStatusCode.NotFound, await UserSession.StatusOfAsync(bob.GetAsync($"/api/media/streams/{alice.UserName}")));
     }
 
@@ -147,10 +147,10 @@ public sealed class StreamKeyTests(AppHostFixture fixture)
         using var client = fixture.CreateGatewayClient();
         using var published = await client.SendAsync(WhipPost(key));
         Assert.Equal(HttpStatusCode.Created, published.StatusCode);
-        await events.NextForAsync(alice.UserName, MediaEventTypes.StreamStarted, EventTimeout);
+        await events.NextForAsync<StreamStarted>(alice.UserName, EventTimeout);
 
         Assert.Equal(HttpStatusCode.NoContent, await UserSession.StatusOfAsync(alice.DeleteAsync($"/api/media/keys/{id}")));
-        await events.NextForAsync(alice.UserName, MediaEventTypes.StreamEnded, EventTimeout);
+        await events.NextForAsync<StreamEnded>(alice.UserName, EventTimeout);
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(WhipPost(key))).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.SendAsync(WhipDelete(published.Headers.Location!.OriginalString, key))).StatusCode);
     }

@@ -11,14 +11,9 @@ public sealed class PresenceConnectionTests
     [Fact]
     public async Task The_snapshot_goes_out_first_even_when_updates_reach_the_socket_while_it_is_built()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        using var client = new TcpClient();
-        await client.ConnectAsync((IPEndPoint)listener.LocalEndpoint);
-        using var server = await listener.AcceptTcpClientAsync();
-        using var serverSocket = WebSocket.CreateFromStream(server.GetStream(), isServer: true, subProtocol: null, keepAliveInterval: TimeSpan.Zero);
-        using var browserSocket = WebSocket.CreateFromStream(client.GetStream(), isServer: false, subProtocol: null, keepAliveInterval: TimeSpan.Zero);
-        var connection = new PresenceConnection(Guid.NewGuid(), "alice", serverSocket);
+        using var sockets = await SocketPair.ConnectAsync();
+        var (serverSocket, browserSocket) = (sockets.Server, sockets.Browser);
+        var connection = new PresenceConnection(Guid.NewGuid(), "alice", "session", serverSocket);
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var writer = connection.RunWriterAsync(stop.Token);
 
@@ -39,5 +34,67 @@ public sealed class PresenceConnectionTests
         Assert.Equal(["all_statuses", "update 1", "update 2", "update 3"], received);
         connection.CompleteOutbox();
         await writer;
+    }
+
+    [Fact]
+    public async Task Closing_for_an_ended_session_sends_what_is_queued_then_the_close_frame()
+    {
+        using var sockets = await SocketPair.ConnectAsync();
+        var (serverSocket, browserSocket) = (sockets.Server, sockets.Browser);
+        var connection = new PresenceConnection(Guid.NewGuid(), "alice", "session", serverSocket);
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var writer = connection.RunWriterAsync(stop.Token);
+
+        connection.SendFirst("all_statuses");
+        connection.Close(WebSocketCloseStatus.PolicyViolation, "Your session ended.");
+        Assert.False(connection.Send("too late"));
+
+        var buffer = new byte[256];
+        var first = await browserSocket.ReceiveAsync(buffer, stop.Token);
+        Assert.Equal("all_statuses", Encoding.UTF8.GetString(buffer, 0, first.Count));
+        var closing = await browserSocket.ReceiveAsync(buffer, stop.Token);
+        Assert.Equal(WebSocketMessageType.Close, closing.MessageType);
+        Assert.Equal(WebSocketCloseStatus.PolicyViolation, browserSocket.CloseStatus);
+        Assert.Equal("Your session ended.", browserSocket.CloseStatusDescription);
+
+        // The client does not answer: the server cuts the socket rather than waiting for it.
+        await writer.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(WebSocketState.Aborted, serverSocket.State);
+    }
+
+    /// <summary>Both ends of a WebSocket over loopback TCP: the service's and the browser's.</summary>
+    private sealed class SocketPair : IDisposable
+    {
+        private readonly TcpClient client;
+        private readonly TcpClient server;
+
+        private SocketPair(TcpClient client, TcpClient server)
+        {
+            this.client = client;
+            this.server = server;
+            Server = WebSocket.CreateFromStream(server.GetStream(), isServer: true, subProtocol: null, keepAliveInterval: TimeSpan.Zero);
+            Browser = WebSocket.CreateFromStream(client.GetStream(), isServer: false, subProtocol: null, keepAliveInterval: TimeSpan.Zero);
+        }
+
+        public WebSocket Server { get; }
+
+        public WebSocket Browser { get; }
+
+        public static async Task<SocketPair> ConnectAsync()
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var client = new TcpClient();
+            await client.ConnectAsync((IPEndPoint)listener.LocalEndpoint);
+            return new SocketPair(client, await listener.AcceptTcpClientAsync());
+        }
+
+        public void Dispose()
+        {
+            Server.Dispose();
+            Browser.Dispose();
+            server.Dispose();
+            client.Dispose();
+        }
     }
 }
