@@ -7,6 +7,7 @@ if (BackupCommandLine.IsVerb(args))
 }
 
 var builder = DistributedApplication.CreateBuilder(args);
+builder.AddUserSecretsInEveryEnvironment();
 
 var infrastructure = builder.AddInfrastructure();
 var redis = infrastructure.Redis;
@@ -16,7 +17,8 @@ builder.WatchAddresses(certificate, turn);
 
 var identity = builder.AddService<Projects.IdentityService>("identity")
     .WithDatabase(infrastructure.Database("identitydb"))
-    .WithRedis(redis);
+    .WithRedis(redis)
+    .WithConfigurationSection("Identity");
 
 var social = builder.AddService<Projects.SocialService>("social")
     .WithDatabase(infrastructure.Database("socialdb"))
@@ -46,6 +48,7 @@ var recordings = builder.AddService<Projects.RecordingService>("recordings")
 
 builder.AddService<Projects.Gateway>("gateway")
     .WithPublicEndpoints(certificate)
+    .WithConfigurationSection("Gateway:RateLimits")
     .WithRedis(redis)
     .WithReference(identity).WaitFor(identity)
     .WithReference(social).WaitFor(social)
