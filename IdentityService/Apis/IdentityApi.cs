@@ -26,7 +26,8 @@ public static class IdentityApi
     }
 
     public static async Task<Results<Created<UserResponse>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
-        RegisterRequest request, IdentityDbContext db, IPasswordHasher<User> hasher, PasswordHashingGate hashing, HttpContext context)
+        RegisterRequest request, IdentityDbContext db, IPasswordHasher<User> hasher, PasswordHashingGate hashing, LoginThrottle throttle,
+        HttpContext context)
     {
         var errors = AccountRules.Validate(request);
         if (errors.Count > 0)
@@ -66,6 +67,8 @@ public static class IdentityApi
             return UserNameTaken();
         }
 
+        // The address an account was made from is its owner's: it is never paced when others guess at the name.
+        await throttle.SucceededAsync(normalized, ClientAddress.PartitionKey(context.Connection.RemoteIpAddress));
         await context.SignInAsync(user.Id, user.UserName);
         return TypedResults.Created("/api/identity/me", new UserResponse(user.Id, user.UserName));
     }
