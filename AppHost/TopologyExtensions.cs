@@ -47,6 +47,8 @@ internal static class TopologyExtensions
         builder.AddProject<TProject>(name)
             .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
             .WithEnvironment("DOTNET_ENVIRONMENT", builder.Environment.EnvironmentName)
+            // The name callers address it by: service tokens name it as their audience (ServiceDefaults ServiceToken).
+            .WithEnvironment("AudioStream__ServiceName", name)
             .WithHttpHealthCheck("/health")
             // With no OTLP collector listening (tests, dashboard closed) the in-memory retry holds each service ~15 s at shutdown.
             .WithEnvironment(context => context.EnvironmentVariables.Remove(OtlpRetryVariable));
