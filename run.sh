@@ -13,7 +13,9 @@ restore_solution
 configuration=${CONFIGURATION:-Debug}
 dotnet build AppHost/AppHost.csproj -c "$configuration" --no-restore --verbosity quiet -nologo -clp:ErrorsOnly
 
-export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Development}
+# Production by default: problem details carry no stack traces. ASPNETCORE_ENVIRONMENT=Development ./run.sh for
+# developers (detailed errors); the AppHost passes its environment on to every service.
+export ASPNETCORE_ENVIRONMENT=${ASPNETCORE_ENVIRONMENT:-Production}
 export DOTNET_ENVIRONMENT=$ASPNETCORE_ENVIRONMENT
 export ASPNETCORE_URLS=${DASHBOARD_URL:-http://localhost:15080}
 export ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL=${ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL:-http://localhost:19080}

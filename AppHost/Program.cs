@@ -7,6 +7,7 @@ if (BackupCommandLine.IsVerb(args))
 }
 
 var builder = DistributedApplication.CreateBuilder(args);
+builder.AddUserSecretsInEveryEnvironment();
 
 var infrastructure = builder.AddInfrastructure();
 var redis = infrastructure.Redis;
@@ -16,7 +17,8 @@ builder.WatchAddresses(certificate, turn);
 
 var identity = builder.AddService<Projects.IdentityService>("identity")
     .WithDatabase(infrastructure.Database("identitydb"))
-    .WithRedis(redis);
+    .WithRedis(redis)
+    .WithConfigurationSection("Identity");
 
 var social = builder.AddService<Projects.SocialService>("social")
     .WithDatabase(infrastructure.Database("socialdb"))
@@ -54,6 +56,7 @@ foreach (var limit in new[] { "QuotaBytesPerUser", "MinFreeBytes", "MaxHours" })
 
 builder.AddService<Projects.Gateway>("gateway")
     .WithPublicEndpoints(certificate)
+    .WithConfigurationSection("Gateway:RateLimits")
     .WithRedis(redis)
     .WithReference(identity).WaitFor(identity)
     .WithReference(social).WaitFor(social)

@@ -38,10 +38,17 @@ internal static class TopologyExtensions
         return new InfrastructureResources(redis, name => postgres.AddDatabase(name));
     }
 
-    /// <summary>A service project with the house defaults: HTTP health check, quick shutdown.</summary>
+    /// <summary>
+    /// A service project with the house defaults: HTTP health check, quick shutdown, and the AppHost's own environment
+    /// (<c>./run.sh</c>: Production unless <c>ASPNETCORE_ENVIRONMENT=Development</c>) instead of its launch profile's.
+    /// </summary>
     public static IResourceBuilder<ProjectResource> AddService<TProject>(this IDistributedApplicationBuilder builder, string name)
         where TProject : IProjectMetadata, new() =>
         builder.AddProject<TProject>(name)
+            .WithEnvironment("ASPNETCORE_ENVIRONMENT", builder.Environment.EnvironmentName)
+            .WithEnvironment("DOTNET_ENVIRONMENT", builder.Environment.EnvironmentName)
+            // The name callers address it by: service tokens name it as their audience (ServiceDefaults ServiceToken).
+            .WithEnvironment("AudioStream__ServiceName", name)
             .WithHttpHealthCheck("/health")
             // With no OTLP collector listening (tests, dashboard closed) the in-memory retry holds each service ~15 s at shutdown.
             .WithEnvironment(context => context.EnvironmentVariables.Remove(OtlpRetryVariable));
@@ -51,6 +58,22 @@ internal static class TopologyExtensions
         service.WithReference(database).WaitFor(database)
             // Schema changes are deliberate: the AppHost asks for them explicitly (see ServiceDefaults/DatabaseMigrations).
             .WithEnvironment("Database__MigrateAtStartup", "true");
+
+    /// <summary>
+    /// Passes an AppHost configuration section on to the service unchanged, e.g. <c>--Gateway:RateLimits:Login:PermitLimit=40</c>
+    /// on the AppHost's command line becomes the gateway's <c>Gateway:RateLimits:Login:PermitLimit</c>.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithConfigurationSection(this IResourceBuilder<ProjectResource> service, string section)
+    {
+        foreach (var (key, value) in service.ApplicationBuilder.Configuration.GetSection(section).AsEnumerable())
+        {
+            if (value is not null)
+            {
+                service.WithEnvironment(key.Replace(":", "__", StringComparison.Ordinal), value);
+            }
+        }
+        return service;
+    }
 
     public static IResourceBuilder<ProjectResource> WithRedis(
         this IResourceBuilder<ProjectResource> service, IResourceBuilder<IResourceWithConnectionString> redis) =>

@@ -6,9 +6,12 @@ builder.AddServiceDefaults();
 builder.AddApplicationServices();
 
 var app = builder.Build();
+// Problem details without the exception's text or stack, whatever the environment.
+app.UseExceptionHandler();
 app.UseTransportSecurity();
 app.UseWebSockets();
-app.MapDefaultEndpoints();
+app.UseRateLimiter();
+app.MapDefaultEndpoints(publicFacing: true);
 app.MapCertificateAuthority();
 app.MapPages();
 app.MapReverseProxy();

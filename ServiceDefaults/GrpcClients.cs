@@ -11,13 +11,13 @@ public static class GrpcClients
     /// A gRPC client for another AudioStream service, found by service discovery on its HTTP/2 endpoint named
     /// <c>grpc</c>, carrying this service's token. Resilience is gRPC's own retry policy: it retries only calls that
     /// have not received a message yet, so it is safe for server streams (MediaStream.Subscribe), which the HTTP
-    /// standard resilience handler's 30 s total timeout would cut.
+    /// standard resilience handler's 30 s total timeout would cut. Its tokens are addressed to <paramref name="serviceName"/>.
     /// </summary>
     public static IHttpClientBuilder AddServiceGrpcClient<TClient>(this IServiceCollection services, string serviceName)
         where TClient : class =>
         services.AddGrpcClient<TClient>(options => options.Address = new Uri($"http://_grpc.{serviceName}"))
             .ConfigureChannel(channel => channel.ServiceConfig = new ServiceConfig { MethodConfigs = { RetryTransientFailures } })
-            .AddHttpMessageHandler<ServiceTokenHandler>();
+            .AddHttpMessageHandler(services => new ServiceTokenHandler(services.GetRequiredService<ServiceTokenIssuer>(), serviceName));
 
     private static readonly MethodConfig RetryTransientFailures = new()
     {

@@ -18,6 +18,8 @@ public static class HostingExtensions
 {
     public const string HealthPath = "/health";
     public const string AlivePath = "/alive";
+    /// <summary>What the gateway's public <c>/api/{area}/health</c> routes to: the overall status only.</summary>
+    public const string PublicHealthPath = "/health/status";
     private const string LiveTag = "live";
     public const long MaxRequestBodyBytes = 64 * 1024;
 
@@ -97,6 +99,7 @@ public static class HostingExtensions
                 : StatusCodes.Status500InternalServerError,
         });
         app.UseStatusCodePages();
+        app.UseSameOriginRequests();
         if (app.Services.GetService<Microsoft.AspNetCore.Authentication.IAuthenticationSchemeProvider>() is not null)
         {
             app.UseAuthentication();
@@ -106,18 +109,28 @@ public static class HostingExtensions
     }
 
     /// <summary>
-    /// <c>/health</c> runs every check (the service's own dependencies included) and answers JSON with each entry;
-    /// <c>/alive</c> only says the process is up.
+    /// <c>/health</c> runs every check (the service's own dependencies included) and answers JSON with each entry:
+    /// storage paths, free bytes and dependency errors are for operators, so it is reached only on the service's own
+    /// internal endpoint (the AppHost and its dashboard), never through the gateway. <see cref="PublicHealthPath"/>
+    /// runs the same checks and answers the overall status alone. <c>/alive</c> only says the process is up.
     /// </summary>
-    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    /// <param name="publicFacing">The process faces the internet itself (the gateway): even <c>/health</c> answers status only.</param>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app, bool publicFacing = false)
     {
-        app.MapHealthChecks(HealthPath, new HealthCheckOptions { ResponseWriter = WriteHealthReportAsync });
+        app.MapHealthChecks(HealthPath, new HealthCheckOptions { ResponseWriter = publicFacing ? WriteHealthStatusAsync : WriteHealthReportAsync });
+        app.MapHealthChecks(PublicHealthPath, new HealthCheckOptions { ResponseWriter = WriteHealthStatusAsync });
         app.MapHealthChecks(AlivePath, new HealthCheckOptions { Predicate = check => check.Tags.Contains(LiveTag) });
         return app;
     }
 
     private static bool IsHealthRequest(PathString path) =>
         path.StartsWithSegments(HealthPath) || path.StartsWithSegments(AlivePath);
+
+    private static Task WriteHealthStatusAsync(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(JsonSerializer.Serialize(new { status = report.Status.ToString() }, JsonOptions));
+    }
 
     private static Task WriteHealthReportAsync(HttpContext context, HealthReport report)
     {

@@ -8,6 +8,7 @@ internal static class ApplicationServiceExtensions
     {
         builder.AddSessionAuthentication();
         builder.AddTransportSecurity();
+        builder.AddRateLimits();
         builder.Services.AddReverseProxy()
             .LoadFromMemory(ProxyRoutes.Routes, ProxyRoutes.Clusters)
             .AddServiceDiscoveryDestinationResolver();

@@ -1,10 +1,12 @@
+using AudioStream.ServiceDefaults;
 using Yarp.ReverseProxy.Configuration;
 
 namespace AudioStream.Gateway.Extensions;
 
 /// <summary>
 /// The public API surface (../shared/design/API.md) mapped onto the services. Each service serves its routes under
-/// its own prefix, so paths pass through unchanged; only <c>/api/{area}/health</c> is rewritten to the service's <c>/health</c>.
+/// its own prefix, so paths pass through unchanged; only <c>/api/{area}/health</c> is rewritten, to the service's
+/// status-only health (its detailed <c>/health</c> is for operators and stays internal).
 /// </summary>
 internal static class ProxyRoutes
 {
@@ -42,7 +44,7 @@ internal static class ProxyRoutes
                 ClusterId = cluster,
                 Order = 0,
                 Match = new RouteMatch { Path = $"{prefixes[0]}/health" },
-                Transforms = [new Dictionary<string, string> { ["PathSet"] = "/health" }],
+                Transforms = [new Dictionary<string, string> { ["PathSet"] = HostingExtensions.PublicHealthPath }],
             });
             foreach (var prefix in prefixes)
             {

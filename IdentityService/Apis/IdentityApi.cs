@@ -26,7 +26,8 @@ public static class IdentityApi
     }
 
     public static async Task<Results<Created<UserResponse>, ValidationProblem, ProblemHttpResult>> RegisterAsync(
-        RegisterRequest request, IdentityDbContext db, IPasswordHasher<User> hasher, HttpContext context)
+        RegisterRequest request, IdentityDbContext db, IPasswordHasher<User> hasher, PasswordHashingGate hashing, LoginThrottle throttle,
+        HttpContext context)
     {
         var errors = AccountRules.Validate(request);
         if (errors.Count > 0)
@@ -47,7 +48,14 @@ public static class IdentityApi
             Email = request.Email!,
             PasswordHash = "",
         };
-        user.PasswordHash = hasher.HashPassword(user, request.Password!);
+        using (var slot = await hashing.EnterAsync(context.RequestAborted))
+        {
+            if (!slot.IsAcquired)
+            {
+                return HashingBusy(context, hashing);
+            }
+            user.PasswordHash = hasher.HashPassword(user, request.Password!);
+        }
         db.Users.Add(user);
         try
         {
@@ -59,12 +67,15 @@ public static class IdentityApi
             return UserNameTaken();
         }
 
+        // The address an account was made from is its owner's: it is never paced when others guess at the name.
+        await throttle.SucceededAsync(normalized, ClientAddress.PartitionKey(context.Connection.RemoteIpAddress));
         await context.SignInAsync(user.Id, user.UserName);
         return TypedResults.Created("/api/identity/me", new UserResponse(user.Id, user.UserName));
     }
 
     public static async Task<Results<Ok<UserResponse>, ProblemHttpResult>> LoginAsync(
-        LoginRequest request, IdentityDbContext db, IPasswordHasher<User> hasher, LoginThrottle throttle, HttpContext context)
+        LoginRequest request, IdentityDbContext db, IPasswordHasher<User> hasher, LoginThrottle throttle, PasswordHashingGate hashing,
+        HttpContext context)
     {
         if (!AccountRules.IsValidUserName(request.Username) || string.IsNullOrEmpty(request.Password)
             || request.Password.Length > AccountRules.MaxPasswordLength)
@@ -73,28 +84,44 @@ public static class IdentityApi
         }
 
         var normalized = AccountRules.Normalize(request.Username!);
-        if (await throttle.GetLockoutAsync(normalized) is { } lockout)
+        // The browser's address as the gateway saw it (X-Forwarded-For, believed from the gateway only).
+        var address = ClientAddress.PartitionKey(context.Connection.RemoteIpAddress);
+        var attempt = await throttle.CountAttemptAsync(normalized, address);
+        if (attempt.Refusal is { } refusal)
         {
-            context.Response.Headers.RetryAfter = ((int)Math.Ceiling(lockout.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests,
-                title: "Too many failed sign-in attempts. Try again later.");
+            SetRetryAfter(context, attempt.RetryAfter);
+            return TypedResults.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: refusal == LoginRefusal.Paced
+                ? "This account is getting many sign-in attempts, so sign-ins from new networks are slowed. Try again shortly."
+                : "Too many failed sign-in attempts for this account from your network. Try again later.",
+                extensions: new Dictionary<string, object?> { ["limit"] = refusal == LoginRefusal.Paced ? "login-pace" : "login-lockout" });
         }
 
         var user = await db.Users.SingleOrDefaultAsync(u => u.NormalizedUserName == normalized);
-        // Hash even for an unknown name so the answer takes as long either way.
-        var verdict = hasher.VerifyHashedPassword(user ?? PlaceholderUser, user?.PasswordHash ?? PlaceholderHash, request.Password);
+        PasswordVerificationResult verdict;
+        using (var slot = await hashing.EnterAsync(context.RequestAborted))
+        {
+            if (!slot.IsAcquired)
+            {
+                await throttle.UncountAsync(normalized, address);
+                return HashingBusy(context, hashing);
+            }
+            // Hash even for an unknown name so the answer takes as long either way.
+            verdict = hasher.VerifyHashedPassword(user ?? PlaceholderUser, user?.PasswordHash ?? PlaceholderHash, request.Password);
+            if (user is not null && verdict == PasswordVerificationResult.SuccessRehashNeeded)
+            {
+                user.PasswordHash = hasher.HashPassword(user, request.Password);
+            }
+        }
         if (user is null || verdict == PasswordVerificationResult.Failed)
         {
-            await throttle.RecordFailureAsync(normalized);
             return WrongCredentials();
         }
 
         if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
         {
-            user.PasswordHash = hasher.HashPassword(user, request.Password);
             await db.SaveChangesAsync();
         }
-        await throttle.ResetAsync(normalized);
+        await throttle.SucceededAsync(normalized, address);
         await context.SignInAsync(user.Id, user.UserName);
         return TypedResults.Ok(new UserResponse(user.Id, user.UserName));
     }
@@ -116,6 +143,18 @@ public static class IdentityApi
 
     private static ProblemHttpResult UserNameTaken() =>
         TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "That username is taken.");
+
+    /// <summary>Every hashing slot is taken and the queue is full: refuse now rather than answer after the client gave up.</summary>
+    private static ProblemHttpResult HashingBusy(HttpContext context, PasswordHashingGate hashing)
+    {
+        SetRetryAfter(context, TimeSpan.FromSeconds(1));
+        return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable,
+            title: $"The server is checking too many passwords at once (at most {hashing.MaxConcurrent} at a time, with a short queue). Try again in a second.",
+            extensions: new Dictionary<string, object?> { ["limit"] = "password-hashing" });
+    }
+
+    private static void SetRetryAfter(HttpContext context, TimeSpan wait) =>
+        context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static ProblemHttpResult WrongCredentials() =>
         TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Wrong username or password.");

@@ -13,6 +13,8 @@ internal static class ApplicationServiceExtensions
         builder.AddSessionAuthentication();
         builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
         builder.Services.AddSingleton<LoginThrottle>();
+        builder.Services.Configure<PasswordHashingOptions>(builder.Configuration.GetSection(PasswordHashingOptions.SectionName));
+        builder.Services.AddSingleton<PasswordHashingGate>();
         builder.Services.AddGrpc();
     }
 }

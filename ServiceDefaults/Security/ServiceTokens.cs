@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -11,37 +12,61 @@ namespace AudioStream.ServiceDefaults.Security;
 
 /// <summary>
 /// Service-to-service calls (gRPC) carry a short-lived token protected with the shared Data Protection keys:
-/// only a process holding those keys can mint one, and no extra secret has to be distributed.
+/// only a process holding those keys can mint one, and no extra secret has to be distributed. Each token names the
+/// calling service and the one it is for (its audience), and a service accepts only tokens addressed to itself, so a
+/// token seen by one service cannot be replayed against another.
 /// </summary>
-public sealed class ServiceTokenIssuer(IDataProtectionProvider provider, IHostEnvironment environment, TimeProvider time)
+public static class ServiceToken
 {
     internal const string Purpose = "AudioStream.ServiceToken.v1";
+
+    /// <summary>Configuration key with this service's name as callers address it (the AppHost's resource name).</summary>
+    public const string ServiceNameKey = "AudioStream:ServiceName";
+
+    private const char Separator = '\n';
+
+    /// <summary>This process's service name: the AppHost's resource name, else the application's name.</summary>
+    public static string OwnName(IConfiguration configuration, IHostEnvironment environment) =>
+        configuration[ServiceNameKey] is { Length: > 0 } name ? name : environment.ApplicationName;
+
+    public static string Payload(string caller, string audience) => $"{caller}{Separator}{audience}";
+
+    /// <summary>The caller named in <paramref name="payload"/> when it is addressed to <paramref name="audience"/>.</summary>
+    public static string? CallerFor(string payload, string audience) =>
+        payload.Split(Separator) is [{ Length: > 0 } caller, var tokenAudience] && tokenAudience == audience ? caller : null;
+}
+
+public sealed class ServiceTokenIssuer(IDataProtectionProvider provider, IConfiguration configuration, IHostEnvironment environment, TimeProvider time)
+{
     private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
 
-    private readonly ITimeLimitedDataProtector protector = provider.CreateProtector(Purpose).ToTimeLimitedDataProtector();
+    private readonly ITimeLimitedDataProtector protector = provider.CreateProtector(ServiceToken.Purpose).ToTimeLimitedDataProtector();
+    private readonly string caller = ServiceToken.OwnName(configuration, environment);
     private readonly Lock gate = new();
-    private (string Token, DateTimeOffset RenewAt) current;
+    private readonly Dictionary<string, (string Token, DateTimeOffset RenewAt)> current = [];
 
-    public string GetToken()
+    /// <param name="audience">The called service's name (its AppHost resource name, e.g. <c>social</c>).</param>
+    public string GetToken(string audience)
     {
         lock (gate)
         {
             var now = time.GetUtcNow();
-            if (current.Token is null || now >= current.RenewAt)
+            if (!current.TryGetValue(audience, out var token) || now >= token.RenewAt)
             {
-                current = (protector.Protect(environment.ApplicationName, Lifetime), now + Lifetime / 2);
+                token = (protector.Protect(ServiceToken.Payload(caller, audience), Lifetime), now + Lifetime / 2);
+                current[audience] = token;
             }
-            return current.Token;
+            return token.Token;
         }
     }
 }
 
-/// <summary>Adds the service token to every request of the HTTP/gRPC client it is attached to.</summary>
-public sealed class ServiceTokenHandler(ServiceTokenIssuer issuer) : DelegatingHandler
+/// <summary>Adds a token for <paramref name="audience"/> to every request of the HTTP/gRPC client it is attached to.</summary>
+public sealed class ServiceTokenHandler(ServiceTokenIssuer issuer, string audience) : DelegatingHandler
 {
     protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        request.Headers.Authorization = new AuthenticationHeaderValue(ServiceTokenAuthenticationHandler.SchemeName, issuer.GetToken());
+        request.Headers.Authorization = new AuthenticationHeaderValue(ServiceTokenAuthenticationHandler.SchemeName, issuer.GetToken(audience));
         return base.SendAsync(request, cancellationToken);
     }
 }
@@ -50,14 +75,17 @@ public sealed class ServiceTokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    IDataProtectionProvider provider)
+    IDataProtectionProvider provider,
+    IConfiguration configuration,
+    IHostEnvironment environment)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Service";
     public const string ServiceNameClaim = "service";
 
     private readonly ITimeLimitedDataProtector protector =
-        provider.CreateProtector(ServiceTokenIssuer.Purpose).ToTimeLimitedDataProtector();
+        provider.CreateProtector(ServiceToken.Purpose).ToTimeLimitedDataProtector();
+    private readonly string ownName = ServiceToken.OwnName(configuration, environment);
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -66,15 +94,20 @@ public sealed class ServiceTokenAuthenticationHandler(
         {
             return Task.FromResult(AuthenticateResult.NoResult());
         }
+        string payload;
         try
         {
-            var service = protector.Unprotect(header[(SchemeName.Length + 1)..]);
-            var principal = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ServiceNameClaim, service)], SchemeName));
-            return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
+            payload = protector.Unprotect(header[(SchemeName.Length + 1)..]);
         }
         catch (System.Security.Cryptography.CryptographicException)
         {
             return Task.FromResult(AuthenticateResult.Fail("Invalid or expired service token."));
         }
+        if (ServiceToken.CallerFor(payload, ownName) is not { } caller)
+        {
+            return Task.FromResult(AuthenticateResult.Fail($"The service token is not addressed to '{ownName}'."));
+        }
+        var principal = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ServiceNameClaim, caller)], SchemeName));
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
     }
 }

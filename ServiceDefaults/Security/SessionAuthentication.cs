@@ -34,7 +34,6 @@ public static class SessionAuthentication
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<SessionStore>();
         builder.Services.AddSingleton<ServiceTokenIssuer>();
-        builder.Services.AddTransient<ServiceTokenHandler>();
 
         builder.Services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme)
             .AddCookie(options =>

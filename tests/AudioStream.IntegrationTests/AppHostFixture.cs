@@ -35,6 +35,18 @@ public class AppHostFixture : IAsyncLifetime
     /// <summary>How often RecordingService compares live streams with its recordings (15 s in production).</summary>
     public const int ReconcileSeconds = 3;
 
+    /// <summary>
+    /// The suites register hundreds of accounts, befriend and go live from one address (127.0.0.1), far past what one
+    /// household does: those per-address limits are raised here, openly. Sign-in keeps its production limit (suites
+    /// sign in rarely), which the abuse tests prove from addresses of their own.
+    /// </summary>
+    public static IReadOnlyList<string> BulkTestTrafficLimits { get; } =
+    [
+        "--Gateway:RateLimits:Register:PermitLimit=100000",
+        "--Gateway:RateLimits:FriendRequests:PermitLimit=100000",
+        "--Gateway:RateLimits:StreamStart:PermitLimit=100000",
+    ];
+
     /// <summary>This run's PostgreSQL, Redis and recordings data (a fresh folder under the temp directory).</summary>
     public string DataRoot => dataRoot;
 
@@ -54,6 +66,7 @@ public class AppHostFixture : IAsyncLifetime
                 "--DcpPublisher:RandomizePorts=true",
                 $"--Media:IngestTimeoutSeconds={IngestTimeoutSeconds}",
                 $"--Recordings:ReconcileSeconds={ReconcileSeconds}",
+                .. BulkTestTrafficLimits,
                 .. ExtraArguments,
             ],
             (options, _) => options.DisableDashboard = true,

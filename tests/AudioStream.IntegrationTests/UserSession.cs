@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Net.Sockets;
 using System.Text.Json;
 
 namespace AudioStream.IntegrationTests;
@@ -16,10 +17,29 @@ public sealed class UserSession : IDisposable
     {
     }
 
+    /// <summary>
+    /// A user at another address as far as the gateway can tell: every connection leaves from <paramref name="from"/>
+    /// (any 127.x.y.z, all of 127/8 is on the loopback interface) to the gateway's loopback port.
+    /// </summary>
+    public UserSession(AppHostFixture fixture, IPAddress from, string? userName = null)
+        : this(fixture.App.GetEndpoint("gateway", "http"), userName, from)
+    {
+    }
+
     public UserSession(Uri gateway, string? userName = null)
+        : this(gateway, userName, from: null)
+    {
+    }
+
+    private UserSession(Uri gateway, string? userName, IPAddress? from)
     {
         Cookies = new CookieContainer();
-        client = new HttpClient(new SocketsHttpHandler { CookieContainer = Cookies, UseCookies = true, AllowAutoRedirect = false })
+        var handler = new SocketsHttpHandler { CookieContainer = Cookies, UseCookies = true, AllowAutoRedirect = false };
+        if (from is not null)
+        {
+            handler.ConnectCallback = (context, cancellationToken) => ConnectFromAsync(from, context.DnsEndPoint.Port, cancellationToken);
+        }
+        client = new HttpClient(handler)
         {
             BaseAddress = gateway,
             Timeout = TimeSpan.FromSeconds(30),
@@ -78,6 +98,22 @@ public sealed class UserSession : IDisposable
         var id = (await sent.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
         using var accepted = await other.PostAsync($"/api/social/requests/{id}/accept");
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+    }
+
+    private static async ValueTask<Stream> ConnectFromAsync(IPAddress from, int port, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            socket.Bind(new IPEndPoint(from, 0));
+            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cancellationToken);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     public void Dispose() => client.Dispose();

@@ -122,7 +122,7 @@ internal static class MediaTestSupport
         {
             Credentials = ChannelCredentials.Create(ChannelCredentials.Insecure, CallCredentials.FromInterceptor((_, metadata) =>
             {
-                metadata.Add("Authorization", $"{ServiceTokenAuthenticationHandler.SchemeName} {issuer.GetToken()}");
+                metadata.Add("Authorization", $"{ServiceTokenAuthenticationHandler.SchemeName} {issuer.GetToken("media")}");
                 return Task.CompletedTask;
             })),
             UnsafeUseInsecureChannelCallCredentials = true,

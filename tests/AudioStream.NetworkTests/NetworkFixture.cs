@@ -78,6 +78,7 @@ public sealed class NetworkFixture : IAsyncLifetime
                 "--Turn:Port=0",
                 "--Turn:TlsPort=0",
                 "--DcpPublisher:RandomizePorts=true",
+                .. AppHostFixture.BulkTestTrafficLimits,
                 // No media address given: MediaService offers every address of the machine (WebRtc:AdvertisedAddress=auto),
                 // the host's side of each simulated link included, and answers each from its own address.
                 // Notice a new address within a second (the certificate test adds one).

@@ -23,11 +23,11 @@ public sealed class ProxyRoutesTests
     [InlineData("presence")]
     [InlineData("media")]
     [InlineData("recordings")]
-    public void Each_area_health_is_rewritten_to_the_service_health(string area)
+    public void Each_area_health_is_rewritten_to_the_service_status_only_health(string area)
     {
         var route = Assert.Single(ProxyRoutes.Routes, r => r.Match.Path == $"/api/{area}/health");
         Assert.Equal(0, route.Order);
-        Assert.Equal("/health", Assert.Single(route.Transforms!)["PathSet"]);
+        Assert.Equal("/health/status", Assert.Single(route.Transforms!)["PathSet"]);
     }
 
     [Fact]
