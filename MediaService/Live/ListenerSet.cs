@@ -34,17 +34,10 @@ public sealed class ListenerSet(
     /// <summary>Raised with the new count whenever a listener connects or leaves.</summary>
     public event Action<int>? CountChanged;
 
-    public Listener Add(EgressPeer peer, Guid userId)
+    /// <summary>Adds a listener holding <paramref name="slot"/> (given back when its peer closes); it sends once connected.</summary>
+    public Listener Add(EgressPeer peer, ListenerSlot slot)
     {
-        var subscription = processed.Subscribe(queueCapacity, "listener", (consumer, reason) =>
-        {
-            Interlocked.Increment(ref _framesDropped);
-            metrics.FrameDropped(consumer, reason);
-        });
-        // Raw frames arrive the denoiser's delay before their processed twins: the same capacity covers it. Its overflow
-        // is not a listener's loss (a listener on the processed track never reads it in time to matter).
-        var originalSubscription = original?.Subscribe(queueCapacity, "listener-original");
-        var listener = new Listener(this, peer, subscription, originalSubscription, userId, lagTolerance, metrics, time, logger);
+        var listener = new Listener(this, peer, slot, lagTolerance, metrics, time, logger);
         lock (_gate)
         {
             _listeners[listener.ResourceId] = listener;
@@ -60,6 +53,20 @@ public sealed class ListenerSet(
         {
             return _listeners.GetValueOrDefault(resourceId);
         }
+    }
+
+    /// <summary>A connected listener's queues: the processed track and, for a denoised stream, the raw one.</summary>
+    internal (FrameSubscription? Original, FrameSubscription Processed) Subscribe()
+    {
+        // Raw frames arrive the denoiser's delay before their processed twins: the same capacity covers it. Its overflow
+        // is not a listener's loss (a listener on the processed track never reads it in time to matter).
+        var originalSubscription = original?.Subscribe(queueCapacity, "listener-original");
+        var subscription = processed.Subscribe(queueCapacity, "listener", (consumer, reason) =>
+        {
+            Interlocked.Increment(ref _framesDropped);
+            metrics.FrameDropped(consumer, reason);
+        });
+        return (originalSubscription, subscription);
     }
 
     /// <summary>The stream's one Opus encoding for listeners with these channels (the bitrate is the endpoint's, one for all).</summary>
