@@ -121,9 +121,17 @@ public sealed class Listener : IDisposable
     /// <summary>Waits for ICE + DTLS, then subscribes to the tracks and sends until the stream ends or the peer closes.</summary>
     private async Task RunWhenConnectedAsync()
     {
+        var connected = Peer.WaitConnectedAsync(_stop.Token);
+        if (await Task.WhenAny(connected, _set.TrackEnded).ConfigureAwait(false) != connected)
+        {
+            Peer.Dispose(); // the stream ended first: nothing to wait for
+            _ = connected.ContinueWith(t => t.Exception, TaskScheduler.Default);
+            return;
+        }
+
         try
         {
-            await Peer.WaitConnectedAsync(_stop.Token).ConfigureAwait(false);
+            await connected.ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is PeerClosedException or OperationCanceledException)
         {

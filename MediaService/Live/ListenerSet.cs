@@ -25,6 +25,9 @@ public sealed class ListenerSet(
     /// <summary>Whether listeners hear denoised audio (a latency metric tag).</summary>
     public bool Denoised { get; } = denoised;
 
+    /// <summary>Completes when the stream's audio for listeners has ended.</summary>
+    internal Task TrackEnded => processed.Ended;
+
     /// <summary>Listeners whose WebRTC connection is up.</summary>
     public int Count => Volatile.Read(ref _count);
 

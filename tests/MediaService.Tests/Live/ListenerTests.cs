@@ -77,6 +77,20 @@ public sealed class ListenerTests : IDisposable
         Assert.Null(_set.Find(listener.ResourceId));
     }
 
+    [Fact]
+    public async Task An_unconnected_listener_is_hung_up_and_gives_its_slot_back_when_the_stream_ends()
+    {
+        using var endpoint = new WebRtcEndpoint(new WebRtcEndpointOptions { BindAddress = IPAddress.Loopback });
+        using var client = new WebRtcClient(sends: false);
+        var (peer, _) = endpoint.CreateEgressPeer(client.Offer);
+        _set.Add(peer, _admission.TryAdmit(Guid.NewGuid(), _set.SessionId, out _)!);
+
+        _processed.Complete();
+
+        await WaitUntilAsync(() => _admission.Count == 0);
+        Assert.Equal(PeerState.Closed, peer.State);
+    }
+
     public void Dispose() => _services.Dispose();
 
     private void Publish(int index)
