@@ -185,6 +185,13 @@ public abstract class WebRtcPeer : IDisposable
             return;
         }
 
+        Interlocked.Increment(ref CounterSet.DtlsIn);
+        if (!DtlsRecord.TryCountRecords(datagram, out _))
+        {
+            CountMalformed(); // not whole DTLS records: never reaches the handshake's queue
+            return;
+        }
+
         if (!_dtls.Enqueue(datagram))
         {
             Interlocked.Increment(ref CounterSet.QueueDropped);

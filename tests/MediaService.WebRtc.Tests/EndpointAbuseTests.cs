@@ -1,0 +1,107 @@
+using System.Net;
+using System.Net.Sockets;
+using AudioStream.MediaService.WebRtc.Sdp;
+using AudioStream.MediaService.WebRtc.Stun;
+
+namespace AudioStream.MediaService.WebRtc.Tests;
+
+/// <summary>What one UDP sender can make the endpoint do: oversized datagrams, stolen addresses, checks for nobody.</summary>
+public class EndpointAbuseTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(5);
+
+    [Fact]
+    public async Task A_datagram_over_1500_bytes_is_dropped_at_the_socket_and_counted_while_the_same_check_under_it_is_answered()
+    {
+        using var endpoint = new WebRtcEndpoint(new WebRtcEndpointOptions { BindAddress = IPAddress.Loopback });
+        var (peer, answer) = endpoint.CreateIngestPeer(SdpTests.ChromiumSendOffer);
+        var pwd = SessionDescription.Parse(answer).Media[0].IcePwd!;
+        using var client = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+
+        await client.SendAsync(Check($"{peer.Id}:EsAw", pwd, padding: 1600, seed: 1), endpoint.LocalEndPoint);
+        await client.SendAsync(new byte[9000], endpoint.LocalEndPoint);
+        var fits = Check($"{peer.Id}:EsAw", pwd, padding: 1400, seed: 2);
+        Assert.True(fits.Length <= 1500);
+        await client.SendAsync(fits, endpoint.LocalEndPoint);
+
+        var response = await client.ReceiveAsync(new CancellationTokenSource(Timeout).Token);
+        Assert.Equal(fits.AsSpan(8, 12).ToArray(), StunMessage.Parse(response.Buffer).TransactionId.ToArray());
+        Assert.Equal(2, endpoint.OversizedDropped);
+        Assert.Equal(0, endpoint.MalformedDropped);
+        Assert.Equal(1, peer.Counters.IceChecks);
+    }
+
+    [Fact]
+    public async Task An_address_is_re_pointed_to_the_peer_whose_check_it_passes_last()
+    {
+        using var endpoint = new WebRtcEndpoint(new WebRtcEndpointOptions { BindAddress = IPAddress.Loopback });
+        var (first, firstAnswer) = endpoint.CreateIngestPeer(SdpTests.ChromiumSendOffer);
+        var (second, secondAnswer) = endpoint.CreateIngestPeer(SdpTests.ChromiumSendOffer);
+        using var client = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        await AnsweredAsync(client, endpoint, Check($"{first.Id}:EsAw", SessionDescription.Parse(firstAnswer).Media[0].IcePwd!, seed: 1));
+
+        // A check that fails MESSAGE-INTEGRITY moves nothing.
+        await client.SendAsync(Check($"{second.Id}:EsAw", "not-the-password-of-second", seed: 2), endpoint.LocalEndPoint);
+        await AnsweredAsync(client, endpoint, Check($"{second.Id}:EsAw", SessionDescription.Parse(secondAnswer).Media[0].IcePwd!, seed: 3));
+        Assert.Equal(1, endpoint.StunUnauthenticated);
+
+        // The same port now belongs to the second peer: a DTLS record from it reaches the second peer, not the first.
+        await client.SendAsync(Convert.FromHexString("16fefd000000000000000000650100005900000000000000590100"), endpoint.LocalEndPoint);
+        using var wait = new CancellationTokenSource(Timeout);
+        while (second.Counters.DtlsIn == 0)
+        {
+            await Task.Delay(20, wait.Token);
+        }
+
+        Assert.Equal(0, first.Counters.DtlsIn);
+    }
+
+    [Fact]
+    public void A_username_is_read_in_place_only_from_a_well_framed_binding_request()
+    {
+        var request = Check("abcd:EsAw", "password-password-pass", seed: 1);
+        Assert.True(StunMessage.TryFindBindingRequestUsername(request, out var username));
+        Assert.Equal("abcd:EsAw"u8.ToArray(), username.ToArray());
+
+        var lying = (byte[])request.Clone();
+        lying[2] = 0x7F; // a message length the datagram does not hold
+        Assert.False(StunMessage.TryFindBindingRequestUsername(lying, out _));
+        var inflated = (byte[])request.Clone();
+        inflated[StunMessage.HeaderLength + 3] = 0xFF; // USERNAME claims more bytes than there are
+        Assert.False(StunMessage.TryFindBindingRequestUsername(inflated, out _));
+        Assert.False(StunMessage.TryFindBindingRequestUsername(request.AsSpan(0, 19), out _));
+    }
+
+    private static byte[] Check(string username, string password, int padding = 0, byte seed = 1)
+    {
+        var buffer = new byte[4096];
+        var transaction = Enumerable.Range(seed, 12).Select(i => (byte)i).ToArray();
+        var writer = new StunMessageWriter(buffer, StunMessageType.BindingRequest, transaction);
+        writer.AddString(StunAttributeType.Username, username);
+        writer.AddUInt64(StunAttributeType.IceControlling, 0x1122334455667788);
+        writer.AddUInt32(StunAttributeType.Priority, 2113937151);
+        if (padding > 0)
+        {
+            writer.AddAttribute(StunAttributeType.Software, new byte[padding]); // comprehension-optional
+        }
+
+        writer.AddMessageIntegrity(StunMessage.ShortTermKey(password));
+        writer.AddFingerprint();
+        return writer.Written.ToArray();
+    }
+
+    private static async Task AnsweredAsync(UdpClient client, WebRtcEndpoint endpoint, byte[] request)
+    {
+        await client.SendAsync(request, endpoint.LocalEndPoint);
+        using var timeout = new CancellationTokenSource(Timeout);
+        while (true)
+        {
+            var result = await client.ReceiveAsync(timeout.Token);
+            if (StunMessage.TryParse(result.Buffer, out var response) && response.TransactionId.SequenceEqual(request.AsSpan(8, 12)))
+            {
+                Assert.Equal(StunMessageType.BindingSuccessResponse, response.Type);
+                return;
+            }
+        }
+    }
+}
