@@ -63,7 +63,8 @@ internal static class TopologyExtensions
     /// here is offered alone), <c>Media:PublicAddress</c> (offered in addition: a NAT's public address forwarding the
     /// port), <c>Media:TcpPort</c> (ICE over TCP for clients whose UDP is blocked; default 0, a free port; empty: off),
     /// <c>Media:BindAddress</c> (default all addresses; binding the advertised one makes replies leave from it);
-    /// <c>Media:IngestTimeoutSeconds</c>: how long a started stream waits for its broadcaster to connect.
+    /// <c>Media:IngestTimeoutSeconds</c>: how long a started stream waits for its broadcaster to connect;
+    /// <c>Media:Listeners:*</c>: the listener caps.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithMediaSettings(this IResourceBuilder<ProjectResource> media)
     {
@@ -99,6 +100,11 @@ internal static class TopologyExtensions
         if (configuration["Media:IngestTimeoutSeconds"] is { Length: > 0 } ingestTimeout)
         {
             media.WithEnvironment("Live__IngestTimeoutSeconds", ingestTimeout);
+        }
+        // Listener caps (MaxPerUser, MaxPerStream, MaxPerNode, RetryAfterSeconds) pass through under the same names.
+        foreach (var limit in configuration.GetSection("Media:Listeners").GetChildren().Where(c => c.Value is { Length: > 0 }))
+        {
+            media.WithEnvironment($"Media__Listeners__{limit.Key}", limit.Value);
         }
         return media;
     }

@@ -53,6 +53,7 @@ public sealed class WebRtcEndpoint : IDisposable
 
         TimeProvider = Options.TimeProvider;
         Certificate = Options.Certificate ?? DtlsCertificate.Shared;
+        HandshakeWorkers = new DtlsHandshakeWorkers(Options.DtlsHandshakeThreads, "webrtc-dtls");
         _addressSelector = new HostAddressSelector(Options.ExcludedInterfaces, Options.AdvertiseIPv6);
         _bindsEveryAddress = Options.AdvertisesEveryAddress
             && (Options.BindAddress.Equals(IPAddress.Any) || Options.BindAddress.Equals(IPAddress.IPv6Any));
@@ -86,6 +87,9 @@ public sealed class WebRtcEndpoint : IDisposable
     public IReadOnlyList<IPEndPoint> LocalEndPoints => [LocalEndPoint, .. _addressSockets.Values.Select(s => s.LocalEndPoint)];
 
     public DtlsCertificate Certificate { get; }
+
+    /// <summary>The threads this endpoint's DTLS handshakes run on (at most <see cref="WebRtcEndpointOptions.DtlsHandshakeThreads"/>).</summary>
+    public DtlsHandshakeWorkers HandshakeWorkers { get; }
 
     public TimeProvider TimeProvider { get; }
 
@@ -209,6 +213,7 @@ public sealed class WebRtcEndpoint : IDisposable
 
         _tcp?.Dispose();
         _primary.Dispose();
+        HandshakeWorkers.Dispose();
     }
 
     internal void Remove(WebRtcPeer peer)

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using AudioStream.MediaService.WebRtc.Client;
 using AudioStream.MediaService.WebRtc.Sdp;
 using AudioStream.MediaService.WebRtc.Stun;
 
@@ -54,6 +56,60 @@ public class EndpointAbuseTests
         }
 
         Assert.Equal(0, first.Counters.DtlsIn);
+    }
+
+    [Fact]
+    public async Task Twenty_four_peers_connect_through_two_handshake_threads_and_hold_no_thread_once_connected()
+    {
+        using var endpoint = new WebRtcEndpoint(new WebRtcEndpointOptions { BindAddress = IPAddress.Loopback, DtlsHandshakeThreads = 2 });
+        var clients = Enumerable.Range(0, 24).Select(_ => new WebRtcClient(sends: false)).ToList();
+        try
+        {
+            int threadsBefore = Process.GetCurrentProcess().Threads.Count;
+            var peers = clients.Select(c => endpoint.CreateEgressPeer(c.Offer)).ToList();
+            await Task.WhenAll(clients.Zip(peers, (c, p) => c.ConnectAsync(p.AnswerSdp, TimeSpan.FromSeconds(30))));
+            await Task.WhenAll(peers.Select(p => p.Peer.WaitConnectedAsync().WaitAsync(TimeSpan.FromSeconds(30))));
+
+            Assert.Equal(2, endpoint.HandshakeWorkers.ThreadCount);
+            Assert.Equal(0, endpoint.HandshakeWorkers.Queued);
+            // Before, each peer's handshake thread stayed for its whole life (24 here, and a client's 24 more).
+            int added = Process.GetCurrentProcess().Threads.Count - threadsBefore;
+            Assert.True(added < 24, $"{added} threads more with 24 connected peers");
+
+            // Connected sessions still hear the other side's close_notify without a thread of their own.
+            var closed = new TaskCompletionSource<PeerCloseReason>(TaskCreationOptions.RunContinuationsAsynchronously);
+            peers[0].Peer.Closed += (_, e) => closed.TrySetResult(e.Reason);
+            clients[0].Dispose();
+            Assert.Equal(PeerCloseReason.DtlsCloseNotify, await closed.Task.WaitAsync(Timeout));
+        }
+        finally
+        {
+            clients.ForEach(c => c.Dispose());
+        }
+    }
+
+    [Fact]
+    public async Task Media_a_peer_holds_before_its_keys_is_bounded_in_bytes()
+    {
+        using var endpoint = new WebRtcEndpoint(new WebRtcEndpointOptions { BindAddress = IPAddress.Loopback, PeerBufferBytes = 16 * 1024 });
+        var (peer, answer) = endpoint.CreateIngestPeer(SdpTests.ChromiumSendOffer);
+        using var client = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        await AnsweredAsync(client, endpoint, Check($"{peer.Id}:EsAw", SessionDescription.Parse(answer).Media[0].IcePwd!, seed: 1));
+
+        for (int i = 0; i < 200; i++)
+        {
+            await client.SendAsync(SrtpTests.MakeRtp((ushort)i, 5, 1400 - 12), endpoint.LocalEndPoint);
+        }
+
+        using var wait = new CancellationTokenSource(Timeout);
+        while (endpoint.DatagramsReceived < 201)
+        {
+            await Task.Delay(20, wait.Token);
+        }
+
+        // At most 16 KB of 1400-byte packets (11) are kept for the keys; the rest are dropped and counted.
+        await Task.Delay(100, wait.Token);
+        Assert.True(peer.Counters.QueueDropped >= 200 - (16 * 1024 / 1400), $"{peer.Counters.QueueDropped} dropped");
     }
 
     [Fact]

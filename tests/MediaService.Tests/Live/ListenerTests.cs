@@ -17,10 +17,13 @@ public sealed class ListenerTests : IDisposable
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
     private readonly FrameBroadcaster _processed = new("processed");
     private readonly ListenerAdmission _admission = new(Options.Create(new ListenerLimits()));
+
+    private readonly ITestOutputHelper _output;
     private readonly ListenerSet _set;
 
-    public ListenerTests()
+    public ListenerTests(ITestOutputHelper output)
     {
+        _output = output;
         var metrics = new MediaMetrics(_services.GetRequiredService<IMeterFactory>());
         _set = new ListenerSet(Guid.NewGuid(), denoised: false, _processed, original: null, queueCapacity: 64,
             TimeSpan.FromMilliseconds(200), metrics, TimeProvider.System, NullLogger.Instance);
@@ -89,6 +92,50 @@ public sealed class ListenerTests : IDisposable
 
         await WaitUntilAsync(() => _admission.Count == 0);
         Assert.Equal(PeerState.Closed, peer.State);
+    }
+
+    [Fact]
+    public async Task Offers_past_the_node_cap_cost_no_memory_and_sessions_up_to_it_a_bounded_amount_each()
+    {
+        const int Cap = 200;
+        var admission = new ListenerAdmission(Options.Create(new ListenerLimits { MaxPerUser = 1000, MaxPerStream = 1000, MaxPerNode = Cap }));
+        using var endpoint = new WebRtcEndpoint(new WebRtcEndpointOptions { BindAddress = IPAddress.Loopback });
+        string offer;
+        using (var client = new WebRtcClient(sends: false))
+        {
+            offer = client.Offer;
+        }
+
+        // As WebRtcApi does it: a slot first, then the peer (offers that never connect, the cheapest way to hold sessions).
+        long before = GC.GetTotalMemory(forceFullCollection: true), atCap = 0;
+        int refused = 0;
+        for (int i = 0; i < 2 * Cap; i++)
+        {
+            if (admission.TryAdmit(Guid.NewGuid(), _set.SessionId, out _) is { } slot)
+            {
+                _set.Add(endpoint.CreateEgressPeer(offer).Peer, slot);
+            }
+            else
+            {
+                refused++;
+            }
+
+            if (i == Cap - 1)
+            {
+                atCap = GC.GetTotalMemory(forceFullCollection: true);
+            }
+        }
+
+        long after = GC.GetTotalMemory(forceFullCollection: true);
+        _output.WriteLine($"managed heap: {before / 1048576.0:F1} MB before, {atCap / 1048576.0:F1} MB with {Cap} sessions "
+            + $"({(atCap - before) / 1024.0 / Cap:F1} KB each), {after / 1048576.0:F1} MB after {refused} refused offers");
+        Assert.Equal(Cap, refused);
+        Assert.Equal(Cap, admission.Count);
+        Assert.True(after - atCap < 1 << 20, $"{(after - atCap) / 1024} KB grown past the cap");
+        Assert.True((atCap - before) / Cap < 256 * 1024, $"{(atCap - before) / Cap / 1024} KB per session");
+
+        endpoint.Dispose();
+        await WaitUntilAsync(() => admission.Count == 0);
     }
 
     public void Dispose() => _services.Dispose();
