@@ -20,9 +20,9 @@ public class EndpointAbuseTests
         var pwd = SessionDescription.Parse(answer).Media[0].IcePwd!;
         using var client = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
 
-        await client.SendAsync(Check($"{peer.Id}:EsAw", pwd, padding: 1600, seed: 1), endpoint.LocalEndPoint);
+        await client.SendAsync(IceJitterOpusTests.BindingRequest($"{peer.Id}:EsAw", pwd, seed: 1, padding: 1600), endpoint.LocalEndPoint);
         await client.SendAsync(new byte[9000], endpoint.LocalEndPoint);
-        var fits = Check($"{peer.Id}:EsAw", pwd, padding: 1400, seed: 2);
+        var fits = IceJitterOpusTests.BindingRequest($"{peer.Id}:EsAw", pwd, seed: 2, padding: 1400);
         Assert.True(fits.Length <= 1500);
         await client.SendAsync(fits, endpoint.LocalEndPoint);
 
@@ -40,11 +40,11 @@ public class EndpointAbuseTests
         var (first, firstAnswer) = endpoint.CreateIngestPeer(SdpTests.ChromiumSendOffer);
         var (second, secondAnswer) = endpoint.CreateIngestPeer(SdpTests.ChromiumSendOffer);
         using var client = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-        await AnsweredAsync(client, endpoint, Check($"{first.Id}:EsAw", SessionDescription.Parse(firstAnswer).Media[0].IcePwd!, seed: 1));
+        await RobustnessTests.AssertAnsweredAsync(client, endpoint.LocalEndPoint, IceJitterOpusTests.BindingRequest($"{first.Id}:EsAw", SessionDescription.Parse(firstAnswer).Media[0].IcePwd!, seed: 1));
 
         // A check that fails MESSAGE-INTEGRITY moves nothing.
-        await client.SendAsync(Check($"{second.Id}:EsAw", "not-the-password-of-second", seed: 2), endpoint.LocalEndPoint);
-        await AnsweredAsync(client, endpoint, Check($"{second.Id}:EsAw", SessionDescription.Parse(secondAnswer).Media[0].IcePwd!, seed: 3));
+        await client.SendAsync(IceJitterOpusTests.BindingRequest($"{second.Id}:EsAw", "not-the-password-of-second", seed: 2), endpoint.LocalEndPoint);
+        await RobustnessTests.AssertAnsweredAsync(client, endpoint.LocalEndPoint, IceJitterOpusTests.BindingRequest($"{second.Id}:EsAw", SessionDescription.Parse(secondAnswer).Media[0].IcePwd!, seed: 3));
         Assert.Equal(1, endpoint.StunUnauthenticated);
 
         // The same port now belongs to the second peer: a DTLS record from it reaches the second peer, not the first.
@@ -94,7 +94,7 @@ public class EndpointAbuseTests
         using var endpoint = new WebRtcEndpoint(new WebRtcEndpointOptions { BindAddress = IPAddress.Loopback, PeerBufferBytes = 16 * 1024 });
         var (peer, answer) = endpoint.CreateIngestPeer(SdpTests.ChromiumSendOffer);
         using var client = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-        await AnsweredAsync(client, endpoint, Check($"{peer.Id}:EsAw", SessionDescription.Parse(answer).Media[0].IcePwd!, seed: 1));
+        await RobustnessTests.AssertAnsweredAsync(client, endpoint.LocalEndPoint, IceJitterOpusTests.BindingRequest($"{peer.Id}:EsAw", SessionDescription.Parse(answer).Media[0].IcePwd!, seed: 1));
 
         for (int i = 0; i < 200; i++)
         {
@@ -115,7 +115,7 @@ public class EndpointAbuseTests
     [Fact]
     public void A_username_is_read_in_place_only_from_a_well_framed_binding_request()
     {
-        var request = Check("abcd:EsAw", "password-password-pass", seed: 1);
+        var request = IceJitterOpusTests.BindingRequest("abcd:EsAw", "password-password-pass", seed: 1);
         Assert.True(StunMessage.TryFindBindingRequestUsername(request, out var username));
         Assert.Equal("abcd:EsAw"u8.ToArray(), username.ToArray());
 
@@ -126,38 +126,5 @@ public class EndpointAbuseTests
         inflated[StunMessage.HeaderLength + 3] = 0xFF; // USERNAME claims more bytes than there are
         Assert.False(StunMessage.TryFindBindingRequestUsername(inflated, out _));
         Assert.False(StunMessage.TryFindBindingRequestUsername(request.AsSpan(0, 19), out _));
-    }
-
-    private static byte[] Check(string username, string password, int padding = 0, byte seed = 1)
-    {
-        var buffer = new byte[4096];
-        var transaction = Enumerable.Range(seed, 12).Select(i => (byte)i).ToArray();
-        var writer = new StunMessageWriter(buffer, StunMessageType.BindingRequest, transaction);
-        writer.AddString(StunAttributeType.Username, username);
-        writer.AddUInt64(StunAttributeType.IceControlling, 0x1122334455667788);
-        writer.AddUInt32(StunAttributeType.Priority, 2113937151);
-        if (padding > 0)
-        {
-            writer.AddAttribute(StunAttributeType.Software, new byte[padding]); // comprehension-optional
-        }
-
-        writer.AddMessageIntegrity(StunMessage.ShortTermKey(password));
-        writer.AddFingerprint();
-        return writer.Written.ToArray();
-    }
-
-    private static async Task AnsweredAsync(UdpClient client, WebRtcEndpoint endpoint, byte[] request)
-    {
-        await client.SendAsync(request, endpoint.LocalEndPoint);
-        using var timeout = new CancellationTokenSource(Timeout);
-        while (true)
-        {
-            var result = await client.ReceiveAsync(timeout.Token);
-            if (StunMessage.TryParse(result.Buffer, out var response) && response.TransactionId.SequenceEqual(request.AsSpan(8, 12)))
-            {
-                Assert.Equal(StunMessageType.BindingSuccessResponse, response.Type);
-                return;
-            }
-        }
     }
 }

@@ -6,6 +6,7 @@ using AudioStream.MediaService.WebRtc.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Xunit.Abstractions;
 
 namespace AudioStream.MediaService.Tests.Live;
 
