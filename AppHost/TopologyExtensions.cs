@@ -88,6 +88,7 @@ internal static class TopologyExtensions
     /// <c>Media:BindAddress</c> (default all addresses; binding the advertised one makes replies leave from it);
     /// <c>Media:IngestTimeoutSeconds</c>: how long a started stream waits for its broadcaster to connect;
     /// <c>Media:AccessCheckSeconds</c>: how often listeners' friendship and session are checked again.
+    /// <c>Media:Listeners:*</c>: the listener caps.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithMediaSettings(this IResourceBuilder<ProjectResource> media)
     {
@@ -127,6 +128,11 @@ internal static class TopologyExtensions
         if (configuration["Media:AccessCheckSeconds"] is { Length: > 0 } accessCheck)
         {
             media.WithEnvironment("Live__AccessCheckSeconds", accessCheck);
+        }
+        // Listener caps (MaxPerUser, MaxPerStream, MaxPerNode, RetryAfterSeconds) pass through under the same names.
+        foreach (var limit in configuration.GetSection("Media:Listeners").GetChildren().Where(c => c.Value is { Length: > 0 }))
+        {
+            media.WithEnvironment($"Media__Listeners__{limit.Key}", limit.Value);
         }
         return media;
     }

@@ -150,7 +150,7 @@ public sealed class WebRtcClient : IDisposable
         _ = Task.Run(ChecksLoopAsync, CancellationToken.None);
         await _iceUp.Task.WaitAsync(deadline.Token).ConfigureAwait(false);
 
-        var dtls = new DtlsSrtpSession(DtlsRole.Client, _certificate, fingerprint, timeout, datagram => SendRaw(datagram.Span), $"dtls-client-{_ufrag}");
+        var dtls = new DtlsSrtpSession(DtlsRole.Client, _certificate, fingerprint, timeout, datagram => SendRaw(datagram.Span), DtlsHandshakeWorkers.Clients);
         dtls.Established += (inbound, outbound) =>
         {
             _srtpIn = inbound;

@@ -18,6 +18,7 @@ internal sealed class PeerCounterSet
     public long FramesSendDropped;
     public long IceChecks;
     public long RtcpOut;
+    public long DtlsIn;
 
     public PeerCounters Snapshot() => new(
         Interlocked.Read(ref PacketsIn),
@@ -35,5 +36,6 @@ internal sealed class PeerCounterSet
         Interlocked.Read(ref FramesConcealed),
         Interlocked.Read(ref FramesSendDropped),
         Interlocked.Read(ref IceChecks),
-        Interlocked.Read(ref RtcpOut));
+        Interlocked.Read(ref RtcpOut),
+        Interlocked.Read(ref DtlsIn));
 }

@@ -17,4 +17,5 @@ public sealed record PeerCounters(
     long FramesConcealed,
     long FramesSendDropped,
     long IceChecks,
-    long RtcpOut = 0);
+    long RtcpOut = 0,
+    long DtlsIn = 0);

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
@@ -21,11 +22,15 @@ namespace AudioStream.MediaService.WebRtc;
 /// </summary>
 public sealed class WebRtcEndpoint : IDisposable
 {
+    /// <summary>RFC 8839 §5.4: an ice-ufrag is at most 256 characters.</summary>
+    private const int MaxUfragLength = 256;
+
     private readonly LocalUdpSocket _primary;
     private readonly IceTcpListener? _tcp;
     private readonly ConcurrentDictionary<IPAddress, LocalUdpSocket> _addressSockets = new();
     private readonly Lock _addressSocketsLock = new();
     private readonly ConcurrentDictionary<string, WebRtcPeer> _peersByUfrag = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, WebRtcPeer>.AlternateLookup<ReadOnlySpan<char>> _peersByUfragSpan;
     private readonly ConcurrentDictionary<SocketAddress, WebRtcPeer> _peersByAddress = new();
     private readonly HostAddressSelector _addressSelector;
     private readonly bool _bindsEveryAddress;
@@ -34,10 +39,12 @@ public sealed class WebRtcEndpoint : IDisposable
     private long _unroutable;
     private long _malformed;
     private long _stunUnauthenticated;
+    private long _oversized;
     private volatile bool _disposed;
 
     public WebRtcEndpoint(WebRtcEndpointOptions? options = null)
     {
+        _peersByUfragSpan = _peersByUfrag.GetAlternateLookup<ReadOnlySpan<char>>();
         Options = options ?? new WebRtcEndpointOptions();
         if (Options.PublicAddress is { Length: > 0 } publicAddress && !IPAddress.TryParse(publicAddress, out _))
         {
@@ -46,10 +53,11 @@ public sealed class WebRtcEndpoint : IDisposable
 
         TimeProvider = Options.TimeProvider;
         Certificate = Options.Certificate ?? DtlsCertificate.Shared;
+        HandshakeWorkers = new DtlsHandshakeWorkers(Options.DtlsHandshakeThreads, "webrtc-dtls");
         _addressSelector = new HostAddressSelector(Options.ExcludedInterfaces, Options.AdvertiseIPv6);
         _bindsEveryAddress = Options.AdvertisesEveryAddress
             && (Options.BindAddress.Equals(IPAddress.Any) || Options.BindAddress.Equals(IPAddress.IPv6Any));
-        _primary = new LocalUdpSocket(new IPEndPoint(Options.BindAddress, Options.Port), shared: _bindsEveryAddress, Dispatch);
+        _primary = new LocalUdpSocket(new IPEndPoint(Options.BindAddress, Options.Port), shared: _bindsEveryAddress, Dispatch, CountOversized);
         LocalEndPoint = _primary.LocalEndPoint;
         if (Options.TcpPort is { } tcpPort)
         {
@@ -80,6 +88,9 @@ public sealed class WebRtcEndpoint : IDisposable
 
     public DtlsCertificate Certificate { get; }
 
+    /// <summary>The threads this endpoint's DTLS handshakes run on (at most <see cref="WebRtcEndpointOptions.DtlsHandshakeThreads"/>).</summary>
+    public DtlsHandshakeWorkers HandshakeWorkers { get; }
+
     public TimeProvider TimeProvider { get; }
 
     public IReadOnlyCollection<WebRtcPeer> Peers => [.. _peersByUfrag.Values];
@@ -92,6 +103,9 @@ public sealed class WebRtcEndpoint : IDisposable
 
     /// <summary>Datagrams that are no protocol we speak or failed to parse at the demultiplexer.</summary>
     public long MalformedDropped => Interlocked.Read(ref _malformed);
+
+    /// <summary>Datagrams over <see cref="LocalUdpSocket.MaxDatagramLength"/> (1500 bytes), dropped at the socket.</summary>
+    public long OversizedDropped => Interlocked.Read(ref _oversized);
 
     /// <summary>Binding requests for a known ufrag whose MESSAGE-INTEGRITY failed.</summary>
     public long StunUnauthenticated => Interlocked.Read(ref _stunUnauthenticated);
@@ -199,6 +213,7 @@ public sealed class WebRtcEndpoint : IDisposable
 
         _tcp?.Dispose();
         _primary.Dispose();
+        HandshakeWorkers.Dispose();
     }
 
     internal void Remove(WebRtcPeer peer)
@@ -250,7 +265,7 @@ public sealed class WebRtcEndpoint : IDisposable
                 {
                     try
                     {
-                        _addressSockets[address] = new LocalUdpSocket(new IPEndPoint(address, LocalEndPoint.Port), shared: true, Dispatch);
+                        _addressSockets[address] = new LocalUdpSocket(new IPEndPoint(address, LocalEndPoint.Port), shared: true, Dispatch, CountOversized);
                     }
                     catch (SocketException)
                     {
@@ -350,7 +365,9 @@ public sealed class WebRtcEndpoint : IDisposable
             return;
         }
 
-        if (!_peersByAddress.ContainsKey(remote))
+        // The address now belongs to the peer whose credentials it just proved (RFC 8445 §7.3: a check with valid
+        // MESSAGE-INTEGRITY is the only thing that moves it): a port another peer had used is re-pointed.
+        if (!_peersByAddress.TryGetValue(remote, out var current) || !ReferenceEquals(current, peer))
         {
             _peersByAddress[LocalUdpSocket.Copy(remote)] = peer;
         }
@@ -416,27 +433,36 @@ public sealed class WebRtcEndpoint : IDisposable
     }
 
     /// <summary>Answers a binding request (RFC 8445 §7.3) into <paramref name="response"/>: the peer it was for, or null (counted).</summary>
+    /// <remarks>
+    /// The peer is found by the USERNAME read in place; only a request for a known peer is copied and parsed whole, so
+    /// a flood for unknown ufrags costs a header walk each.
+    /// </remarks>
     private WebRtcPeer? AnswerCheck(ReadOnlySpan<byte> datagram, IPEndPoint remote, byte[] response, out int length, out bool nominated)
     {
         length = 0;
         nominated = false;
-        if (!StunMessage.TryParse(datagram, out var message))
-        {
-            CountMalformed();
-            return null;
-        }
-
-        if (message.Type != StunMessageType.BindingRequest)
+        if (datagram.Length >= 2 && BinaryPrimitives.ReadUInt16BigEndian(datagram) != StunMessageType.BindingRequest)
         {
             // Indications and responses need no answer from a lite agent.
             return null;
         }
 
-        var ufrag = IceLiteResponder.LocalUfragOf(message);
-        if (ufrag is null || !_peersByUfrag.TryGetValue(ufrag, out var peer))
+        if (!StunMessage.TryFindBindingRequestUsername(datagram, out var username))
+        {
+            CountMalformed();
+            return null;
+        }
+
+        if (FindByUsername(username) is not { } peer)
         {
             Interlocked.Increment(ref _unroutable);
             WebRtcMetrics.DroppedMalformed.Add(1);
+            return null;
+        }
+
+        if (!StunMessage.TryParse(datagram, out var message))
+        {
+            CountMalformed();
             return null;
         }
 
@@ -448,6 +474,24 @@ public sealed class WebRtcEndpoint : IDisposable
 
         nominated = message.UseCandidate;
         return outcome == IceCheckOutcome.Answered ? peer : null;
+    }
+
+    /// <summary>The peer whose ufrag is the part of a check's USERNAME before the colon (RFC 8445 §7.2.2).</summary>
+    private WebRtcPeer? FindByUsername(ReadOnlySpan<byte> username)
+    {
+        int colon = username.IndexOf((byte)':');
+        if (colon <= 0 || colon > MaxUfragLength)
+        {
+            return null;
+        }
+
+        Span<char> ufrag = stackalloc char[colon];
+        for (int i = 0; i < colon; i++)
+        {
+            ufrag[i] = (char)username[i]; // ICE ufrags are ice-chars (ASCII); anything else matches no peer
+        }
+
+        return _peersByUfragSpan.TryGetValue(ufrag, out var peer) ? peer : null;
     }
 
     private void CheckPeers()
@@ -476,6 +520,13 @@ public sealed class WebRtcEndpoint : IDisposable
                 }
             }
         }
+    }
+
+    private void CountOversized()
+    {
+        Interlocked.Increment(ref _oversized);
+        Interlocked.Increment(ref _datagramsIn);
+        WebRtcMetrics.DroppedOversized.Add(1);
     }
 
     private void CountMalformed()

@@ -57,8 +57,21 @@ public sealed class WebRtcEndpointOptions
 
     public TimeSpan DtlsHandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Threads that run DTLS handshakes (BouncyCastle's handshake blocks its thread); more handshakes at once wait in
+    /// a queue. A handshake takes 10–30 ms of work, but one whose client stalls holds its thread up to
+    /// <see cref="DtlsHandshakeTimeout"/>. Connected peers hold no thread.
+    /// </summary>
+    public int DtlsHandshakeThreads { get; set; } = 8;
+
     /// <summary>Datagrams queued per peer between the socket and the peer's processing; beyond it they are dropped.</summary>
     public int PeerQueueCapacity { get; set; } = 256;
+
+    /// <summary>
+    /// Bytes of SRTP/SRTCP a peer may hold (queued, or kept until its keys arrive); beyond it datagrams are dropped and
+    /// counted. The DTLS queue holds at most 64 datagrams of at most 1500 bytes besides.
+    /// </summary>
+    public int PeerBufferBytes { get; set; } = 128 * 1024;
 
     /// <summary>Decoded 20 ms frames an ingest peer holds for a slow reader before dropping the oldest.</summary>
     public int FrameQueueCapacity { get; set; } = 250;

@@ -29,6 +29,7 @@ public abstract class WebRtcPeer : IDisposable
     private readonly long _createdTimestamp;
     private readonly Lock _sendLock = new();
     private int _state;
+    private long _bufferedBytes;
     private PeerTransport? _transport;
     private SrtpContext? _srtpIn;
     private SrtpContext? _srtpOut;
@@ -47,7 +48,7 @@ public abstract class WebRtcPeer : IDisposable
         });
         _dtls = new DtlsSrtpSession(
             DtlsRole.Server, endpoint.Certificate, negotiation.RemoteFingerprint, endpoint.Options.DtlsHandshakeTimeout,
-            datagram => Volatile.Read(ref _transport)?.Send(datagram.Span), $"dtls-{Id}");
+            datagram => Volatile.Read(ref _transport)?.Send(datagram.Span), endpoint.HandshakeWorkers);
         _dtls.Established += OnDtlsEstablished;
         _dtls.Ended += end => Close(end == DtlsSessionEnd.CloseNotify ? PeerCloseReason.DtlsCloseNotify : PeerCloseReason.DtlsFailed);
         _ = Task.Run(ProcessInboundAsync);
@@ -185,6 +186,13 @@ public abstract class WebRtcPeer : IDisposable
             return;
         }
 
+        Interlocked.Increment(ref CounterSet.DtlsIn);
+        if (!DtlsRecord.TryCountRecords(datagram, out _))
+        {
+            CountMalformed(); // not whole DTLS records: never reaches the handshake's queue
+            return;
+        }
+
         if (!_dtls.Enqueue(datagram))
         {
             Interlocked.Increment(ref CounterSet.QueueDropped);
@@ -198,11 +206,21 @@ public abstract class WebRtcPeer : IDisposable
     /// <summary>Queues one SRTP or SRTCP packet (<paramref name="kind"/> from the demultiplexer) for the peer's reader.</summary>
     internal void EnqueueMedia(ReadOnlySpan<byte> datagram, PacketKind kind)
     {
+        // Bounded in bytes as well as in packets: what a peer has queued and kept for its keys stays under the budget.
+        if (Interlocked.Add(ref _bufferedBytes, datagram.Length) > _endpoint.Options.PeerBufferBytes)
+        {
+            Interlocked.Add(ref _bufferedBytes, -datagram.Length);
+            Interlocked.Increment(ref CounterSet.QueueDropped);
+            WebRtcMetrics.DroppedMalformed.Add(1);
+            return;
+        }
+
         var buffer = ArrayPool<byte>.Shared.Rent(datagram.Length);
         datagram.CopyTo(buffer);
         if (!_inbound.Writer.TryWrite(new Inbound(buffer, datagram.Length, kind == PacketKind.Rtcp)))
         {
             ArrayPool<byte>.Shared.Return(buffer);
+            Interlocked.Add(ref _bufferedBytes, -datagram.Length);
             Interlocked.Increment(ref CounterSet.QueueDropped);
             WebRtcMetrics.DroppedMalformed.Add(1);
         }
@@ -341,7 +359,7 @@ public abstract class WebRtcPeer : IDisposable
                     }
                     finally
                     {
-                        item.Return();
+                        Release(item);
                     }
                 }
             }
@@ -350,7 +368,7 @@ public abstract class WebRtcPeer : IDisposable
         {
             foreach (var pending in _pendingBeforeKeys)
             {
-                pending.Return();
+                Release(pending);
             }
 
             _pendingBeforeKeys.Clear();
@@ -375,6 +393,7 @@ public abstract class WebRtcPeer : IDisposable
             {
                 var copy = ArrayPool<byte>.Shared.Rent(item.Length);
                 item.Buffer.AsSpan(0, item.Length).CopyTo(copy);
+                Interlocked.Add(ref _bufferedBytes, item.Length); // the copy stays; the queued original is released
                 _pendingBeforeKeys.Add(item with { Buffer = copy });
             }
             else
@@ -415,7 +434,7 @@ public abstract class WebRtcPeer : IDisposable
             }
             finally
             {
-                pending.Return();
+                Release(pending);
             }
         }
 
@@ -463,6 +482,16 @@ public abstract class WebRtcPeer : IDisposable
     /// <summary>An authenticated RTCP compound arrived (the compound is not kept: it is parsed per packet).</summary>
     private protected virtual void OnRtcp(RtcpCompound compound)
     {
+    }
+
+    private void Release(Inbound item)
+    {
+        if (item.Buffer is not null)
+        {
+            Interlocked.Add(ref _bufferedBytes, -item.Length);
+        }
+
+        item.Return();
     }
 
     private readonly record struct Inbound(byte[]? Buffer, int Length, bool Rtcp)

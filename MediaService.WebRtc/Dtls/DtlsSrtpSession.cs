@@ -9,18 +9,22 @@ namespace AudioStream.MediaService.WebRtc.Dtls;
 
 /// <summary>
 /// One DTLS-SRTP association (RFC 5764) in either role, the one home of the handshake loop: records the demultiplexer
-/// hands in are queued, the handshake runs on its own thread, the SRTP contexts come out through
-/// <see cref="Established"/>, and afterwards the thread keeps reading so the other side's close_notify or fatal alert
-/// ends the session through <see cref="Ended"/>. <see cref="Close"/> is our hang-up.
+/// hands in are queued, the handshake runs on one of the <see cref="DtlsHandshakeWorkers"/>' threads, the SRTP contexts
+/// come out through <see cref="Established"/>. Afterwards no thread waits: each record that arrives is read on the
+/// thread pool (one drain at a time), so the other side's close_notify or fatal alert ends the session through
+/// <see cref="Ended"/> and a retransmitted final flight is answered. <see cref="Close"/> is our hang-up.
 /// </summary>
 public sealed class DtlsSrtpSession : IDisposable
 {
     private readonly DtlsRole _role;
     private readonly DtlsSrtpHandshake _handshake;
     private readonly QueueDatagramTransport _transport;
-    private readonly string _name;
+    private readonly DtlsHandshakeWorkers _workers;
     private DtlsTransport? _dtls;
+    private byte[]? _receiveBuffer;
+    private long _startTimestamp;
     private int _started;
+    private int _draining;
     private int _ended;
     private volatile bool _closedLocally;
     private volatile bool _closedByPeer;
@@ -30,13 +34,13 @@ public sealed class DtlsSrtpSession : IDisposable
     /// <param name="remoteFingerprint">The other side's SDP fingerprint: its certificate must match it.</param>
     /// <param name="handshakeTimeout">How long the handshake may take before the session fails.</param>
     /// <param name="send">Puts one DTLS datagram on the wire (to wherever ICE selected).</param>
-    /// <param name="name">Names the session's thread.</param>
+    /// <param name="workers">Where the (blocking) handshake runs.</param>
     public DtlsSrtpSession(
         DtlsRole role, DtlsCertificate certificate, SdpFingerprint remoteFingerprint, TimeSpan handshakeTimeout,
-        Action<ReadOnlyMemory<byte>> send, string name)
+        Action<ReadOnlyMemory<byte>> send, DtlsHandshakeWorkers workers)
     {
         _role = role;
-        _name = name;
+        _workers = workers;
         _handshake = new DtlsSrtpHandshake(certificate, remoteFingerprint, (int)handshakeTimeout.TotalMilliseconds);
         _handshake.AlertRaised += (_, description, message) => Detail = $"we raised {AlertDescription.GetText(description)}: {message}";
         _handshake.AlertReceived += OnAlertReceived;
@@ -61,14 +65,28 @@ public sealed class DtlsSrtpSession : IDisposable
     public string? Detail { get; private set; }
 
     /// <summary>Queues one received DTLS record; false (dropped) when the queue is full or the session closed.</summary>
-    public bool Enqueue(ReadOnlySpan<byte> datagram) => _transport.Enqueue(datagram);
+    public bool Enqueue(ReadOnlySpan<byte> datagram)
+    {
+        if (!_transport.Enqueue(datagram))
+        {
+            return false;
+        }
 
-    /// <summary>Starts the handshake thread (once; later calls do nothing). A client sends its ClientHello at once.</summary>
+        if (Volatile.Read(ref _dtls) is not null)
+        {
+            ScheduleDrain();
+        }
+
+        return true;
+    }
+
+    /// <summary>Queues the handshake (once; later calls do nothing). A client sends its ClientHello when it runs.</summary>
     public void Start()
     {
         if (Interlocked.Exchange(ref _started, 1) == 0)
         {
-            new Thread(Run) { IsBackground = true, Name = _name }.Start();
+            _startTimestamp = Stopwatch.GetTimestamp();
+            _workers.Run(Handshake);
         }
     }
 
@@ -98,9 +116,13 @@ public sealed class DtlsSrtpSession : IDisposable
 
     public void Dispose() => Close();
 
-    private void Run()
+    private void Handshake()
     {
-        var stopwatch = Stopwatch.StartNew();
+        if (_closedLocally)
+        {
+            return; // hung up while it waited for a worker
+        }
+
         try
         {
             var crypto = new BcTlsCrypto(new SecureRandom());
@@ -116,7 +138,8 @@ public sealed class DtlsSrtpSession : IDisposable
 
             var (clientKeys, serverKeys) = SrtpContext.FromDtlsKeyingMaterial(material);
             material.AsSpan().Clear();
-            HandshakeDuration = stopwatch.Elapsed;
+            HandshakeDuration = Stopwatch.GetElapsedTime(_startTimestamp);
+            _receiveBuffer = new byte[dtls.GetReceiveLimit()];
             Volatile.Write(ref _dtls, dtls);
             if (_closedLocally)
             {
@@ -135,20 +158,58 @@ public sealed class DtlsSrtpSession : IDisposable
                 Established?.Invoke(serverKeys, clientKeys);
             }
 
-            // WebRTC audio carries no DTLS application data; reading processes alerts (close_notify) until closed.
-            var buffer = new byte[dtls.GetReceiveLimit()];
-            while (!_closedLocally)
-            {
-                if (dtls.Receive(buffer, 0, buffer.Length, 1000) < 0 && _transport.IsClosed)
-                {
-                    break;
-                }
-            }
+            ScheduleDrain(); // records that came while the keys were handed over
         }
 #pragma warning disable CA1031 // Whatever BouncyCastle throws on a bad handshake or record ends this session only.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
+            Detail ??= $"{ex.GetType().Name}: {ex.Message}";
+            End(DtlsSessionEnd.Failed);
+        }
+    }
+
+    private void ScheduleDrain()
+    {
+        if (_transport.HasQueued && Interlocked.Exchange(ref _draining, 1) == 0)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static session => session.Drain(), this, preferLocal: false);
+        }
+    }
+
+    /// <summary>
+    /// Reads the records queued after the handshake. WebRTC audio carries no DTLS application data: reading processes
+    /// alerts (close_notify) and lets BouncyCastle answer a retransmitted final flight. Never waits for more than a
+    /// millisecond: only queued records are read.
+    /// </summary>
+    private void Drain()
+    {
+        var dtls = Volatile.Read(ref _dtls)!;
+        try
+        {
+            while (true)
+            {
+                long takenBefore = _transport.Taken;
+                for (int i = _transport.QueuedCount; i > 0 && !_closedLocally && !_closedByPeer; i--)
+                {
+                    dtls.Receive(_receiveBuffer!, 0, _receiveBuffer!.Length, 1);
+                }
+
+                Volatile.Write(ref _draining, 0);
+                // A record queued between the last read and the flag going down would otherwise wait for the next one;
+                // a pass that took nothing (the record layer closed) leaves the rest rather than spin.
+                if (!_transport.HasQueued || _transport.Taken == takenBefore || _closedLocally || _closedByPeer
+                    || Interlocked.Exchange(ref _draining, 1) != 0)
+                {
+                    return;
+                }
+            }
+        }
+#pragma warning disable CA1031 // A bad record after the handshake ends this session only.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            Volatile.Write(ref _draining, 0);
             Detail ??= $"{ex.GetType().Name}: {ex.Message}";
             End(DtlsSessionEnd.Failed);
         }

@@ -15,6 +15,7 @@ public sealed class QueueDatagramTransport : DatagramTransport, IDisposable
     private readonly BlockingCollection<byte[]> _queue;
     private readonly Action<ReadOnlyMemory<byte>> _send;
     private readonly CancellationTokenSource _closed = new();
+    private long _taken;
 
     public QueueDatagramTransport(Action<ReadOnlyMemory<byte>> send, int capacity = 64)
     {
@@ -25,6 +26,15 @@ public sealed class QueueDatagramTransport : DatagramTransport, IDisposable
     public long Dropped { get; private set; }
 
     public bool IsClosed => _closed.IsCancellationRequested;
+
+    /// <summary>Whether a received datagram waits to be read.</summary>
+    public bool HasQueued => QueuedCount > 0;
+
+    /// <summary>Datagrams read so far.</summary>
+    public long Taken => Interlocked.Read(ref _taken);
+
+    /// <summary>Received datagrams waiting to be read (0 once closed).</summary>
+    public int QueuedCount => _closed.IsCancellationRequested ? 0 : _queue.Count;
 
     /// <summary>Queues one received DTLS datagram. False when full or closed (the datagram is dropped).</summary>
     public bool Enqueue(ReadOnlySpan<byte> datagram)
@@ -68,6 +78,7 @@ public sealed class QueueDatagramTransport : DatagramTransport, IDisposable
         {
             if (_queue.TryTake(out var datagram, Math.Max(0, waitMillis), _closed.Token))
             {
+                Interlocked.Increment(ref _taken);
                 int count = Math.Min(datagram.Length, buffer.Length);
                 datagram.AsSpan(0, count).CopyTo(buffer);
                 return count;

@@ -52,19 +52,6 @@ public sealed class IceLiteResponder
         (RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 8),
          RandomNumberGenerator.GetString("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 24));
 
-    /// <summary>Extracts our ufrag (the part before ':') from a request's USERNAME, for routing to the right agent.</summary>
-    public static string? LocalUfragOf(StunMessage request)
-    {
-        var username = request.Username;
-        if (username is null)
-        {
-            return null;
-        }
-
-        int colon = username.IndexOf(':', StringComparison.Ordinal);
-        return colon > 0 ? username[..colon] : null;
-    }
-
     /// <summary>
     /// Handles one binding request from <paramref name="remote"/>. On <see cref="IceCheckOutcome.Answered"/> the success
     /// response (XOR-MAPPED-ADDRESS, MESSAGE-INTEGRITY, FINGERPRINT) is in <paramref name="response"/>[..responseLength].

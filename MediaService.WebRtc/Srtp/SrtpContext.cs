@@ -25,6 +25,7 @@ public sealed class SrtpContext : IDisposable
     private readonly Dictionary<uint, StreamState> _rtpStreams = [];
     private readonly Dictionary<uint, StreamState> _rtcpStreams = [];
     private uint _srtcpIndex;
+    private StreamState? _candidate;
 
     public SrtpContext(ReadOnlySpan<byte> masterKey, ReadOnlySpan<byte> masterSalt)
     {
@@ -81,7 +82,7 @@ public sealed class SrtpContext : IDisposable
 
         ushort sequence = BinaryPrimitives.ReadUInt16BigEndian(buffer[2..]);
         uint ssrc = BinaryPrimitives.ReadUInt32BigEndian(buffer[8..]);
-        var state = GetStream(_rtpStreams, ssrc, create: true)!;
+        var state = GetStream(_rtpStreams, ssrc);
         if (state.Initialized && sequence < state.HighestSequence && state.HighestSequence - sequence > 0x8000)
         {
             state.Roc++;
@@ -125,12 +126,8 @@ public sealed class SrtpContext : IDisposable
 
         ushort sequence = BinaryPrimitives.ReadUInt16BigEndian(buffer[2..]);
         uint ssrc = BinaryPrimitives.ReadUInt32BigEndian(buffer[8..]);
-        var state = GetStream(_rtpStreams, ssrc, create: true);
-        if (state is null)
-        {
-            return SrtpResult.Malformed;
-        }
-
+        // State for an unseen SSRC is made only for a packet that authenticates: bogus SSRCs must not fill the table.
+        var state = _rtpStreams.GetValueOrDefault(ssrc) ?? Candidate();
         uint roc = EstimateRoc(state, sequence);
         ulong index = ((ulong)roc << 16) | sequence;
         if (state.Initialized && IsReplay(state, index))
@@ -145,6 +142,11 @@ public sealed class SrtpContext : IDisposable
         {
             AuthenticationFailures++;
             return SrtpResult.AuthenticationFailed;
+        }
+
+        if (!Admit(_rtpStreams, ssrc, state))
+        {
+            return SrtpResult.Malformed;
         }
 
         Span<byte> iv = stackalloc byte[16];
@@ -193,12 +195,7 @@ public sealed class SrtpContext : IDisposable
         bool encrypted = (word & 0x80000000u) != 0;
         uint index = word & 0x7FFFFFFF;
         uint ssrc = BinaryPrimitives.ReadUInt32BigEndian(buffer[4..]);
-        var state = GetStream(_rtcpStreams, ssrc, create: true);
-        if (state is null)
-        {
-            return SrtpResult.Malformed;
-        }
-
+        var state = _rtcpStreams.GetValueOrDefault(ssrc) ?? Candidate();
         if (state.Initialized && IsReplay(state, index))
         {
             ReplaysDropped++;
@@ -212,6 +209,11 @@ public sealed class SrtpContext : IDisposable
         {
             AuthenticationFailures++;
             return SrtpResult.AuthenticationFailed;
+        }
+
+        if (!Admit(_rtcpStreams, ssrc, state))
+        {
+            return SrtpResult.Malformed;
         }
 
         if (encrypted)
@@ -232,7 +234,7 @@ public sealed class SrtpContext : IDisposable
     /// <summary>Sets the rollover counter of a sending or receiving stream, e.g. to start mid-stream.</summary>
     public void SetRolloverCounter(uint ssrc, uint roc, ushort highestSequence)
     {
-        var state = GetStream(_rtpStreams, ssrc, create: true)!;
+        var state = GetStream(_rtpStreams, ssrc);
         state.Roc = roc;
         state.HighestSequence = highestSequence;
         state.HighestIndex = ((ulong)roc << 16) | highestSequence;
@@ -300,22 +302,44 @@ public sealed class SrtpContext : IDisposable
         return true;
     }
 
-    private static StreamState? GetStream(Dictionary<uint, StreamState> streams, uint ssrc, bool create)
+    private static StreamState GetStream(Dictionary<uint, StreamState> streams, uint ssrc)
     {
-        if (streams.TryGetValue(ssrc, out var state))
+        if (!streams.TryGetValue(ssrc, out var state))
         {
-            return state;
+            state = new StreamState();
+            streams[ssrc] = state;
         }
 
-        // A flood of random SSRCs must not grow this without bound.
-        if (!create || streams.Count >= MaxStreams)
-        {
-            return null;
-        }
-
-        state = new StreamState();
-        streams[ssrc] = state;
         return state;
+    }
+
+    /// <summary>The blank state an unseen SSRC's packet is checked against (reused until one authenticates).</summary>
+    private StreamState Candidate()
+    {
+        _candidate ??= new StreamState();
+        _candidate.Reset();
+        return _candidate;
+    }
+
+    /// <summary>
+    /// Keeps the state of an authenticated packet's SSRC: a candidate joins the table, at most <see cref="MaxStreams"/>
+    /// of them (only the key holder can add any; a well-behaved sender uses one or two).
+    /// </summary>
+    private bool Admit(Dictionary<uint, StreamState> streams, uint ssrc, StreamState state)
+    {
+        if (!ReferenceEquals(state, _candidate))
+        {
+            return true;
+        }
+
+        if (streams.Count >= MaxStreams)
+        {
+            return false;
+        }
+
+        streams[ssrc] = state;
+        _candidate = null;
+        return true;
     }
 
     private static bool IsNewer(ushort a, ushort b) => a != b && (ushort)(a - b) < 0x8000;
@@ -379,5 +403,7 @@ public sealed class SrtpContext : IDisposable
         public ushort HighestSequence;
         public ulong HighestIndex;
         public ulong ReplayBits;
+
+        public void Reset() => (Initialized, Roc, HighestSequence, HighestIndex, ReplayBits) = (false, 0, 0, 0, 0);
     }
 }

@@ -143,6 +143,49 @@ public sealed class StunMessage
         return true;
     }
 
+    /// <summary>
+    /// The USERNAME of a binding request, read in place without copying or parsing the rest: the endpoint routes a check
+    /// by it before paying for a full parse. Walks at most <see cref="MaxAttributes"/> attribute headers; false when
+    /// <paramref name="datagram"/> is no binding request, has no USERNAME, or its framing is broken.
+    /// </summary>
+    public static bool TryFindBindingRequestUsername(ReadOnlySpan<byte> datagram, out ReadOnlySpan<byte> username)
+    {
+        username = default;
+        if (datagram.Length < HeaderLength
+            || BinaryPrimitives.ReadUInt16BigEndian(datagram) != StunMessageType.BindingRequest
+            || BinaryPrimitives.ReadUInt32BigEndian(datagram[4..]) != MagicCookie
+            || HeaderLength + BinaryPrimitives.ReadUInt16BigEndian(datagram[2..]) != datagram.Length)
+        {
+            return false;
+        }
+
+        int offset = HeaderLength;
+        for (int i = 0; i < MaxAttributes && datagram.Length - offset >= 4; i++)
+        {
+            ushort type = BinaryPrimitives.ReadUInt16BigEndian(datagram[offset..]);
+            int valueLength = BinaryPrimitives.ReadUInt16BigEndian(datagram[(offset + 2)..]);
+            if (valueLength > datagram.Length - offset - 4)
+            {
+                return false;
+            }
+
+            if (type == StunAttributeType.Username)
+            {
+                username = datagram.Slice(offset + 4, valueLength);
+                return true;
+            }
+
+            if (type == StunAttributeType.MessageIntegrity)
+            {
+                return false; // RFC 8489 §14.5: a USERNAME after MESSAGE-INTEGRITY does not count
+            }
+
+            offset += 4 + ((valueLength + 3) & ~3);
+        }
+
+        return false;
+    }
+
     public bool TryGetAttribute(ushort type, out ReadOnlySpan<byte> value)
     {
         foreach (var attribute in _attributes)

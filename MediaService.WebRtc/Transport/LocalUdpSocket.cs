@@ -11,11 +11,17 @@ namespace AudioStream.MediaService.WebRtc.Transport;
 /// </summary>
 internal sealed class LocalUdpSocket : IDisposable
 {
-    private const int ReceiveBufferLength = 65536;
+    /// <summary>
+    /// The longest datagram handed on: an Ethernet MTU. WebRTC keeps packets under it (DTLS flights are cut at 1200
+    /// bytes, Opus over SRTP is a few hundred); anything longer is dropped at the socket and counted, never copied on.
+    /// </summary>
+    public const int MaxDatagramLength = 1500;
+
     private const int ResponseBufferLength = 512;
 
     private readonly Socket _socket;
     private readonly Handler _handler;
+    private readonly Action _oversized;
     private readonly IPEndPoint _endPointFactory;
     private readonly Thread _thread;
     private volatile bool _disposed;
@@ -26,9 +32,11 @@ internal sealed class LocalUdpSocket : IDisposable
     /// on port 0 binds exclusively first, so the kernel never picks a port another process shares, then allows sharing.
     /// </param>
     /// <param name="handler">Called on this socket's thread for every datagram (with a scratch buffer for a reply).</param>
-    public LocalUdpSocket(IPEndPoint bindTo, bool shared, Handler handler)
+    /// <param name="oversized">Called for every datagram over <see cref="MaxDatagramLength"/>, which is dropped.</param>
+    public LocalUdpSocket(IPEndPoint bindTo, bool shared, Handler handler, Action oversized)
     {
         _handler = handler;
+        _oversized = oversized;
         _socket = new Socket(bindTo.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         try
         {
@@ -117,7 +125,9 @@ internal sealed class LocalUdpSocket : IDisposable
 
     private void ReceiveLoop()
     {
-        var buffer = new byte[ReceiveBufferLength];
+        // One byte more than the limit: the kernel copies at most that much of a longer datagram (and truncates it),
+        // and a full buffer tells us it was too long.
+        var buffer = new byte[MaxDatagramLength + 1];
         var response = new byte[ResponseBufferLength];
         var address = new SocketAddress(_socket.AddressFamily);
         while (!_disposed)
@@ -127,6 +137,11 @@ internal sealed class LocalUdpSocket : IDisposable
             {
                 received = _socket.ReceiveFrom(buffer, SocketFlags.None, address);
             }
+            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.MessageSize)
+            {
+                _oversized();
+                continue;
+            }
             catch (SocketException)
             {
                 // ICMP port unreachable and the like surface here on some platforms: keep serving.
@@ -135,6 +150,12 @@ internal sealed class LocalUdpSocket : IDisposable
             catch (ObjectDisposedException)
             {
                 break;
+            }
+
+            if (received > MaxDatagramLength)
+            {
+                _oversized();
+                continue;
             }
 
             _handler(this, buffer.AsSpan(0, received), address, response);

@@ -98,7 +98,7 @@ public static class WebRtcApi
 
     public static async Task<Results<SdpAnswerResult, ProblemHttpResult>> ListenAsync(
         string username, HttpRequest request, ClaimsPrincipal principal, LiveStreamManager streams, ListenerAccess access,
-        WebRtcEndpoint endpoint, IceServerDirectory iceServers, CancellationToken cancellationToken)
+        ListenerAdmission admission, WebRtcEndpoint endpoint, IceServerDirectory iceServers, CancellationToken cancellationToken)
     {
         var me = principal.GetCurrentUser();
         if (!await access.MayListenAsync(me.Id, me.UserName, username, cancellationToken))
@@ -117,6 +117,12 @@ public static class WebRtcApi
             return offer.Problem;
         }
 
+        // The slot is taken before the peer exists, so parallel offers cannot pass a limit; the listener gives it back.
+        if (admission.TryAdmit(me.Id, stream.SessionId, out var refused) is not { } slot)
+        {
+            return ListenerLimitProblem(request.HttpContext, admission.Limits, refused);
+        }
+
         EgressPeer peer;
         string answer;
         try
@@ -125,10 +131,16 @@ public static class WebRtcApi
         }
         catch (SdpParseException ex)
         {
+            slot.Dispose();
             return BadOffer(ex);
         }
+        catch
+        {
+            slot.Dispose();
+            throw;
+        }
 
-        var listener = stream.Listeners.Add(peer, me.Id, me.SessionId);
+        var listener = stream.Listeners.Add(peer, slot, me.SessionId);
         return new SdpAnswerResult(answer, $"/api/media/whep/{Uri.EscapeDataString(stream.OwnerName)}/{listener.ResourceId}",
             IceServerLinksFor(request, me, iceServers));
     }
@@ -191,6 +203,29 @@ public static class WebRtcApi
 
     internal static string[] IceServerLinksFor(HttpRequest request, CurrentUser me, IceServerDirectory iceServers) =>
         IceServerLinks.Format(iceServers.For(request, me.Id).IceServers);
+
+    /// <summary>
+    /// A refused WHEP session (RFC 9457): 429 for the listener's own or the stream's limit, 503 when this instance is full,
+    /// naming the limit (<c>limit</c>, <c>max</c>) and saying when to try again (<c>Retry-After</c>).
+    /// </summary>
+    internal static ProblemHttpResult ListenerLimitProblem(HttpContext context, ListenerLimits limits, ListenerLimit refused)
+    {
+        var (status, name, max, detail) = refused switch
+        {
+            ListenerLimit.PerUser => (StatusCodes.Status429TooManyRequests, nameof(ListenerLimits.MaxPerUser), limits.MaxPerUser,
+                $"You are already listening in {limits.MaxPerUser} sessions, the most at once: hang up one first."),
+            ListenerLimit.PerStream => (StatusCodes.Status429TooManyRequests, nameof(ListenerLimits.MaxPerStream), limits.MaxPerStream,
+                $"This stream has {limits.MaxPerStream} listeners, the most it takes."),
+            _ => (StatusCodes.Status503ServiceUnavailable, nameof(ListenerLimits.MaxPerNode), limits.MaxPerNode,
+                $"This media server has {limits.MaxPerNode} listeners, the most it takes."),
+        };
+        context.Response.Headers.RetryAfter = limits.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem(
+            statusCode: status,
+            title: "Too many listeners.",
+            detail: detail,
+            extensions: new Dictionary<string, object?> { ["limit"] = $"{ListenerLimits.SectionName}:{name}", ["max"] = max });
+    }
 
     internal static ProblemHttpResult BadOffer(SdpParseException ex) =>
         TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The SDP offer is not valid.", detail: ex.Message);

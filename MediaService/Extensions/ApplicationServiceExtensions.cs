@@ -42,6 +42,8 @@ internal static class ApplicationServiceExtensions
         builder.Services.AddHostedService(provider => provider.GetRequiredService<LiveStreamManager>());
         builder.Services.AddScoped<ListenerAccess>();
         builder.Services.AddHostedService<ListenerRevocation>();
+        builder.Services.Configure<ListenerLimits>(builder.Configuration.GetSection(ListenerLimits.SectionName));
+        builder.Services.AddSingleton<ListenerAdmission>();
         builder.Services.Configure<TurnOptions>(builder.Configuration.GetSection(TurnOptions.SectionName));
         builder.Services.AddSingleton<IceServerDirectory>();
     }

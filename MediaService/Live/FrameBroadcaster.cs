@@ -10,10 +10,14 @@ namespace AudioStream.MediaService.Live;
 public sealed class FrameBroadcaster(string track)
 {
     private readonly Lock _gate = new();
+    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ImmutableArray<FrameSubscription> _subscriptions = [];
     private bool _completed;
 
     public string Track { get; } = track;
+
+    /// <summary>Completes when the track ends (<see cref="Complete"/>), before its queues have drained.</summary>
+    public Task Ended => _ended.Task;
 
     /// <summary>A queue of the frames published from now on; already complete when the track has ended.</summary>
     public FrameSubscription Subscribe(int capacity, string consumer, Action<string, string>? onDropped = null)
@@ -57,6 +61,8 @@ public sealed class FrameBroadcaster(string track)
         {
             subscription.Complete();
         }
+
+        _ended.TrySetResult();
     }
 
     internal void Remove(FrameSubscription subscription)

@@ -4,7 +4,9 @@ namespace AudioStream.MediaService.Live;
 
 /// <summary>
 /// One WHEP listener: its own queue on the processed track and a loop that sends each frame at the stream's playout
-/// time (20 ms apart), so bursts from the denoiser reach the browser as an even stream.
+/// time (20 ms apart), so bursts from the denoiser reach the browser as an even stream. The queue and the loop exist only
+/// once the peer is connected (ICE + DTLS): an offer that never connects costs no timer and no frames. The listener's
+/// <see cref="ListenerSlot"/> is given back when its peer closes, whatever the reason.
 /// </summary>
 /// <remarks>
 /// Cleaned / original: the processed frames always set the pace; with <see cref="PlayOriginal"/> each is replaced by
@@ -23,8 +25,9 @@ public sealed class Listener : IDisposable
     private const int RecentOriginalFrames = 512;
 
     private readonly ListenerSet _set;
-    private readonly FrameSubscription _subscription;
-    private readonly FrameSubscription? _original;
+    private readonly ListenerSlot _slot;
+    private FrameSubscription? _subscription;
+    private FrameSubscription? _original;
     private readonly MediaFrame?[] _recentOriginal = new MediaFrame?[RecentOriginalFrames];
     private readonly TimeSpan _lagTolerance;
     private readonly MediaMetrics _metrics;
@@ -37,14 +40,13 @@ public sealed class Listener : IDisposable
     private long _late;
 
     internal Listener(
-        ListenerSet set, EgressPeer peer, FrameSubscription subscription, FrameSubscription? original, Guid userId, string sessionId, TimeSpan lagTolerance,
-        MediaMetrics metrics, TimeProvider time, ILogger logger)
+        ListenerSet set, EgressPeer peer, ListenerSlot slot, string sessionId, TimeSpan lagTolerance, MediaMetrics metrics,
+        TimeProvider time, ILogger logger)
     {
         _set = set;
         Peer = peer;
-        _subscription = subscription;
-        _original = original;
-        UserId = userId;
+        _slot = slot;
+        UserId = slot.UserId;
         SessionId = sessionId;
         _lagTolerance = lagTolerance;
         _metrics = metrics;
@@ -65,10 +67,13 @@ public sealed class Listener : IDisposable
 
     public long FramesDroppedLate => Interlocked.Read(ref _late);
 
-    public long FramesDroppedOverflow => _subscription.Dropped;
+    public long FramesDroppedOverflow => Volatile.Read(ref _subscription)?.Dropped ?? 0;
+
+    /// <summary>Whether the send loop runs (only once the peer is connected).</summary>
+    public bool IsSending => Volatile.Read(ref _subscription) is not null;
 
     /// <summary>Whether this listener can hear the un-denoised microphone (the stream is denoised).</summary>
-    public bool HasOriginal => _original is not null;
+    public bool HasOriginal => _set.Denoised;
 
     /// <summary>Plays the original (un-denoised) track instead of the cleaned one, from the next frame on.</summary>
     public bool PlayOriginal
@@ -80,8 +85,13 @@ public sealed class Listener : IDisposable
     internal void Start()
     {
         Peer.Closed += (_, _) => Leave();
-        _ = CountWhenConnectedAsync();
-        _ = Task.Run(RunAsync);
+        if (Peer.State == PeerState.Closed)
+        {
+            Leave(); // closed before we listened for it
+            return;
+        }
+
+        _ = RunWhenConnectedAsync();
     }
 
     /// <summary>Closes the listener's peer; its loop then stops and the stream forgets it.</summary>
@@ -100,35 +110,57 @@ public sealed class Listener : IDisposable
         return _recentOriginal[index] is { } found && found.SampleOffset == sampleOffset ? found : null;
     }
 
-    private async Task CountWhenConnectedAsync()
-    {
-        try
-        {
-            await Peer.WaitConnectedAsync();
-            if (Interlocked.CompareExchange(ref _connection, 1, 0) == 0)
-            {
-                _set.OnConnected();
-            }
-        }
-        catch (PeerClosedException)
-        {
-        }
-    }
-
     private void Leave()
     {
-        bool wasConnected = Interlocked.Exchange(ref _connection, 2) == 1;
+        int previous = Interlocked.Exchange(ref _connection, 2);
+        if (previous == 2)
+        {
+            return;
+        }
+
         _stop.Cancel();
-        _set.OnLeft(this, wasConnected);
+        _slot.Dispose();
+        _set.OnLeft(this, wasConnected: previous == 1);
     }
 
-    private async Task RunAsync()
+    /// <summary>Waits for ICE + DTLS, then subscribes to the tracks and sends until the stream ends or the peer closes.</summary>
+    private async Task RunWhenConnectedAsync()
+    {
+        var connected = Peer.WaitConnectedAsync(_stop.Token);
+        if (await Task.WhenAny(connected, _set.TrackEnded).ConfigureAwait(false) != connected)
+        {
+            Peer.Dispose(); // the stream ended first: nothing to wait for
+            _ = connected.ContinueWith(t => t.Exception, TaskScheduler.Default);
+            return;
+        }
+
+        try
+        {
+            await connected.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is PeerClosedException or OperationCanceledException)
+        {
+            return; // Closed: Leave has run or will.
+        }
+
+        if (Interlocked.CompareExchange(ref _connection, 1, 0) != 0)
+        {
+            return;
+        }
+
+        _set.OnConnected();
+        (_original, var subscription) = _set.Subscribe();
+        Volatile.Write(ref _subscription, subscription);
+        await RunAsync(subscription).ConfigureAwait(false);
+    }
+
+    private async Task RunAsync(FrameSubscription subscription)
     {
         var padded = new float[MediaFrame.Samples20Ms];
         var shared = _set.EncoderFor(Peer.Channels, Peer.Bitrate);
         try
         {
-            await foreach (var frame in _subscription.Reader.ReadAllAsync(_stop.Token))
+            await foreach (var frame in subscription.Reader.ReadAllAsync(_stop.Token))
             {
                 if (frame.SkipForListeners)
                 {
@@ -174,7 +206,7 @@ public sealed class Listener : IDisposable
         }
         finally
         {
-            _subscription.Dispose();
+            subscription.Dispose();
             _original?.Dispose();
             // The stream ended (its track drained) or the listener left: hang up (close_notify) either way.
             Peer.Dispose();

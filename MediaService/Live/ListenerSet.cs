@@ -25,6 +25,9 @@ public sealed class ListenerSet(
     /// <summary>Whether listeners hear denoised audio (a latency metric tag).</summary>
     public bool Denoised { get; } = denoised;
 
+    /// <summary>Completes when the stream's audio for listeners has ended.</summary>
+    internal Task TrackEnded => processed.Ended;
+
     /// <summary>Listeners whose WebRTC connection is up.</summary>
     public int Count => Volatile.Read(ref _count);
 
@@ -34,18 +37,11 @@ public sealed class ListenerSet(
     /// <summary>Raised with the new count whenever a listener connects or leaves.</summary>
     public event Action<int>? CountChanged;
 
+    /// <summary>Adds a listener holding <paramref name="slot"/> (given back when its peer closes); it sends once connected.</summary>
     /// <param name="sessionId">The sign-in session the listener came with: revoking it hangs up (<see cref="ListenerRevocation"/>).</param>
-    public Listener Add(EgressPeer peer, Guid userId, string sessionId)
+    public Listener Add(EgressPeer peer, ListenerSlot slot, string sessionId)
     {
-        var subscription = processed.Subscribe(queueCapacity, "listener", (consumer, reason) =>
-        {
-            Interlocked.Increment(ref _framesDropped);
-            metrics.FrameDropped(consumer, reason);
-        });
-        // Raw frames arrive the denoiser's delay before their processed twins: the same capacity covers it. Its overflow
-        // is not a listener's loss (a listener on the processed track never reads it in time to matter).
-        var originalSubscription = original?.Subscribe(queueCapacity, "listener-original");
-        var listener = new Listener(this, peer, subscription, originalSubscription, userId, sessionId, lagTolerance, metrics, time, logger);
+        var listener = new Listener(this, peer, slot, sessionId, lagTolerance, metrics, time, logger);
         lock (_gate)
         {
             _listeners[listener.ResourceId] = listener;
@@ -88,6 +84,20 @@ public sealed class ListenerSet(
         {
             return [.. _listeners.Values];
         }
+    }
+
+    /// <summary>A connected listener's queues: the processed track and, for a denoised stream, the raw one.</summary>
+    internal (FrameSubscription? Original, FrameSubscription Processed) Subscribe()
+    {
+        // Raw frames arrive the denoiser's delay before their processed twins: the same capacity covers it. Its overflow
+        // is not a listener's loss (a listener on the processed track never reads it in time to matter).
+        var originalSubscription = original?.Subscribe(queueCapacity, "listener-original");
+        var subscription = processed.Subscribe(queueCapacity, "listener", (consumer, reason) =>
+        {
+            Interlocked.Increment(ref _framesDropped);
+            metrics.FrameDropped(consumer, reason);
+        });
+        return (originalSubscription, subscription);
     }
 
     /// <summary>The stream's one Opus encoding for listeners with these channels (the bitrate is the endpoint's, one for all).</summary>

@@ -79,17 +79,19 @@ public class DtlsSrtpSessionTests
     /// <summary>Each session's datagrams go straight into the other's queue.</summary>
     private sealed class SessionPair
     {
+        private static readonly DtlsHandshakeWorkers ServerWorkers = new(4, "test-dtls-server");
+
         public SessionPair(DtlsCertificate serverCertificate, DtlsCertificate clientCertificate, SdpFingerprint? clientExpects = null)
         {
             Server = new Side
             {
                 Session = new DtlsSrtpSession(
-                    DtlsRole.Server, serverCertificate, clientCertificate.Fingerprint, Timeout, datagram => Client!.Session.Enqueue(datagram.Span), "test-dtls-server"),
+                    DtlsRole.Server, serverCertificate, clientCertificate.Fingerprint, Timeout, datagram => Client!.Session.Enqueue(datagram.Span), ServerWorkers),
             };
             Client = new Side
             {
                 Session = new DtlsSrtpSession(
-                    DtlsRole.Client, clientCertificate, clientExpects ?? serverCertificate.Fingerprint, Timeout, datagram => Server.Session.Enqueue(datagram.Span), "test-dtls-client"),
+                    DtlsRole.Client, clientCertificate, clientExpects ?? serverCertificate.Fingerprint, Timeout, datagram => Server.Session.Enqueue(datagram.Span), DtlsHandshakeWorkers.Clients),
             };
             Server.Session.Established += (inbound, outbound) => Server.Established.TrySetResult((inbound, outbound));
             Client.Session.Established += (inbound, outbound) => Client.Established.TrySetResult((inbound, outbound));

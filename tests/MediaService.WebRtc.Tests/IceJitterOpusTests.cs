@@ -9,9 +9,10 @@ namespace AudioStream.MediaService.WebRtc.Tests;
 
 public class IceJitterOpusTests
 {
-    internal static byte[] BindingRequest(string username, string password, bool useCandidate = false, byte seed = 1)
+    /// <param name="padding">Bytes of a SOFTWARE attribute (comprehension-optional) to make the request longer.</param>
+    internal static byte[] BindingRequest(string username, string password, bool useCandidate = false, byte seed = 1, int padding = 0)
     {
-        var buffer = new byte[256];
+        var buffer = new byte[256 + padding];
         var transaction = Enumerable.Range(seed, 12).Select(i => (byte)i).ToArray();
         var writer = new StunMessageWriter(buffer, StunMessageType.BindingRequest, transaction);
         writer.AddString(StunAttributeType.Username, username);
@@ -20,6 +21,11 @@ public class IceJitterOpusTests
         if (useCandidate)
         {
             writer.AddAttribute(StunAttributeType.UseCandidate, default);
+        }
+
+        if (padding > 0)
+        {
+            writer.AddAttribute(StunAttributeType.Software, new byte[padding]);
         }
 
         writer.AddMessageIntegrity(StunMessage.ShortTermKey(password));

@@ -190,7 +190,7 @@ public class RobustnessTests
         Assert.True(peer.Frames.Completion.IsCompleted);
     }
 
-    private static async Task AssertAnsweredAsync(UdpClient client, IPEndPoint target, byte[] request)
+    internal static async Task AssertAnsweredAsync(UdpClient client, IPEndPoint target, byte[] request)
     {
         await client.SendAsync(request, target);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));

@@ -129,6 +129,26 @@ public class SrtpTests
     }
 
     [Fact]
+    public void Packets_of_a_hundred_unauthenticated_ssrcs_leave_no_state_and_the_real_sender_still_gets_through()
+    {
+        using var attacker = new SrtpContext(Hex.Bytes("00112233445566778899AABBCCDDEEFF"), MasterSalt);
+        using var sender = new SrtpContext(MasterKey, MasterSalt);
+        using var receiver = new SrtpContext(MasterKey, MasterSalt);
+        for (uint ssrc = 1; ssrc <= 100; ssrc++)
+        {
+            Assert.Equal(SrtpResult.AuthenticationFailed, receiver.UnprotectRtp(Protect(attacker, MakeRtp(1, ssrc, 50)), out _));
+            Assert.Equal(SrtpResult.AuthenticationFailed, receiver.UnprotectRtcp(ProtectRtcp(attacker, ssrc), out _));
+        }
+
+        Assert.Equal(SrtpResult.Ok, receiver.UnprotectRtp(Protect(sender, MakeRtp(1, 0xCAFE, 50)), out _));
+        Assert.Equal(SrtpResult.Ok, receiver.UnprotectRtcp(ProtectRtcp(sender, 0xCAFE), out _));
+        Assert.Equal(200, receiver.AuthenticationFailures);
+        // A bogus packet for the real SSRC does not move its state either: the next real packet is no replay.
+        Assert.Equal(SrtpResult.AuthenticationFailed, receiver.UnprotectRtp(Protect(attacker, MakeRtp(2, 0xCAFE, 50)), out _));
+        Assert.Equal(SrtpResult.Ok, receiver.UnprotectRtp(Protect(sender, MakeRtp(2, 0xCAFE, 50)), out _));
+    }
+
+    [Fact]
     public void Srtp_replayed_packets_are_dropped()
     {
         using var sender = new SrtpContext(MasterKey, MasterSalt);
@@ -203,6 +223,17 @@ public class SrtpTests
         }
 
         return packet;
+    }
+
+    private static byte[] ProtectRtcp(SrtpContext context, uint ssrc)
+    {
+        var buffer = new byte[8 + SrtpContext.SrtcpTrailerLength];
+        buffer[0] = 0x80;
+        buffer[1] = 201; // an empty receiver report
+        buffer[3] = 1;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(buffer.AsSpan(4), ssrc);
+        int length = context.ProtectRtcp(buffer, 8);
+        return buffer[..length];
     }
 
     private static byte[] Protect(SrtpContext context, byte[] rtp)
