@@ -163,13 +163,13 @@ internal static class MediaTestSupport
         return (events.Reader, redis);
     }
 
-    public static async Task<MediaEvent> NextForAsync(this ChannelReader<MediaEvent> events, string userName, string type, TimeSpan timeout)
+    public static async Task<TEvent> NextForAsync<TEvent>(this ChannelReader<MediaEvent> events, string userName, TimeSpan timeout)
+        where TEvent : MediaEvent
     {
         using var cancel = new CancellationTokenSource(timeout);
         while (true)
         {
-            var next = await events.ReadAsync(cancel.Token);
-            if (next.UserName == userName && next.Type == type)
+            if (await events.ReadAsync(cancel.Token) is TEvent next && next.UserName == userName)
             {
                 return next;
             }
