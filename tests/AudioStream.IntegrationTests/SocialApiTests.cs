@@ -59,9 +59,9 @@ public sealed class SocialApiTests(AppHostFixture fixture)
         using var disposeBob = bob;
         for (var round = 0; round < RaceRounds; round++)
         {
-            var statuses = await Task.WhenAll(
-                AnswerAsync(alice.PostAsync("/api/social/requests", new { username = bob.UserName })),
-                AnswerAsync(bob.PostAsync("/api/social/requests", new { username = alice.UserName })));
+            var statuses = await AtOnceAsync(
+                alice.PostAsync("/api/social/requests", new { username = bob.UserName }),
+                bob.PostAsync("/api/social/requests", new { username = alice.UserName }));
 
             Assert.Equal([HttpStatusCode.OK, HttpStatusCode.Created], statuses.Order());
             Assert.Equal(bob.UserName, Assert.Single((await alice.GetJsonAsync("/api/social/friends")).EnumerateArray()).GetProperty("username").GetString());
@@ -81,9 +81,9 @@ public sealed class SocialApiTests(AppHostFixture fixture)
         {
             var id = await SendRequestAsync(alice, bob);
 
-            var statuses = await Task.WhenAll(
-                AnswerAsync(bob.PostAsync($"/api/social/requests/{id}/accept")),
-                AnswerAsync(bob.PostAsync($"/api/social/requests/{id}/accept")));
+            var statuses = await AtOnceAsync(
+                bob.PostAsync($"/api/social/requests/{id}/accept"),
+                bob.PostAsync($"/api/social/requests/{id}/accept"));
 
             Assert.Equal([HttpStatusCode.OK, HttpStatusCode.NotFound], statuses.Order());
             Assert.Equal(1, (await bob.GetJsonAsync("/api/social/friends")).GetArrayLength());
@@ -101,9 +101,9 @@ public sealed class SocialApiTests(AppHostFixture fixture)
         {
             var id = await SendRequestAsync(alice, bob);
 
-            var statuses = await Task.WhenAll(
-                AnswerAsync(bob.PostAsync($"/api/social/requests/{id}/accept")),
-                AnswerAsync(alice.DeleteAsync($"/api/social/requests/{id}")));
+            var statuses = await AtOnceAsync(
+                bob.PostAsync($"/api/social/requests/{id}/accept"),
+                alice.DeleteAsync($"/api/social/requests/{id}"));
 
             var accepted = statuses[0] == HttpStatusCode.OK;
             HttpStatusCode[] expected = accepted ? [HttpStatusCode.OK, HttpStatusCode.NotFound] : [HttpStatusCode.NotFound, HttpStatusCode.NoContent];
@@ -116,6 +116,10 @@ public sealed class SocialApiTests(AppHostFixture fixture)
             }
         }
     }
+
+    /// <summary>Two requests sent at once; their statuses, in the order given.</summary>
+    private static Task<HttpStatusCode[]> AtOnceAsync(Task<HttpResponseMessage> first, Task<HttpResponseMessage> second) =>
+        Task.WhenAll(AnswerAsync(first), AnswerAsync(second));
 
     /// <summary>The status, after checking that a refusal comes as problem details (RFC 9457).</summary>
     private static async Task<HttpStatusCode> AnswerAsync(Task<HttpResponseMessage> pending)

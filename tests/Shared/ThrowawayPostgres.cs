@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace AudioStream.Testing;
@@ -45,6 +46,16 @@ public sealed class ThrowawayPostgres : IAsyncLifetime
         await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
         await command.ExecuteNonQueryAsync();
         return ConnectionString(name);
+    }
+
+    /// <summary>Creates a database and applies <typeparamref name="TContext"/>'s migrations to it, as the services do.</summary>
+    public async Task<string> CreateMigratedDatabaseAsync<TContext>(string name, Func<string, TContext> createContext)
+        where TContext : DbContext
+    {
+        var connectionString = await CreateDatabaseAsync(name);
+        await using var db = createContext(connectionString);
+        await db.Database.MigrateAsync();
+        return connectionString;
     }
 
     public async Task DisposeAsync()

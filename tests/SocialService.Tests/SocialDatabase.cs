@@ -14,9 +14,7 @@ public sealed class SocialDatabase : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await _server.InitializeAsync();
-        _connectionString = await _server.CreateDatabaseAsync("socialdb");
-        await using var db = CreateContext();
-        await db.Database.MigrateAsync();
+        _connectionString = await _server.CreateMigratedDatabaseAsync("socialdb", Create);
     }
 
     public Task DisposeAsync() => _server.DisposeAsync();

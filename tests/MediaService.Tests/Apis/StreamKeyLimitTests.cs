@@ -18,9 +18,7 @@ public sealed class StreamKeyLimitTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await _server.InitializeAsync();
-        _connectionString = await _server.CreateDatabaseAsync("mediadb");
-        await using var db = CreateContext();
-        await db.Database.MigrateAsync();
+        _connectionString = await _server.CreateMigratedDatabaseAsync("mediadb", Create);
     }
 
     public Task DisposeAsync() => _server.DisposeAsync();
@@ -55,6 +53,8 @@ public sealed class StreamKeyLimitTests : IAsyncLifetime
     }
 
     /// <summary>Retrying, as Aspire configures the service's context.</summary>
-    private MediaDbContext CreateContext() =>
-        new(new DbContextOptionsBuilder<MediaDbContext>().UseNpgsql(_connectionString, npgsql => npgsql.EnableRetryOnFailure()).Options);
+    private MediaDbContext CreateContext() => Create(_connectionString);
+
+    private static MediaDbContext Create(string connectionString) =>
+        new(new DbContextOptionsBuilder<MediaDbContext>().UseNpgsql(connectionString, npgsql => npgsql.EnableRetryOnFailure()).Options);
 }
