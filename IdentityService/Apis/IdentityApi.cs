@@ -1,11 +1,12 @@
 using System.Security.Claims;
 using AudioStream.IdentityService.Infrastructure;
 using AudioStream.IdentityService.Model;
+using AudioStream.ServiceDefaults;
 using AudioStream.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
-using Npgsql;
+using static AudioStream.ServiceDefaults.ProblemResults;
 
 namespace AudioStream.IdentityService.Apis;
 
@@ -61,7 +62,7 @@ public static class IdentityApi
         {
             await db.SaveChangesAsync();
         }
-        catch (DbUpdateException exception) when (exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        catch (DbUpdateException exception) when (exception.IsUniqueViolation())
         {
             // Two registrations raced for the same name; the unique index decided.
             return UserNameTaken();
@@ -137,12 +138,12 @@ public static class IdentityApi
         var current = context.User.GetCurrentUser();
         var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == current.Id);
         return user is null
-            ? TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "This account no longer exists.")
+            ? Problem(StatusCodes.Status401Unauthorized, "This account no longer exists.")
             : TypedResults.Ok(new MeResponse(user.Id, user.UserName, user.Email, user.CreatedAt));
     }
 
     private static ProblemHttpResult UserNameTaken() =>
-        TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: "That username is taken.");
+        Problem(StatusCodes.Status409Conflict, "That username is taken.");
 
     /// <summary>Every hashing slot is taken and the queue is full: refuse now rather than answer after the client gave up.</summary>
     private static ProblemHttpResult HashingBusy(HttpContext context, PasswordHashingGate hashing)
@@ -157,7 +158,7 @@ public static class IdentityApi
         context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static ProblemHttpResult WrongCredentials() =>
-        TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Wrong username or password.");
+        Problem(StatusCodes.Status401Unauthorized, "Wrong username or password.");
 
     private static readonly User PlaceholderUser = new() { UserName = "-", NormalizedUserName = "-", Email = "-", PasswordHash = "" };
     private static readonly string PlaceholderHash = new PasswordHasher<User>().HashPassword(PlaceholderUser, Guid.NewGuid().ToString());

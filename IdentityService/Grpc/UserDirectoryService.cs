@@ -1,5 +1,6 @@
 using AudioStream.IdentityService.Infrastructure;
 using AudioStream.IdentityService.Model;
+using AudioStream.ServiceDefaults.Rules;
 using Grpc.Core;
 using Microsoft.EntityFrameworkCore;
 
@@ -26,7 +27,7 @@ public sealed class UserDirectoryService(IdentityDbContext db) : UserDirectory.U
     public override async Task<SearchReply> Search(SearchRequest request, ServerCallContext context)
     {
         var prefix = AccountRules.Normalize(request.Prefix ?? "");
-        if (prefix.Length is 0 or > 32 || prefix.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-')))
+        if (!UserNameRule.IsValidPrefix(prefix))
         {
             return new SearchReply();
         }

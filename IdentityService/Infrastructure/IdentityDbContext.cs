@@ -1,4 +1,5 @@
 using AudioStream.IdentityService.Model;
+using AudioStream.ServiceDefaults.Rules;
 using Microsoft.EntityFrameworkCore;
 
 namespace AudioStream.IdentityService.Infrastructure;
@@ -13,8 +14,8 @@ public sealed class IdentityDbContext(DbContextOptions<IdentityDbContext> option
         {
             user.ToTable("users");
             user.HasKey(u => u.Id);
-            user.Property(u => u.UserName).HasMaxLength(32);
-            user.Property(u => u.NormalizedUserName).HasMaxLength(32);
+            user.Property(u => u.UserName).HasMaxLength(UserNameRule.MaxLength);
+            user.Property(u => u.NormalizedUserName).HasMaxLength(UserNameRule.MaxLength);
             user.HasIndex(u => u.NormalizedUserName).IsUnique();
             user.Property(u => u.Email).HasMaxLength(254);
             user.Property(u => u.PasswordHash).HasMaxLength(512);

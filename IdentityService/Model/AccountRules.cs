@@ -1,27 +1,25 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net.Mail;
-using System.Text.RegularExpressions;
+using AudioStream.ServiceDefaults.Rules;
 
 namespace AudioStream.IdentityService.Model;
 
 /// <summary>What a valid account looks like (API.md: username 3–32 of [A-Za-z0-9_.-], valid email, password ≥ 8).</summary>
-public static partial class AccountRules
+public static class AccountRules
 {
     public const int MaxPasswordLength = 128;
     public const int MaxEmailLength = 254;
 
-    [GeneratedRegex("^[A-Za-z0-9_.-]{3,32}$")]
-    private static partial Regex UserNamePattern();
+    public static string Normalize(string userName) => UserNameRule.Normalize(userName);
 
-    public static string Normalize(string userName) => userName.ToUpperInvariant();
-
-    public static bool IsValidUserName(string? userName) => userName is not null && UserNamePattern().IsMatch(userName);
+    public static bool IsValidUserName([NotNullWhen(true)] string? userName) => UserNameRule.IsValid(userName);
 
     public static Dictionary<string, string[]> Validate(RegisterRequest request)
     {
         var errors = new Dictionary<string, string[]>();
         if (!IsValidUserName(request.Username))
         {
-            errors["username"] = ["Use 3 to 32 letters, digits, '_', '.' or '-'."];
+            errors["username"] = [$"Use {UserNameRule.MinLength} to {UserNameRule.MaxLength} {UserNameRule.AllowedCharacters}."];
         }
         if (!IsValidEmail(request.Email))
         {

@@ -3,9 +3,11 @@ using AudioStream.MediaService.Infrastructure;
 using AudioStream.MediaService.Live;
 using AudioStream.MediaService.Model;
 using AudioStream.MediaService.Security;
+using AudioStream.ServiceDefaults;
 using AudioStream.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using static AudioStream.ServiceDefaults.ProblemResults;
 
 namespace AudioStream.MediaService.Apis;
 
@@ -34,30 +36,37 @@ public static class StreamKeysApi
         var name = request.Name?.Trim();
         if (string.IsNullOrEmpty(name) || name.Length > MaxNameLength)
         {
-            return TypedResults.ValidationProblem(
-                new Dictionary<string, string[]> { ["name"] = [$"Name the key (1 to {MaxNameLength} characters), e.g. \"OBS at home\"."] },
-                title: "The stream key is not valid.");
+            return Invalid("name", $"Name the key (1 to {MaxNameLength} characters), e.g. \"OBS at home\".", "The stream key is not valid.");
         }
 
         var me = principal.GetCurrentUser();
-        if (await db.StreamKeys.CountAsync(k => k.OwnerId == me.Id) >= MaxKeysPerUser)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status409Conflict,
-                title: $"You have {MaxKeysPerUser} stream keys, the most one user may have.",
-                detail: "Revoke a key you no longer use, then create the new one.");
-        }
-
         var secret = StreamKeySecret.Create();
-        var key = new StreamKey
+        var key = await db.InTransactionAsync(async () =>
         {
-            OwnerId = me.Id,
-            OwnerName = me.UserName,
-            Name = name,
-            SecretHash = StreamKeySecret.Hash(secret)!,
-            CreatedAt = time.GetUtcNow(),
-        };
-        db.StreamKeys.Add(key);
-        await db.SaveChangesAsync();
+            // One user's creations take turns from here to the commit, so parallel ones cannot all pass the count.
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtextextended({"stream-keys:" + me.Id}, 0))");
+            if (await db.StreamKeys.CountAsync(k => k.OwnerId == me.Id) >= MaxKeysPerUser)
+            {
+                return null;
+            }
+            var key = new StreamKey
+            {
+                OwnerId = me.Id,
+                OwnerName = me.UserName,
+                Name = name,
+                SecretHash = StreamKeySecret.Hash(secret)!,
+                CreatedAt = time.GetUtcNow(),
+            };
+            db.StreamKeys.Add(key);
+            await db.SaveChangesAsync();
+            return key;
+        });
+        if (key is null)
+        {
+            return Problem(StatusCodes.Status409Conflict,
+                $"You have {MaxKeysPerUser} stream keys, the most one user may have.",
+                "Revoke a key you no longer use, then create the new one.");
+        }
         return TypedResults.Created($"/api/media/keys/{key.Id}", new StreamKeyCreatedResponse(key.Id, key.Name, secret, key.CreatedAt));
     }
 
@@ -80,7 +89,7 @@ public static class StreamKeysApi
         var me = principal.GetCurrentUser();
         if (await db.StreamKeys.Where(k => k.Id == id && k.OwnerId == me.Id).ExecuteDeleteAsync() == 0)
         {
-            return StreamsApi.Problem(StatusCodes.Status404NotFound, "There is no such stream key.");
+            return Problem(StatusCodes.Status404NotFound, "There is no such stream key.");
         }
 
         var liveWithKey = await db.Streams.Where(s => s.OwnerId == me.Id && s.EndedAt == null && s.StreamKeyId == id)

@@ -4,16 +4,17 @@ using AudioStream.MediaService.Denoising.Onnx;
 using AudioStream.MediaService.Infrastructure;
 using AudioStream.MediaService.Live;
 using AudioStream.MediaService.Model;
+using AudioStream.ServiceDefaults;
+using AudioStream.ServiceDefaults.Rules;
 using AudioStream.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using static AudioStream.ServiceDefaults.ProblemResults;
 
 namespace AudioStream.MediaService.Apis;
 
 public static class StreamsApi
 {
-    public const int MaxTitleLength = 200;
-
     public static RouteGroupBuilder MapStreamsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/media/streams").WithTags("Streams").RequireAuthorization();
@@ -42,10 +43,8 @@ public static class StreamsApi
             new StreamStartedResponse(stream.SessionId, $"/api/media/whip/{stream.SessionId}", stream.StartedAt, stream.Denoise));
     }
 
-    internal static ValidationProblem? InvalidTitle(string? title) => title is { Length: > MaxTitleLength }
-        ? TypedResults.ValidationProblem(
-            new Dictionary<string, string[]> { ["title"] = [$"Keep the title to {MaxTitleLength} characters."] },
-            title: "The stream is not valid.")
+    internal static ValidationProblem? InvalidTitle(string? title) => title is { Length: > TitleRule.MaxLength }
+        ? Invalid("title", $"Keep the title to {TitleRule.MaxLength} characters.", "The stream is not valid.")
         : null;
 
     /// <summary>Opens the user's live session (409 when they already have one), the one way a stream starts.</summary>
@@ -65,7 +64,7 @@ public static class StreamsApi
         {
             await db.SaveChangesAsync();
         }
-        catch (DbUpdateException ex) when (ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+        catch (DbUpdateException ex) when (ex.IsUniqueViolation())
         {
             return (null, Problem(StatusCodes.Status409Conflict, "You are already live."));
         }
@@ -141,6 +140,4 @@ public static class StreamsApi
         new(session.Id, Seconds((session.EndedAt ?? time.GetUtcNow()) - session.StartedAt), RecordingId: session.Id);
 
     private static double Seconds(TimeSpan duration) => Math.Round(Math.Max(0, duration.TotalSeconds), 1);
-
-    internal static ProblemHttpResult Problem(int status, string title) => TypedResults.Problem(statusCode: status, title: title);
 }

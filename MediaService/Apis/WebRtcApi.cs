@@ -1,12 +1,13 @@
 using System.Security.Claims;
 using AudioStream.MediaService.Live;
-using AudioStream.MediaService.Security;
 using AudioStream.MediaService.Model;
+using AudioStream.MediaService.Security;
 using AudioStream.MediaService.WebRtc;
 using AudioStream.MediaService.WebRtc.Sdp;
 using AudioStream.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
+using static AudioStream.ServiceDefaults.ProblemResults;
 
 namespace AudioStream.MediaService.Apis;
 
@@ -42,17 +43,17 @@ public static class WebRtcApi
         var stream = streams.Find(sessionId);
         if (stream is null || stream.IsEnded)
         {
-            return StreamsApi.Problem(StatusCodes.Status404NotFound, "There is no such live stream (it may have ended).");
+            return Problem(StatusCodes.Status404NotFound, "There is no such live stream (it may have ended).");
         }
 
         if (stream.OwnerId != me.Id)
         {
-            return StreamsApi.Problem(StatusCodes.Status403Forbidden, "This is not your stream.");
+            return Problem(StatusCodes.Status403Forbidden, "This is not your stream.");
         }
 
         if (stream.IngestResourceId is not null)
         {
-            return StreamsApi.Problem(StatusCodes.Status409Conflict, "A broadcaster is already connected to this stream.");
+            return Problem(StatusCodes.Status409Conflict, "A broadcaster is already connected to this stream.");
         }
 
         var offer = await ReadOfferAsync(request);
@@ -76,7 +77,7 @@ public static class WebRtcApi
         if (!stream.TryAttachIngest(peer, resourceId))
         {
             peer.Dispose();
-            return StreamsApi.Problem(StatusCodes.Status409Conflict, "A broadcaster is already connected to this stream.");
+            return Problem(StatusCodes.Status409Conflict, "A broadcaster is already connected to this stream.");
         }
 
         return new SdpAnswerResult(answer, $"/api/media/whip/{sessionId}/{resourceId}", IceServerLinksFor(request, me, iceServers));
@@ -90,7 +91,7 @@ public static class WebRtcApi
         if (stream is null || stream.OwnerId != me.Id || stream.IngestResourceId != resourceId
             || await streams.EndAsync(stream, LiveStreamManager.ReasonWhipDeleted) is null)
         {
-            return StreamsApi.Problem(StatusCodes.Status404NotFound, "There is no such WHIP session.");
+            return Problem(StatusCodes.Status404NotFound, "There is no such WHIP session.");
         }
 
         return TypedResults.Ok();
@@ -103,12 +104,12 @@ public static class WebRtcApi
         var me = principal.GetCurrentUser();
         if (!await access.MayListenAsync(me.Id, me.UserName, username, cancellationToken))
         {
-            return StreamsApi.Problem(StatusCodes.Status403Forbidden, "Only friends can listen to this stream.");
+            return Problem(StatusCodes.Status403Forbidden, "Only friends can listen to this stream.");
         }
 
         if (streams.FindByName(username) is not { IsEnded: false } stream)
         {
-            return StreamsApi.Problem(StatusCodes.Status404NotFound, $"{username} is not live.");
+            return Problem(StatusCodes.Status404NotFound, $"{username} is not live.");
         }
 
         var offer = await ReadOfferAsync(request);
@@ -151,7 +152,7 @@ public static class WebRtcApi
         var me = principal.GetCurrentUser();
         if (streams.FindByName(username)?.Listeners.Find(resourceId) is not { } listener || listener.UserId != me.Id)
         {
-            return StreamsApi.Problem(StatusCodes.Status404NotFound, "There is no such WHEP session.");
+            return Problem(StatusCodes.Status404NotFound, "There is no such WHEP session.");
         }
 
         listener.Close();
@@ -164,17 +165,15 @@ public static class WebRtcApi
         var me = principal.GetCurrentUser();
         if (request.Track is not ("processed" or "original"))
         {
-            return TypedResults.ValidationProblem(
-                new Dictionary<string, string[]> { ["track"] = ["Ask for \"processed\" (cleaned) or \"original\"."] },
-                title: "The track is not valid.");
+            return Invalid("track", "Ask for \"processed\" (cleaned) or \"original\".", "The track is not valid.");
         }
         if (streams.FindByName(username)?.Listeners.Find(resourceId) is not { } listener || listener.UserId != me.Id)
         {
-            return StreamsApi.Problem(StatusCodes.Status404NotFound, "There is no such WHEP session.");
+            return Problem(StatusCodes.Status404NotFound, "There is no such WHEP session.");
         }
         if (request.Track == "original" && !listener.HasOriginal)
         {
-            return StreamsApi.Problem(StatusCodes.Status409Conflict, "This stream is not denoised: there is only the original.");
+            return Problem(StatusCodes.Status409Conflict, "This stream is not denoised: there is only the original.");
         }
 
         listener.PlayOriginal = request.Track == "original";
@@ -186,7 +185,7 @@ public static class WebRtcApi
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
             || !mediaType.MediaType.Equals(SdpAnswerResult.ContentType, StringComparison.OrdinalIgnoreCase))
         {
-            return (null, StreamsApi.Problem(StatusCodes.Status415UnsupportedMediaType, "Send the SDP offer as application/sdp."));
+            return (null, Problem(StatusCodes.Status415UnsupportedMediaType, "Send the SDP offer as application/sdp."));
         }
 
         using var reader = new StreamReader(request.Body);
@@ -228,5 +227,5 @@ public static class WebRtcApi
     }
 
     internal static ProblemHttpResult BadOffer(SdpParseException ex) =>
-        TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The SDP offer is not valid.", detail: ex.Message);
+        Problem(StatusCodes.Status400BadRequest, "The SDP offer is not valid.", ex.Message);
 }

@@ -6,6 +6,7 @@ using AudioStream.MediaService.WebRtc;
 using AudioStream.MediaService.WebRtc.Sdp;
 using AudioStream.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
+using static AudioStream.ServiceDefaults.ProblemResults;
 
 namespace AudioStream.MediaService.Apis;
 
@@ -66,7 +67,7 @@ public static class WhipPublishApi
         if (stream is null || !stream.TryAttachIngest(peer, resourceId))
         {
             peer.Dispose();
-            return problem ?? StreamsApi.Problem(StatusCodes.Status409Conflict, "You are already live.");
+            return problem ?? Problem(StatusCodes.Status409Conflict, "You are already live.");
         }
 
         return new SdpAnswerResult(answer, $"/api/media/whip/{stream.SessionId}/{resourceId}", WebRtcApi.IceServerLinksFor(request, me, iceServers));
@@ -75,7 +76,7 @@ public static class WhipPublishApi
     private static ProblemHttpResult RefusePatch(HttpResponse response)
     {
         response.Headers.Allow = HttpMethods.Delete;
-        return TypedResults.Problem(statusCode: StatusCodes.Status405MethodNotAllowed,
-            title: "Trickle ICE and ICE restarts are not supported: the offer's candidates are enough (the server is ICE-lite).");
+        return Problem(StatusCodes.Status405MethodNotAllowed,
+            "Trickle ICE and ICE restarts are not supported: the offer's candidates are enough (the server is ICE-lite).");
     }
 }

@@ -1,4 +1,5 @@
 using AudioStream.MediaService.Model;
+using AudioStream.ServiceDefaults.Rules;
 using Microsoft.EntityFrameworkCore;
 
 namespace AudioStream.MediaService.Infrastructure;
@@ -15,8 +16,8 @@ public sealed class MediaDbContext(DbContextOptions<MediaDbContext> options) : D
         {
             stream.ToTable("streams");
             stream.HasKey(s => s.Id);
-            stream.Property(s => s.OwnerName).HasMaxLength(32);
-            stream.Property(s => s.Title).HasMaxLength(200);
+            stream.Property(s => s.OwnerName).HasMaxLength(UserNameRule.MaxLength);
+            stream.Property(s => s.Title).HasMaxLength(TitleRule.MaxLength);
             stream.Property(s => s.EndReason).HasMaxLength(32);
             stream.Ignore(s => s.IsActive);
             // The database, not a race between two requests, guarantees one live stream per user.
@@ -27,7 +28,7 @@ public sealed class MediaDbContext(DbContextOptions<MediaDbContext> options) : D
         {
             key.ToTable("stream_keys");
             key.HasKey(k => k.Id);
-            key.Property(k => k.OwnerName).HasMaxLength(32);
+            key.Property(k => k.OwnerName).HasMaxLength(UserNameRule.MaxLength);
             key.Property(k => k.Name).HasMaxLength(Apis.StreamKeysApi.MaxNameLength);
             key.Property(k => k.SecretHash).HasMaxLength(32);
             key.HasIndex(k => k.SecretHash).IsUnique();

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using AudioStream.PresenceService.Realtime;
 using AudioStream.ServiceDefaults.Security;
+using static AudioStream.ServiceDefaults.ProblemResults;
 
 namespace AudioStream.PresenceService.Apis;
 
@@ -22,11 +23,11 @@ public static class PresenceSocketApi
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "This endpoint speaks WebSocket only.");
+            return Problem(StatusCodes.Status400BadRequest, "This endpoint speaks WebSocket only.");
         }
         if (!IsSameOrigin(context.Request))
         {
-            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Cross-site WebSocket connections are not allowed.");
+            return Problem(StatusCodes.Status403Forbidden, "Cross-site WebSocket connections are not allowed.");
         }
 
         var user = principal.GetCurrentUser();

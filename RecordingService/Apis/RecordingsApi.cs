@@ -5,9 +5,11 @@ using AudioStream.RecordingService.Infrastructure;
 using AudioStream.RecordingService.Live;
 using AudioStream.RecordingService.Model;
 using AudioStream.ServiceDefaults.Messaging;
+using AudioStream.ServiceDefaults.Rules;
 using AudioStream.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using static AudioStream.ServiceDefaults.ProblemResults;
 
 namespace AudioStream.RecordingService.Apis;
 
@@ -17,8 +19,6 @@ namespace AudioStream.RecordingService.Apis;
 /// </summary>
 public static class RecordingsApi
 {
-    public const int MaxTitleLength = 200;
-
     public static RouteGroupBuilder MapRecordingsApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api/recordings").WithTags("Recordings").RequireAuthorization();
@@ -39,11 +39,9 @@ public static class RecordingsApi
     {
         var me = principal.GetCurrentUser();
         owner ??= me.UserName;
-        if (owner.Length is 0 or > 32 || !owner.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-'))
+        if (!UserNameRule.IsValidPrefix(owner))
         {
-            return TypedResults.ValidationProblem(
-                new Dictionary<string, string[]> { ["owner"] = ["Give a user name: 1 to 32 letters, digits, '_', '.' or '-'."] },
-                title: "The owner is not valid.");
+            return Invalid("owner", $"Give a user name: 1 to {UserNameRule.MaxLength} {UserNameRule.AllowedCharacters}.", "The owner is not valid.");
         }
         var ownerId = await access.ResolveViewableOwnerAsync(me, owner, cancellationToken);
         if (ownerId is null)
@@ -135,11 +133,9 @@ public static class RecordingsApi
             return problem!;
         }
         var title = request.Title?.Trim();
-        if (string.IsNullOrEmpty(title) || title.Length > MaxTitleLength)
+        if (string.IsNullOrEmpty(title) || title.Length > TitleRule.MaxLength)
         {
-            return TypedResults.ValidationProblem(
-                new Dictionary<string, string[]> { ["title"] = [$"Give a title of 1 to {MaxTitleLength} characters."] },
-                title: "The title is not valid.");
+            return Invalid("title", $"Give a title of 1 to {TitleRule.MaxLength} characters.", "The title is not valid.");
         }
         recording.Title = title;
         await db.SaveChangesAsync(cancellationToken);
@@ -200,9 +196,7 @@ public static class RecordingsApi
         }
         if (!string.IsNullOrEmpty(format) && !format.Equals("wav", StringComparison.OrdinalIgnoreCase))
         {
-            return TypedResults.ValidationProblem(
-                new Dictionary<string, string[]> { ["format"] = ["Leave the format out for the stored audio, or ask for format=wav."] },
-                title: "The format is not valid.");
+            return Invalid("format", "Leave the format out for the stored audio, or ask for format=wav.", "The format is not valid.");
         }
         var (recording, problem) = await FindViewableAsync(id, principal, db, access, cancellationToken);
         if (recording is null)
@@ -290,9 +284,6 @@ public static class RecordingsApi
         return false;
     }
 
-    private static ValidationProblem TrackProblem() => TypedResults.ValidationProblem(
-        new Dictionary<string, string[]> { ["track"] = ["Ask for track=processed (the default) or track=original."] },
-        title: "The track is not valid.");
-
-    private static ProblemHttpResult Problem(int status, string title) => TypedResults.Problem(statusCode: status, title: title);
+    private static ValidationProblem TrackProblem() =>
+        Invalid("track", "Ask for track=processed (the default) or track=original.", "The track is not valid.");
 }

@@ -1,4 +1,5 @@
 using AudioStream.RecordingService.Model;
+using AudioStream.ServiceDefaults.Rules;
 using Microsoft.EntityFrameworkCore;
 
 namespace AudioStream.RecordingService.Infrastructure;
@@ -13,8 +14,8 @@ public sealed class RecordingDbContext(DbContextOptions<RecordingDbContext> opti
         {
             recording.ToTable("recordings");
             recording.HasKey(r => r.Id);
-            recording.Property(r => r.OwnerName).HasMaxLength(32);
-            recording.Property(r => r.Title).HasMaxLength(200);
+            recording.Property(r => r.OwnerName).HasMaxLength(UserNameRule.MaxLength);
+            recording.Property(r => r.Title).HasMaxLength(TitleRule.MaxLength);
             recording.Property(r => r.Status).HasConversion<string>().HasMaxLength(16);
             recording.Property(r => r.Error).HasMaxLength(500);
             recording.Property(r => r.StoppedReason).HasMaxLength(16);

@@ -3,7 +3,9 @@ using System.Globalization;
 using AudioStream.RecordingService.Audio;
 using AudioStream.RecordingService.Infrastructure;
 using AudioStream.RecordingService.Model;
+using AudioStream.ServiceDefaults;
 using AudioStream.ServiceDefaults.Messaging;
+using AudioStream.ServiceDefaults.Rules;
 using Microsoft.EntityFrameworkCore;
 
 namespace AudioStream.RecordingService.Live;
@@ -52,7 +54,7 @@ public sealed class LiveRecorder(
             StreamId = stream.StreamId,
             OwnerId = stream.OwnerId,
             OwnerName = stream.OwnerName,
-            Title = string.IsNullOrWhiteSpace(stream.Title) ? DefaultTitle(time.GetUtcNow()) : stream.Title.Trim()[..Math.Min(200, stream.Title.Trim().Length)],
+            Title = TitleRule.Clip(stream.Title) ?? DefaultTitle(time.GetUtcNow()),
             Denoise = denoise,
             HasOriginal = denoise,
             CreatedAt = time.GetUtcNow(),
@@ -76,7 +78,7 @@ public sealed class LiveRecorder(
             {
                 await db.SaveChangesAsync(stopping.Token);
             }
-            catch (DbUpdateException ex) when (ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+            catch (DbUpdateException ex) when (ex.IsUniqueViolation())
             {
                 logger.LogInformation("Stream {StreamId} is already being recorded", stream.StreamId);
                 return false;

@@ -1,11 +1,14 @@
+using System.Linq.Expressions;
 using System.Security.Claims;
 using AudioStream.ServiceDefaults.Messaging;
+using AudioStream.ServiceDefaults.Rules;
 using AudioStream.ServiceDefaults.Security;
 using AudioStream.SocialService.Infrastructure;
 using AudioStream.SocialService.Model;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using StackExchange.Redis;
+using static AudioStream.ServiceDefaults.ProblemResults;
 
 namespace AudioStream.SocialService.Apis;
 
@@ -30,11 +33,9 @@ public static class SocialApi
     public static async Task<Results<Ok<List<UserSearchResult>>, ValidationProblem>> SearchUsersAsync(
         string? query, ClaimsPrincipal principal, SocialDbContext db, MemberDirectory members, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(query) || query.Length > 32 || !query.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-'))
+        if (!UserNameRule.IsValidPrefix(query))
         {
-            return TypedResults.ValidationProblem(
-                new Dictionary<string, string[]> { ["query"] = ["Give 1 to 32 letters, digits, '_', '.' or '-'."] },
-                title: "The search is not valid.");
+            return Invalid("query", $"Give 1 to {UserNameRule.MaxLength} {UserNameRule.AllowedCharacters}.", "The search is not valid.");
         }
         var me = principal.GetCurrentUser();
         // One extra so that leaving yourself out still fills the page.
@@ -66,21 +67,14 @@ public static class SocialApi
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> RemoveFriendAsync(
-        string username, ClaimsPrincipal principal, SocialDbContext db, IConnectionMultiplexer redis)
+        string username, ClaimsPrincipal principal, FriendGraph graph, IConnectionMultiplexer redis, CancellationToken cancellationToken)
     {
         var me = principal.GetCurrentUser();
-        var normalized = MemberDirectory.Normalize(username);
-        var both = await db.Friendships
-            .Where(f => (f.UserId == me.Id && f.Friend.NormalizedUserName == normalized)
-                || (f.FriendId == me.Id && db.Members.Any(m => m.Id == f.UserId && m.NormalizedUserName == normalized)))
-            .ToListAsync();
-        if (both.Count == 0)
+        if (await graph.UnfriendAsync(me.Id, UserNameRule.Normalize(username), cancellationToken) is not { } friendId)
         {
-            return NotFound("You are not friends with that user.");
+            return Problem(StatusCodes.Status404NotFound, "You are not friends with that user.");
         }
-        db.Friendships.RemoveRange(both);
-        await db.SaveChangesAsync();
-        await redis.PublishAsync(EventChannels.Social, new SocialEvent(SocialEventTypes.FriendshipEnded, [me.Id, both[0].UserId == me.Id ? both[0].FriendId : both[0].UserId]));
+        await redis.PublishAsync(EventChannels.Social, new SocialEvent(SocialEventTypes.FriendshipEnded, [me.Id, friendId]));
         return TypedResults.NoContent();
     }
 
@@ -100,107 +94,87 @@ public static class SocialApi
         return TypedResults.Ok(new FriendRequestsResponse(incoming, outgoing));
     }
 
+    /// <summary>
+    /// Asks someone to be friends. If they have already asked you, or ask at the same moment (crossing requests),
+    /// asking back accepts their request: 200 with <c>friends: true</c> instead of 201 and a second pending request.
+    /// </summary>
     public static async Task<Results<Created<FriendRequestResponse>, Ok<FriendsResponse>, ValidationProblem, ProblemHttpResult>> SendRequestAsync(
-        SendFriendRequest request, ClaimsPrincipal principal, SocialDbContext db, MemberDirectory members,
+        SendFriendRequest request, ClaimsPrincipal principal, FriendGraph graph, MemberDirectory members,
         IConnectionMultiplexer redis, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrWhiteSpace(request.Username) || request.Username.Length > 32)
+        if (string.IsNullOrWhiteSpace(request.Username) || request.Username.Length > UserNameRule.MaxLength)
         {
-            return TypedResults.ValidationProblem(
-                new Dictionary<string, string[]> { ["username"] = ["Name the user to befriend."] }, title: "The request is not valid.");
+            return Invalid("username", "Name the user to befriend.", "The request is not valid.");
         }
         var me = principal.GetCurrentUser();
         var sender = await members.EnsureAsync(me);
-        if (MemberDirectory.Normalize(request.Username) == sender.NormalizedUserName)
+        if (UserNameRule.Normalize(request.Username) == sender.NormalizedUserName)
         {
-            return TypedResults.ValidationProblem(
-                new Dictionary<string, string[]> { ["username"] = ["You cannot befriend yourself."] }, title: "You cannot befriend yourself.");
+            return Invalid("username", "You cannot befriend yourself.", "You cannot befriend yourself.");
         }
         var recipient = await members.FindByNameAsync(request.Username, cancellationToken);
         if (recipient is null)
         {
-            return NotFound("There is no user with that name.");
-        }
-        if (await db.Friendships.AnyAsync(f => f.UserId == me.Id && f.FriendId == recipient.Id, cancellationToken))
-        {
-            return Conflict("You are already friends.");
-        }
-        if (await db.FriendRequests.AnyAsync(r => r.SenderId == me.Id && r.RecipientId == recipient.Id, cancellationToken))
-        {
-            return Conflict("You already asked this user.");
+            return Problem(StatusCodes.Status404NotFound, "There is no user with that name.");
         }
 
-        // They already asked you: asking back means yes.
-        var theirs = await db.FriendRequests.SingleOrDefaultAsync(r => r.SenderId == recipient.Id && r.RecipientId == me.Id, cancellationToken);
-        if (theirs is not null)
+        var result = await graph.RequestAsync(me.Id, recipient.Id, cancellationToken);
+        switch (result.Outcome)
         {
-            await BefriendAsync(db, theirs);
-            await redis.PublishAsync(EventChannels.Social, new SocialEvent(SocialEventTypes.FriendsChanged, [me.Id, recipient.Id]));
-            return TypedResults.Ok(new FriendsResponse(true));
+            case SendOutcome.Requested:
+                var sent = result.Request!;
+                await redis.PublishAsync(EventChannels.Social, new SocialEvent(SocialEventTypes.RequestsChanged, [me.Id, recipient.Id]));
+                return TypedResults.Created($"/api/social/requests/{sent.Id}", new FriendRequestResponse(sent.Id, recipient.UserName, sent.CreatedAt));
+            case SendOutcome.BecameFriends:
+                await redis.PublishAsync(EventChannels.Social, new SocialEvent(SocialEventTypes.FriendsChanged, [me.Id, recipient.Id]));
+                return TypedResults.Ok(new FriendsResponse(true));
+            case SendOutcome.AlreadyFriends:
+                return Problem(StatusCodes.Status409Conflict, "You are already friends.");
+            case SendOutcome.AlreadyAsked:
+                return Problem(StatusCodes.Status409Conflict, "You already asked this user.");
+            default:
+                return Problem(StatusCodes.Status409Conflict, "Their request changed while yours was sent. Try again.");
         }
-
-        var friendRequest = new FriendRequest { SenderId = me.Id, RecipientId = recipient.Id };
-        db.FriendRequests.Add(friendRequest);
-        try
-        {
-            await db.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException exception) when (exception.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
-        {
-            return Conflict("You already asked this user.");
-        }
-        await redis.PublishAsync(EventChannels.Social, new SocialEvent(SocialEventTypes.RequestsChanged, [me.Id, recipient.Id]));
-        return TypedResults.Created($"/api/social/requests/{friendRequest.Id}",
-            new FriendRequestResponse(friendRequest.Id, recipient.UserName, friendRequest.CreatedAt));
     }
 
+    /// <summary>Accepts a request sent to you; 404 when it is no longer there (accepted already, withdrawn or rejected).</summary>
     public static async Task<Results<Ok<FriendsResponse>, ProblemHttpResult>> AcceptRequestAsync(
-        Guid id, ClaimsPrincipal principal, SocialDbContext db, IConnectionMultiplexer redis)
+        Guid id, ClaimsPrincipal principal, FriendGraph graph, IConnectionMultiplexer redis, CancellationToken cancellationToken)
     {
         var me = principal.GetCurrentUser();
-        var request = await db.FriendRequests.SingleOrDefaultAsync(r => r.Id == id && r.RecipientId == me.Id);
+        var request = await graph.AcceptAsync(id, me.Id, cancellationToken);
         if (request is null)
         {
-            return NotFound("No such request was sent to you.");
+            return Problem(StatusCodes.Status404NotFound, "No such request was sent to you.");
         }
-        await BefriendAsync(db, request);
         await redis.PublishAsync(EventChannels.Social, new SocialEvent(SocialEventTypes.FriendsChanged, [request.SenderId, me.Id]));
         return TypedResults.Ok(new FriendsResponse(true));
     }
 
     public static Task<Results<NoContent, ProblemHttpResult>> RejectRequestAsync(
-        Guid id, ClaimsPrincipal principal, SocialDbContext db, IConnectionMultiplexer redis) =>
-        DeleteRequestAsync(db, redis, r => r.Id == id && r.RecipientId == principal.GetCurrentUser().Id, "No such request was sent to you.");
+        Guid id, ClaimsPrincipal principal, FriendGraph graph, IConnectionMultiplexer redis, CancellationToken cancellationToken)
+    {
+        var me = principal.GetCurrentUser().Id;
+        return DeleteRequestAsync(graph, redis, r => r.Id == id && r.RecipientId == me, "No such request was sent to you.", cancellationToken);
+    }
 
     public static Task<Results<NoContent, ProblemHttpResult>> CancelRequestAsync(
-        Guid id, ClaimsPrincipal principal, SocialDbContext db, IConnectionMultiplexer redis) =>
-        DeleteRequestAsync(db, redis, r => r.Id == id && r.SenderId == principal.GetCurrentUser().Id, "You sent no such request.");
+        Guid id, ClaimsPrincipal principal, FriendGraph graph, IConnectionMultiplexer redis, CancellationToken cancellationToken)
+    {
+        var me = principal.GetCurrentUser().Id;
+        return DeleteRequestAsync(graph, redis, r => r.Id == id && r.SenderId == me, "You sent no such request.", cancellationToken);
+    }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteRequestAsync(
-        SocialDbContext db, IConnectionMultiplexer redis, System.Linq.Expressions.Expression<Func<FriendRequest, bool>> mine, string notFound)
+        FriendGraph graph, IConnectionMultiplexer redis, Expression<Func<FriendRequest, bool>> mine, string notFound,
+        CancellationToken cancellationToken)
     {
-        var request = await db.FriendRequests.SingleOrDefaultAsync(mine);
+        var request = await graph.DeleteAsync(mine, cancellationToken);
         if (request is null)
         {
-            return NotFound(notFound);
+            return Problem(StatusCodes.Status404NotFound, notFound);
         }
-        db.FriendRequests.Remove(request);
-        await db.SaveChangesAsync();
         await redis.PublishAsync(EventChannels.Social, new SocialEvent(SocialEventTypes.RequestsChanged, [request.SenderId, request.RecipientId]));
         return TypedResults.NoContent();
     }
-
-    /// <summary>Turns a request into a friendship (both directions) in one transaction.</summary>
-    private static async Task BefriendAsync(SocialDbContext db, FriendRequest request)
-    {
-        var since = DateTimeOffset.UtcNow;
-        db.FriendRequests.Remove(request);
-        db.Friendships.Add(new Friendship { UserId = request.SenderId, FriendId = request.RecipientId, Since = since });
-        db.Friendships.Add(new Friendship { UserId = request.RecipientId, FriendId = request.SenderId, Since = since });
-        await db.SaveChangesAsync();
-    }
-
-    private static ProblemHttpResult NotFound(string title) => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: title);
-
-    private static ProblemHttpResult Conflict(string title) => TypedResults.Problem(statusCode: StatusCodes.Status409Conflict, title: title);
 }

@@ -14,5 +14,6 @@ internal static class ApplicationServiceExtensions
         builder.Services.AddGrpc();
         builder.Services.AddServiceGrpcClient<UserDirectory.UserDirectoryClient>("identity");
         builder.Services.AddScoped<MemberDirectory>();
+        builder.Services.AddScoped<FriendGraph>();
     }
 }

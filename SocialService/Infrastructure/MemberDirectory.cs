@@ -1,4 +1,6 @@
 using AudioStream.IdentityService.Grpc;
+using AudioStream.ServiceDefaults;
+using AudioStream.ServiceDefaults.Rules;
 using AudioStream.ServiceDefaults.Security;
 using AudioStream.SocialService.Model;
 using Microsoft.EntityFrameworkCore;
@@ -16,7 +18,7 @@ public sealed class MemberDirectory(SocialDbContext db, UserDirectory.UserDirect
         var member = await db.Members.FindAsync(user.Id);
         if (member is null)
         {
-            member = new Member { Id = user.Id, UserName = user.UserName, NormalizedUserName = Normalize(user.UserName) };
+            member = new Member { Id = user.Id, UserName = user.UserName, NormalizedUserName = UserNameRule.Normalize(user.UserName) };
             db.Members.Add(member);
             await SaveIgnoringDuplicateAsync(member);
         }
@@ -25,7 +27,7 @@ public sealed class MemberDirectory(SocialDbContext db, UserDirectory.UserDirect
 
     public async Task<Member?> FindByNameAsync(string userName, CancellationToken cancellationToken)
     {
-        var normalized = Normalize(userName);
+        var normalized = UserNameRule.Normalize(userName);
         var known = await db.Members.SingleOrDefaultAsync(m => m.NormalizedUserName == normalized, cancellationToken);
         if (known is not null)
         {
@@ -36,7 +38,7 @@ public sealed class MemberDirectory(SocialDbContext db, UserDirectory.UserDirect
         {
             return null;
         }
-        var member = new Member { Id = Guid.Parse(reply.User.Id), UserName = reply.User.UserName, NormalizedUserName = Normalize(reply.User.UserName) };
+        var member = new Member { Id = Guid.Parse(reply.User.Id), UserName = reply.User.UserName, NormalizedUserName = UserNameRule.Normalize(reply.User.UserName) };
         db.Members.Add(member);
         await SaveIgnoringDuplicateAsync(member);
         return member;
@@ -48,8 +50,6 @@ public sealed class MemberDirectory(SocialDbContext db, UserDirectory.UserDirect
         return reply.Users;
     }
 
-    public static string Normalize(string userName) => userName.ToUpperInvariant();
-
     /// <summary>Two first requests of one user may race to add the same member; either row is the same.</summary>
     private async Task SaveIgnoringDuplicateAsync(Member member)
     {
@@ -57,7 +57,7 @@ public sealed class MemberDirectory(SocialDbContext db, UserDirectory.UserDirect
         {
             await db.SaveChangesAsync();
         }
-        catch (DbUpdateException exception) when (exception.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+        catch (DbUpdateException exception) when (exception.IsUniqueViolation())
         {
             db.Entry(member).State = EntityState.Detached;
         }

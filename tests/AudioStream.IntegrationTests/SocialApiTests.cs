@@ -48,6 +48,90 @@ public sealed class SocialApiTests(AppHostFixture fixture)
         Assert.Equal(0, (await bob.GetJsonAsync("/api/social/requests")).GetProperty("incoming").GetArrayLength());
     }
 
+    /// <summary>Rounds of each race below: each one a chance for the two requests to meet inside the service.</summary>
+    private const int RaceRounds = 5;
+
+    [Fact]
+    public async Task Crossing_requests_make_one_friendship_answering_201_and_200_never_500()
+    {
+        var (alice, bob) = await TwoUsersAsync();
+        using var disposeAlice = alice;
+        using var disposeBob = bob;
+        for (var round = 0; round < RaceRounds; round++)
+        {
+            var statuses = await AtOnceAsync(
+                alice.PostAsync("/api/social/requests", new { username = bob.UserName }),
+                bob.PostAsync("/api/social/requests", new { username = alice.UserName }));
+
+            Assert.Equal([HttpStatusCode.OK, HttpStatusCode.Created], statuses.Order());
+            Assert.Equal(bob.UserName, Assert.Single((await alice.GetJsonAsync("/api/social/friends")).EnumerateArray()).GetProperty("username").GetString());
+            var requests = await alice.GetJsonAsync("/api/social/requests");
+            Assert.Equal(0, requests.GetProperty("incoming").GetArrayLength() + requests.GetProperty("outgoing").GetArrayLength());
+            Assert.Equal(HttpStatusCode.NoContent, await UserSession.StatusOfAsync(alice.DeleteAsync($"/api/social/friends/{bob.UserName}")));
+        }
+    }
+
+    [Fact]
+    public async Task A_double_accept_answers_200_and_404_never_500()
+    {
+        var (alice, bob) = await TwoUsersAsync();
+        using var disposeAlice = alice;
+        using var disposeBob = bob;
+        for (var round = 0; round < RaceRounds; round++)
+        {
+            var id = await SendRequestAsync(alice, bob);
+
+            var statuses = await AtOnceAsync(
+                bob.PostAsync($"/api/social/requests/{id}/accept"),
+                bob.PostAsync($"/api/social/requests/{id}/accept"));
+
+            Assert.Equal([HttpStatusCode.OK, HttpStatusCode.NotFound], statuses.Order());
+            Assert.Equal(1, (await bob.GetJsonAsync("/api/social/friends")).GetArrayLength());
+            Assert.Equal(HttpStatusCode.NoContent, await UserSession.StatusOfAsync(bob.DeleteAsync($"/api/social/friends/{alice.UserName}")));
+        }
+    }
+
+    [Fact]
+    public async Task Accept_racing_a_cancel_lets_one_happen_and_answers_the_other_404_never_500()
+    {
+        var (alice, bob) = await TwoUsersAsync();
+        using var disposeAlice = alice;
+        using var disposeBob = bob;
+        for (var round = 0; round < RaceRounds; round++)
+        {
+            var id = await SendRequestAsync(alice, bob);
+
+            var statuses = await AtOnceAsync(
+                bob.PostAsync($"/api/social/requests/{id}/accept"),
+                alice.DeleteAsync($"/api/social/requests/{id}"));
+
+            var accepted = statuses[0] == HttpStatusCode.OK;
+            HttpStatusCode[] expected = accepted ? [HttpStatusCode.OK, HttpStatusCode.NotFound] : [HttpStatusCode.NotFound, HttpStatusCode.NoContent];
+            Assert.Equal(expected, statuses);
+            Assert.Equal(accepted ? 1 : 0, (await alice.GetJsonAsync("/api/social/friends")).GetArrayLength());
+            Assert.Equal(0, (await bob.GetJsonAsync("/api/social/requests")).GetProperty("incoming").GetArrayLength());
+            if (accepted)
+            {
+                Assert.Equal(HttpStatusCode.NoContent, await UserSession.StatusOfAsync(alice.DeleteAsync($"/api/social/friends/{bob.UserName}")));
+            }
+        }
+    }
+
+    /// <summary>Two requests sent at once; their statuses, in the order given.</summary>
+    private static Task<HttpStatusCode[]> AtOnceAsync(Task<HttpResponseMessage> first, Task<HttpResponseMessage> second) =>
+        Task.WhenAll(AnswerAsync(first), AnswerAsync(second));
+
+    /// <summary>The status, after checking that a refusal comes as problem details (RFC 9457).</summary>
+    private static async Task<HttpStatusCode> AnswerAsync(Task<HttpResponseMessage> pending)
+    {
+        using var response = await pending;
+        if ((int)response.StatusCode >= 400)
+        {
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        }
+        return response.StatusCode;
+    }
+
     [Fact]
     public async Task Rejecting_and_cancelling_remove_the_request()
     {

@@ -31,6 +31,16 @@ namespace AudioStream.SocialService.Infrastructure.Migrations
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<Guid>("PairHigh")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("uuid")
+                        .HasComputedColumnSql("GREATEST(\"SenderId\", \"RecipientId\")", true);
+
+                    b.Property<Guid>("PairLow")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("uuid")
+                        .HasComputedColumnSql("LEAST(\"SenderId\", \"RecipientId\")", true);
+
                     b.Property<Guid>("RecipientId")
                         .HasColumnType("uuid");
 
@@ -41,7 +51,9 @@ namespace AudioStream.SocialService.Infrastructure.Migrations
 
                     b.HasIndex("RecipientId");
 
-                    b.HasIndex("SenderId", "RecipientId")
+                    b.HasIndex("SenderId");
+
+                    b.HasIndex("PairLow", "PairHigh")
                         .IsUnique();
 
                     b.ToTable("friend_requests", (string)null);
