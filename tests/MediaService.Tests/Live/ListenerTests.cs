@@ -36,7 +36,7 @@ public sealed class ListenerTests : IDisposable
         using var endpoint = new WebRtcEndpoint(new WebRtcEndpointOptions { BindAddress = IPAddress.Loopback });
         using var client = new WebRtcClient(sends: false);
         var (peer, answer) = endpoint.CreateEgressPeer(client.Offer);
-        var listener = _set.Add(peer, _admission.TryAdmit(Guid.NewGuid(), _set.SessionId, out _)!);
+        var listener = _set.Add(peer, _admission.TryAdmit(Guid.NewGuid(), _set.SessionId, out _)!, "sign-in-session");
 
         // Frames published while the browser is still connecting: no loop reads them, no send is even tried.
         for (int i = 0; i < 25; i++)
@@ -72,7 +72,7 @@ public sealed class ListenerTests : IDisposable
         using var endpoint = new WebRtcEndpoint(new WebRtcEndpointOptions { BindAddress = IPAddress.Loopback, ConnectTimeout = TimeSpan.FromSeconds(1) });
         using var client = new WebRtcClient(sends: false);
         var (peer, _) = endpoint.CreateEgressPeer(client.Offer);
-        var listener = _set.Add(peer, _admission.TryAdmit(Guid.NewGuid(), _set.SessionId, out _)!);
+        var listener = _set.Add(peer, _admission.TryAdmit(Guid.NewGuid(), _set.SessionId, out _)!, "sign-in-session");
         Assert.Equal(1, _admission.Count);
 
         await WaitUntilAsync(() => _admission.Count == 0);
@@ -87,7 +87,7 @@ public sealed class ListenerTests : IDisposable
         using var endpoint = new WebRtcEndpoint(new WebRtcEndpointOptions { BindAddress = IPAddress.Loopback });
         using var client = new WebRtcClient(sends: false);
         var (peer, _) = endpoint.CreateEgressPeer(client.Offer);
-        _set.Add(peer, _admission.TryAdmit(Guid.NewGuid(), _set.SessionId, out _)!);
+        _set.Add(peer, _admission.TryAdmit(Guid.NewGuid(), _set.SessionId, out _)!, "sign-in-session");
 
         _processed.Complete();
 
@@ -114,7 +114,7 @@ public sealed class ListenerTests : IDisposable
         {
             if (admission.TryAdmit(Guid.NewGuid(), _set.SessionId, out _) is { } slot)
             {
-                _set.Add(endpoint.CreateEgressPeer(offer).Peer, slot);
+                _set.Add(endpoint.CreateEgressPeer(offer).Peer, slot, "sign-in-session");
             }
             else
             {
