@@ -49,7 +49,7 @@ public static class IdentityApi
             Email = request.Email!,
             PasswordHash = "",
         };
-        using (var slot = await hashing.EnterAsync(context.RequestAborted))
+        using (var slot = await hashing.EnterAsync(knownAddress: false, context.RequestAborted))
         {
             if (!slot.IsAcquired)
             {
@@ -97,15 +97,17 @@ public static class IdentityApi
                 extensions: new Dictionary<string, object?> { ["limit"] = refusal == LoginRefusal.Paced ? "login-pace" : "login-lockout" });
         }
 
-        var user = await db.Users.SingleOrDefaultAsync(u => u.NormalizedUserName == normalized);
+        User? user;
         PasswordVerificationResult verdict;
-        using (var slot = await hashing.EnterAsync(context.RequestAborted))
+        using (var slot = await hashing.EnterAsync(attempt.KnownAddress, context.RequestAborted))
         {
             if (!slot.IsAcquired)
             {
                 await throttle.UncountAsync(normalized, address);
                 return HashingBusy(context, hashing);
             }
+            // Looked up only once admitted: a refused request costs no database query.
+            user = await db.Users.SingleOrDefaultAsync(u => u.NormalizedUserName == normalized);
             // Hash even for an unknown name so the answer takes as long either way.
             verdict = hasher.VerifyHashedPassword(user ?? PlaceholderUser, user?.PasswordHash ?? PlaceholderHash, request.Password);
             if (user is not null && verdict == PasswordVerificationResult.SuccessRehashNeeded)

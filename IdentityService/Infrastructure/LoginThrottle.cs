@@ -25,7 +25,8 @@ public sealed class LoginThrottle(IConnectionMultiplexer redis)
     /// <summary>
     /// KEYS: per name+address counter, per name counter, the name's known addresses, the name's pace marker.
     /// ARGV: window ms, max failures, name ceiling, pace ms, address.
-    /// Answers {0} to go on and verify, {1, ms} locked for this address, {2, ms} paced.
+    /// Answers {0, 0, known} to go on and verify (known: 1 when the name signed in from this address before),
+    /// {1, ms} locked for this address, {2, ms} paced.
     /// </summary>
     private const string CountAttemptScript = """
         local pair = redis.call('INCR', KEYS[1])
@@ -33,13 +34,14 @@ public sealed class LoginThrottle(IConnectionMultiplexer redis)
         if pair > tonumber(ARGV[2]) then return {1, redis.call('PTTL', KEYS[1])} end
         local name = redis.call('INCR', KEYS[2])
         if name == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[1]) end
-        if name > tonumber(ARGV[3]) and redis.call('SISMEMBER', KEYS[3], ARGV[5]) == 0 then
+        local known = redis.call('SISMEMBER', KEYS[3], ARGV[5])
+        if name > tonumber(ARGV[3]) and known == 0 then
           if not redis.call('SET', KEYS[4], '1', 'NX', 'PX', ARGV[4]) then
             redis.call('DECR', KEYS[1])
             return {2, redis.call('PTTL', KEYS[4])}
           end
         end
-        return {0, 0}
+        return {0, 0, known}
         """;
 
     private const string SucceededScript = """
@@ -64,7 +66,7 @@ public sealed class LoginThrottle(IConnectionMultiplexer redis)
         var wait = TimeSpan.FromMilliseconds(Math.Max(0, (long)result[1]));
         return (long)result[0] switch
         {
-            0 => LoginAttempt.Verify,
+            0 => new LoginAttempt(null, TimeSpan.Zero, KnownAddress: (long)result[2] == 1),
             1 => new LoginAttempt(LoginRefusal.LockedForThisAddress, wait),
             _ => new LoginAttempt(LoginRefusal.Paced, wait),
         };

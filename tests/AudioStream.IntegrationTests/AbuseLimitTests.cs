@@ -95,6 +95,48 @@ public sealed class AbuseLimitTests(AppHostFixture fixture)
     }
 
     [Fact]
+    public async Task A_flood_from_many_addresses_fills_the_hashing_queue_but_the_owner_signs_in_from_a_known_address()
+    {
+        using var owner = new UserSession(fixture, IPAddress.Parse("127.0.0.50"));
+        await owner.RegisterAsync();
+        // 128 senders that never stop, spread over 200 addresses (each within its own per-address allowance of 20):
+        // together they keep every hashing slot and the whole queue full for as long as the owner tries.
+        var flooders = Enumerable.Range(0, 200).Select(i => new UserSession(fixture, IPAddress.Parse($"127.0.{10 + i / 100}.{1 + i % 100}"))).ToList();
+        using var stop = new CancellationTokenSource();
+        var refusedForHashing = 0;
+        var flood = Enumerable.Range(0, 128).Select(worker => Task.Run(async () =>
+        {
+            for (var n = worker; !stop.IsCancellationRequested; n += 128)
+            {
+                var status = await UserSession.StatusOfAsync(flooders[n % flooders.Count].PostAsync("/api/identity/login",
+                    new { username = UserSession.UniqueName("flood"), password = "random guess" }));
+                if (status == HttpStatusCode.ServiceUnavailable)
+                {
+                    Interlocked.Increment(ref refusedForHashing);
+                }
+            }
+        })).ToList();
+        try
+        {
+            await Task.Delay(1000);
+            var owners = new List<HttpStatusCode>();
+            for (var attempt = 0; attempt < 3; attempt++)
+            {
+                owners.Add(await UserSession.StatusOfAsync(owner.PostAsync("/api/identity/login", new { username = owner.UserName, password = owner.Password })));
+            }
+
+            Assert.True(Volatile.Read(ref refusedForHashing) > 0, "the flood never filled the hashing queue");
+            Assert.All(owners, status => Assert.Equal(HttpStatusCode.OK, status));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await Task.WhenAll(flood);
+            flooders.ForEach(flooder => flooder.Dispose());
+        }
+    }
+
+    [Fact]
     public async Task Cross_origin_post_with_the_session_cookie_is_refused_and_same_origin_accepted()
     {
         using var user = new UserSession(fixture);
