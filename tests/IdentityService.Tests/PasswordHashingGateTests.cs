@@ -10,9 +10,9 @@ public sealed class PasswordHashingGateTests
     {
         using var gate = new PasswordHashingGate(Options.Create(new PasswordHashingOptions { MaxConcurrent = 1, QueueLimit = 1 }));
 
-        var running = await gate.EnterAsync(CancellationToken.None);
-        var queued = gate.EnterAsync(CancellationToken.None);
-        using var refused = await gate.EnterAsync(CancellationToken.None);
+        var running = await gate.EnterAsync(knownAddress: false, CancellationToken.None);
+        var queued = gate.EnterAsync(knownAddress: false, CancellationToken.None);
+        using var refused = await gate.EnterAsync(knownAddress: false, CancellationToken.None);
 
         Assert.True(running.IsAcquired);
         Assert.False(queued.IsCompleted);
@@ -20,6 +20,22 @@ public sealed class PasswordHashingGateTests
         running.Dispose();
         using var next = await queued;
         Assert.True(next.IsAcquired);
+    }
+
+    [Fact]
+    public async Task An_address_the_account_signed_in_from_gets_a_slot_while_strangers_fill_the_queue()
+    {
+        using var gate = new PasswordHashingGate(Options.Create(new PasswordHashingOptions { MaxConcurrent = 1, QueueLimit = 1 }));
+
+        using var stranger = await gate.EnterAsync(knownAddress: false, CancellationToken.None);
+        var waiting = gate.EnterAsync(knownAddress: false, CancellationToken.None);
+        using var refused = await gate.EnterAsync(knownAddress: false, CancellationToken.None);
+        using var owner = await gate.EnterAsync(knownAddress: true, CancellationToken.None);
+
+        Assert.True(stranger.IsAcquired);
+        Assert.False(waiting.IsCompleted);
+        Assert.False(refused.IsAcquired);
+        Assert.True(owner.IsAcquired);
     }
 
     [Fact]
