@@ -79,25 +79,25 @@ internal static class AudioAnalysis
     }
 
     /// <summary>
-    /// Waveform correlation per 200 ms segment, each allowed ±<paramref name="slack"/> samples of its own lag: the
-    /// browser's jitter buffer stretches or shrinks time a little while it adapts, which shifts later audio.
-    /// The lag found for one segment seeds the next.
+    /// Waveform correlation per segment (<paramref name="segment"/> samples, 200 ms by default), each allowed
+    /// ±<paramref name="slack"/> samples of its own lag: the browser's jitter buffer stretches or shrinks time while it
+    /// adapts (NetEq accelerate/expand, one pitch period at a time), which shifts later audio. The lag of a segment that
+    /// matched (r &gt; 0.8) seeds the next; a segment that did not (near-silence, a stretch inside it) leaves it as it was.
     /// </summary>
-    public static double[] SegmentCorrelations(float[] reference, int offset, float[] heard, int slack = 960)
+    public static double[] SegmentCorrelations(float[] reference, int offset, float[] heard, int slack = 960, int segment = 9600)
     {
-        const int Segment = 9600;
         var results = new List<double>();
         int drift = 0;
-        for (int start = 0; start + Segment <= heard.Length; start += Segment)
+        for (int start = 0; start + segment <= heard.Length; start += segment)
         {
             double best = -1;
             int bestShift = drift;
             for (int shift = drift - slack; shift <= drift + slack; shift++)
             {
                 int at = offset + start + shift;
-                if (at >= 0 && at + Segment <= reference.Length)
+                if (at >= 0 && at + segment <= reference.Length)
                 {
-                    double r = Correlation(reference.AsSpan(at, Segment), heard.AsSpan(start, Segment));
+                    double r = Correlation(reference.AsSpan(at, segment), heard.AsSpan(start, segment));
                     if (r > best)
                     {
                         best = r;
@@ -106,7 +106,11 @@ internal static class AudioAnalysis
                 }
             }
 
-            drift = bestShift;
+            if (best > 0.8)
+            {
+                drift = bestShift;
+            }
+
             results.Add(best);
         }
 

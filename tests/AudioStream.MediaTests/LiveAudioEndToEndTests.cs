@@ -161,10 +161,14 @@ public sealed class LiveAudioEndToEndTests(AppHostFixture fixture, ITestOutputHe
         var segments = AudioAnalysis.SegmentCorrelations(reference, offset, heard);
         output.WriteLine($"bob vs processed: envelope r={envelopeCorrelation:F3}, waveform r per 200 ms [{string.Join(", ", segments.Select(r => r.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)))}] at offset {offset}");
         Assert.True(envelopeCorrelation > 0.9, $"envelope correlation {envelopeCorrelation:F3}");
-        // While Chromium's jitter buffer settles it time-stretches (accelerate/expand), which breaks sample alignment
-        // for the first seconds under load; once settled, 200 ms segments match the processed track at r > 0.8.
-        var matching = segments.Count(r => r > 0.8) / (double)segments.Length;
-        Assert.True(matching >= 0.25, $"only {matching:P0} of 200 ms segments match the processed track sample by sample");
+        // Chromium's jitter buffer time-stretches (accelerate/expand, a pitch period at a time) while it settles, and
+        // for as long as a loaded machine keeps it busy; each stretch moves the alignment. Between stretches the audio
+        // is the processed track sample by sample: a quarter of the 40 ms segments match at r > 0.8 (an idle machine:
+        // nearly all; a quarter of the 200 ms ones too). A wrong decoder, rate or track matches none.
+        var shortSegments = AudioAnalysis.SegmentCorrelations(reference, offset, heard, slack: 960, segment: 1920);
+        var matching = shortSegments.Count(r => r > 0.8) / (double)shortSegments.Length;
+        output.WriteLine($"40 ms segments matching at r > 0.8: {matching:P0}; 200 ms: {segments.Count(r => r > 0.8) / (double)segments.Length:P0}");
+        Assert.True(matching >= 0.25, $"only {matching:P0} of 40 ms segments match the processed track sample by sample");
         var versusRaw = AudioAnalysis.SegmentCorrelations(raw.Samples(), (int)((long)(processed.FirstOffset + (ulong)offset) - (long)raw.FirstOffset), heard);
         output.WriteLine($"bob vs raw (control): median waveform r {AudioAnalysis.Median(versusRaw):F3}");
 
@@ -532,10 +536,16 @@ public sealed class LiveAudioEndToEndTests(AppHostFixture fixture, ITestOutputHe
           const context = new AudioContext({ sampleRate: 48000 });
           await context.resume();
           const source = context.createMediaStreamSource(listening.stream);
-          const recorder = context.createScriptProcessor(4096, 1, 1);
+          // Captured on the audio thread (an AudioWorklet): a busy main thread delays the messages but loses none,
+          // where a ScriptProcessorNode drops whole buffers and breaks the sample alignment the test checks.
+          const capture = `registerProcessor('capture', class extends AudioWorkletProcessor {
+            process(inputs) { const ch = inputs[0][0]; this.port.postMessage(ch ? ch.slice(0) : new Float32Array(128)); return true; }
+          });`;
+          await context.audioWorklet.addModule(URL.createObjectURL(new Blob([capture], { type: 'text/javascript' })));
+          const recorder = new AudioWorkletNode(context, 'capture', { numberOfInputs: 1, numberOfOutputs: 1, channelCount: 1, channelCountMode: 'explicit' });
           window.captured = [];
           window.capturing = false;
-          recorder.onaudioprocess = e => { if (window.capturing) window.captured.push(new Float32Array(e.inputBuffer.getChannelData(0))); };
+          recorder.port.onmessage = e => { if (window.capturing) window.captured.push(e.data); };
           const mute = context.createGain();
           mute.gain.value = 0;
           source.connect(recorder);
