@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 source scripts/prerequisites.sh
 
 ensure_dotnet
-ensure_packages postgresql-15 redis-server chromium libnss3-tools nftables iproute2
+ensure_packages postgresql-15 redis-server chromium libnss3-tools nftables iproute2 simple-whip-client gstreamer1.0-plugins-good gcc libc6-dev
 ensure_coturn
 restore_solution
 dotnet build AudioStream.sln --no-restore --verbosity quiet -nologo -clp:ErrorsOnly

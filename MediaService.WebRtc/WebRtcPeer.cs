@@ -460,6 +460,7 @@ public abstract class WebRtcPeer : IDisposable
                 return;
         }
 
+        Ice.NoteAuthenticatedMedia(Time.GetTimestamp());
         Interlocked.Increment(ref CounterSet.PacketsIn);
         Interlocked.Add(ref CounterSet.BytesIn, packet.Length);
         WebRtcMetrics.PacketsIn.Add(1, new KeyValuePair<string, object?>("kind", Kind));

@@ -20,6 +20,7 @@ public sealed class IceLiteResponder
     private readonly byte[] _key;
     private readonly string _expectedUsername;
     private long _lastValidCheckTimestamp;
+    private long _lastAuthenticatedMediaTimestamp;
     private IPEndPoint? _remoteEndPoint;
 
     public IceLiteResponder(string localUfrag, string localPwd, string remoteUfrag)
@@ -88,10 +89,20 @@ public sealed class IceLiteResponder
         return IceCheckOutcome.Answered;
     }
 
-    /// <summary>Whether consent has lapsed: a check was seen once, and none in <paramref name="timeout"/> since.</summary>
+    /// <summary>
+    /// Notes an SRTP/SRTCP packet from the peer that authenticated: only the peer holds the keys, so it is alive and still
+    /// wants the session. Full agents that keep a pair alive with binding indications (libnice, hence GStreamer's
+    /// webrtcbin and whip-client, every 25 s) send no checks at all once connected, only media.
+    /// </summary>
+    public void NoteAuthenticatedMedia(long timestamp) => Interlocked.Exchange(ref _lastAuthenticatedMediaTimestamp, timestamp);
+
+    /// <summary>
+    /// Whether consent has lapsed: a check was seen once, and since then for <paramref name="timeout"/> neither a
+    /// check nor authenticated media (RFC 7675 §5.1: consent is fresh while the remote shows it holds the credentials).
+    /// </summary>
     public bool HasConsentLapsed(long now, TimeSpan timeout, TimeProvider timeProvider)
     {
         long last = LastValidCheckTimestamp;
-        return last != 0 && timeProvider.GetElapsedTime(last, now) > timeout;
+        return last != 0 && timeProvider.GetElapsedTime(Math.Max(last, Interlocked.Read(ref _lastAuthenticatedMediaTimestamp)), now) > timeout;
     }
 }

@@ -94,6 +94,19 @@ public class IceJitterOpusTests
     }
 
     [Fact]
+    public void Ice_consent_stays_fresh_while_authenticated_media_arrives_without_checks()
+    {
+        var ice = new IceLiteResponder("ours", "ourpasswordourpassword", "theirs");
+        long start = Stopwatch.GetTimestamp();
+        ice.HandleRequest(StunMessage.Parse(BindingRequest("ours:theirs", "ourpasswordourpassword")), new IPEndPoint(IPAddress.Loopback, 1), new byte[512], start, out _);
+
+        // A libnice peer: connectivity checks at the start, then only media (and a binding indication every 25 s).
+        ice.NoteAuthenticatedMedia(start + (8 * Stopwatch.Frequency));
+        Assert.False(ice.HasConsentLapsed(start + (15 * Stopwatch.Frequency), TimeSpan.FromSeconds(10), TimeProvider.System));
+        Assert.True(ice.HasConsentLapsed(start + (19 * Stopwatch.Frequency), TimeSpan.FromSeconds(10), TimeProvider.System));
+    }
+
+    [Fact]
     public void Jitter_buffer_reorders_drops_duplicates_and_late_packets()
     {
         using var jitter = new JitterBuffer(maxReorderPackets: 3);
