@@ -28,9 +28,17 @@ internal static class MediaNodes
         for (var index = 1; index <= count; index++)
         {
             var name = index == 1 ? ServiceName : $"{ServiceName}-{index}";
-            var node = builder.AddService<Projects.MediaService>(name)
-                .WithDatabase(database)
-                .WithRedis(redis)
+            var node = builder.AddService<Projects.MediaService>(name);
+            if (index == 1)
+            {
+                node.WithDatabase(database);
+            }
+            else
+            {
+                // One node migrates the shared database; two at once race on the same schema change.
+                node.WithReference(database).WaitFor(database).WaitFor(nodes[0]);
+            }
+            node.WithRedis(redis)
                 .WithReference(social).WaitFor(social)
                 .WithMediaSettings(index, count)
                 .WithTurn(turn)
@@ -48,8 +56,10 @@ internal static class MediaNodes
                 node.WithEndpoint("http", endpoint => endpoint.Port = null)
                     .WithEndpoint("grpc", endpoint => endpoint.Port = null);
             }
-            node.WithEnvironment("Media__HttpAddress", node.GetEndpoint("http"))
-                .WithEnvironment("Media__GrpcAddress", node.GetEndpoint("grpc"));
+            // The node's own sockets, not the orchestrator's proxy in front of them: a dead node then refuses at once
+            // (the gateway answers its streams' requests 503 within the second), where the proxy would hold them.
+            node.WithEnvironment("Media__HttpAddress", TargetAddress(node, "http"))
+                .WithEnvironment("Media__GrpcAddress", TargetAddress(node, "grpc"));
             nodes.Add(node);
         }
 
@@ -62,6 +72,9 @@ internal static class MediaNodes
             services.GetRequiredService<ILogger<CrashedNodeRestarter>>()));
         return nodes;
     }
+
+    private static ReferenceExpression TargetAddress(IResourceBuilder<ProjectResource> node, string endpointName) =>
+        ReferenceExpression.Create($"http://localhost:{node.GetEndpoint(endpointName).Property(EndpointProperty.TargetPort)}");
 
     /// <summary>References every node from <paramref name="service"/> and waits for each.</summary>
     public static IResourceBuilder<ProjectResource> WithMediaNodes(
