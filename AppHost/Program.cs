@@ -30,18 +30,13 @@ var presence = builder.AddService<Projects.PresenceService>("presence")
     .WithReference(social).WaitFor(social)
     .WithReplicas(builder.Configuration.GetValue("Presence:Replicas", 1));
 
-var media = builder.AddService<Projects.MediaService>("media")
-    .WithDatabase(infrastructure.Database("mediadb"))
-    .WithRedis(redis)
-    .WithReference(social).WaitFor(social)
-    .WithMediaSettings()
-    .WithTurn(turn);
+var media = builder.AddMediaNodes(infrastructure.Database("mediadb"), redis, social, turn);
 
 var recordings = builder.AddService<Projects.RecordingService>("recordings")
     .WithDatabase(infrastructure.Database("recordingdb"))
     .WithRedis(redis)
     .WithReference(social).WaitFor(social)
-    .WithReference(media).WaitFor(media)
+    .WithMediaNodes(media)
     .WithEnvironment("Recordings__StorageRoot", builder.Configuration["Recordings:StorageRoot"]
         ?? Path.Combine(builder.DataRoot(), "recordings"))
     .WithEnvironment("Recordings__ReconcileSeconds", builder.Configuration["Recordings:ReconcileSeconds"] ?? "15");
@@ -61,7 +56,7 @@ builder.AddService<Projects.Gateway>("gateway")
     .WithReference(identity).WaitFor(identity)
     .WithReference(social).WaitFor(social)
     .WithReference(presence).WaitFor(presence)
-    .WithReference(media).WaitFor(media)
+    .WithMediaNodes(media)
     .WithReference(recordings).WaitFor(recordings);
 
 builder.AddBackups();

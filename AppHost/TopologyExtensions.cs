@@ -80,22 +80,26 @@ internal static class TopologyExtensions
         service.WithReference(redis).WaitFor(redis);
 
     /// <summary>
-    /// Where the denoiser runs (<c>Media:CudaDeviceId</c> pins the MediaService to one GPU) and where browsers reach
-    /// its WebRTC socket: <c>Media:UdpPort</c> (default 0, a free port chosen at start-up) and
+    /// Where node <paramref name="index"/> of <paramref name="count"/> (<see cref="MediaNodes"/>) runs its denoiser
+    /// (<c>Media:CudaDeviceId</c> pins the first node to one GPU, node <c>n</c> gets the device <c>n − 1</c> after it; with
+    /// several nodes and none set, node <c>n</c> takes GPU <c>n − 1</c>) and where browsers reach its WebRTC socket:
+    /// <c>Media:UdpPort</c> (default 0, a free port chosen at start-up; a port set here is the first node's, node <c>n</c>
+    /// takes the <c>n − 1</c>th after it) and
     /// <c>Media:AdvertisedAddress</c> (default <c>auto</c>: every usable address of the machine; an address written
     /// here is offered alone), <c>Media:PublicAddress</c> (offered in addition: a NAT's public address forwarding the
-    /// port), <c>Media:TcpPort</c> (ICE over TCP for clients whose UDP is blocked; default 0, a free port; empty: off),
+    /// port), <c>Media:TcpPort</c> (ICE over TCP for clients whose UDP is blocked; default 0, a free port; empty: off;
+    /// numbered like the UDP port),
     /// <c>Media:BindAddress</c> (default all addresses; binding the advertised one makes replies leave from it);
     /// <c>Media:IngestTimeoutSeconds</c>: how long a started stream waits for its broadcaster to connect;
     /// <c>Media:AccessCheckSeconds</c>: how often listeners' friendship and session are checked again.
     /// <c>Media:Listeners:*</c>: the listener caps.
     /// </summary>
-    public static IResourceBuilder<ProjectResource> WithMediaSettings(this IResourceBuilder<ProjectResource> media)
+    public static IResourceBuilder<ProjectResource> WithMediaSettings(this IResourceBuilder<ProjectResource> media, int index = 1, int count = 1)
     {
         var configuration = media.ApplicationBuilder.Configuration;
         if (configuration["Media:UdpPort"] is { Length: > 0 } udpPort)
         {
-            media.WithEnvironment("WebRtc__Port", udpPort);
+            media.WithEnvironment("WebRtc__Port", NthPort(udpPort, index));
         }
         if (configuration["Media:AdvertisedAddress"] is { Length: > 0 } advertised)
         {
@@ -107,7 +111,7 @@ internal static class TopologyExtensions
         }
         if (configuration["Media:TcpPort"] is { } tcpPort)
         {
-            media.WithEnvironment("WebRtc__TcpPort", tcpPort);
+            media.WithEnvironment("WebRtc__TcpPort", NthPort(tcpPort, index));
         }
         if (configuration["Media:BindAddress"] is { Length: > 0 } bind)
         {
@@ -115,7 +119,11 @@ internal static class TopologyExtensions
         }
         if (configuration["Media:CudaDeviceId"] is { Length: > 0 } deviceId)
         {
-            media.WithEnvironment("Denoiser__CudaDeviceId", deviceId);
+            media.WithEnvironment("Denoiser__CudaDeviceId", NthPort(deviceId, index));
+        }
+        else if (count > 1)
+        {
+            media.WithEnvironment("Denoiser__CudaDeviceId", (index - 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
         if (configuration["Media:ModelPath"] is { Length: > 0 } modelPath)
         {
@@ -136,6 +144,12 @@ internal static class TopologyExtensions
         }
         return media;
     }
+
+    /// <summary>The <paramref name="index"/>th of consecutive numbers from <paramref name="first"/>; 0, empty or not a number as it is.</summary>
+    private static string NthPort(string first, int index) =>
+        int.TryParse(first, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var number) && number > 0
+            ? (number + index - 1).ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : first;
 
     /// <summary>
     /// The gateway's TLS certificate: <c>Gateway:Certificate:Path</c> (+ <c>KeyPath</c>; a password in the secret

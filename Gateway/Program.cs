@@ -1,4 +1,5 @@
 using AudioStream.Gateway.Extensions;
+using AudioStream.Gateway.Media;
 using AudioStream.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -14,5 +15,11 @@ app.UseRateLimiter();
 app.MapDefaultEndpoints(publicFacing: true);
 app.MapCertificateAuthority();
 app.MapPages();
-app.MapReverseProxy();
+app.MapReverseProxy(proxy =>
+{
+    proxy.UseMediaNodeRouting();
+    proxy.UseSessionAffinity();
+    proxy.UseLoadBalancing();
+    proxy.UsePassiveHealthChecks();
+});
 await app.RunAsync();

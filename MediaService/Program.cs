@@ -3,6 +3,7 @@ using AudioStream.MediaService.Denoising.CommandLine;
 using AudioStream.MediaService.Extensions;
 using AudioStream.MediaService.Grpc;
 using AudioStream.MediaService.Infrastructure;
+using AudioStream.MediaService.Nodes;
 using AudioStream.ServiceDefaults;
 using AudioStream.ServiceDefaults.Security;
 
@@ -22,6 +23,7 @@ if (await app.MigrateIfRequestedAsync<MediaDbContext>(args))
     return 0;
 }
 
+app.UseMediaNodeHeader();
 app.UseServiceDefaults();
 app.MapDefaultEndpoints();
 app.MapStreamsApi();

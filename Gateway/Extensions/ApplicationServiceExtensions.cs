@@ -1,4 +1,6 @@
+using AudioStream.Gateway.Media;
 using AudioStream.ServiceDefaults.Security;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace AudioStream.Gateway.Extensions;
 
@@ -12,5 +14,9 @@ internal static class ApplicationServiceExtensions
         builder.Services.AddReverseProxy()
             .LoadFromMemory(ProxyRoutes.Routes, ProxyRoutes.Clusters)
             .AddServiceDiscoveryDestinationResolver();
+        builder.Services.AddSingleton<IForwarderHttpClientFactory, NodeConnectTimeout>();
+        builder.Services.AddSingleton<MediaRegistryReader>();
+        builder.Services.AddSingleton<MediaNodeDirectory>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<MediaNodeDirectory>());
     }
 }

@@ -1,3 +1,4 @@
+using AudioStream.Gateway.Media;
 using AudioStream.ServiceDefaults;
 using Yarp.ReverseProxy.Configuration;
 
@@ -16,20 +17,50 @@ internal static class ProxyRoutes
         ("identity", ["/api/identity"]),
         ("social", ["/api/social"]),
         ("presence", ["/api/presence", "/ws"]),
-        ("media", ["/api/media"]),
+        (MediaCluster, ["/api/media"]),
         ("recordings", ["/api/recordings"]),
     ];
 
     public static IReadOnlyList<RouteConfig> Routes { get; } = BuildRoutes();
 
-    public static IReadOnlyList<ClusterConfig> Clusters { get; } = Areas
-        .Select(area => new ClusterConfig
+    /// <summary>The media cluster: its destinations are the registered media nodes (<see cref="MediaNodeDirectory"/>).</summary>
+    public const string MediaCluster = "media";
+
+    /// <summary>Destination metadata naming the media node a destination is (the resolver renames destinations).</summary>
+    public const string MediaNodeMetadata = "media-node";
+
+    /// <summary>Each service's destination by service discovery; no media node registered yet.</summary>
+    public static IReadOnlyList<ClusterConfig> Clusters { get; } = ClustersWith([]);
+
+    /// <summary>
+    /// The clusters with a destination per registered media node beside the service-discovery one, which stays as the
+    /// fallback for a registry that names no node (MediaNodeRouting picks one per request).
+    /// </summary>
+    public static IReadOnlyList<ClusterConfig> ClustersWith(IReadOnlyCollection<MediaNode> mediaNodes) => Areas
+        .Select(area =>
         {
-            ClusterId = area.Cluster,
-            Destinations = new Dictionary<string, DestinationConfig>
+            var destinations = new Dictionary<string, DestinationConfig>
             {
                 ["default"] = new() { Address = $"http://{area.Cluster}" },
-            },
+            };
+            if (area.Cluster == MediaCluster)
+            {
+                foreach (var node in mediaNodes)
+                {
+                    destinations[$"node-{node.Id}"] = new()
+                    {
+                        Address = node.Http,
+                        Metadata = new Dictionary<string, string> { [MediaNodeMetadata] = node.Id },
+                    };
+                }
+            }
+            return new ClusterConfig
+            {
+                ClusterId = area.Cluster,
+                Destinations = destinations,
+                // Media answers take milliseconds; a hung node (its lease not lapsed yet) must not hold a request 100 s.
+                HttpRequest = area.Cluster == MediaCluster ? new() { ActivityTimeout = TimeSpan.FromSeconds(10) } : null,
+            };
         })
         .ToList();
 

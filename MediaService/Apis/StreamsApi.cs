@@ -51,6 +51,12 @@ public static class StreamsApi
     internal static async Task<(LiveBroadcast? Stream, ProblemHttpResult? Problem)> GoLiveAsync(
         CurrentUser me, string? title, bool denoise, Guid? streamKeyId, MediaDbContext db, LiveStreamManager streams)
     {
+        if (streams.Draining)
+        {
+            // The gateway places no stream on a draining node; this answers one that raced the drain.
+            return (null, Problem(StatusCodes.Status503ServiceUnavailable, "This media server is shutting down: try again."));
+        }
+
         var session = new LiveSession
         {
             OwnerId = me.Id,
@@ -58,6 +64,7 @@ public static class StreamsApi
             Title = string.IsNullOrWhiteSpace(title) ? null : title.Trim(),
             Denoise = denoise,
             StreamKeyId = streamKeyId,
+            NodeId = streams.NodeId,
         };
         db.Streams.Add(session);
         try
@@ -93,8 +100,8 @@ public static class StreamsApi
     }
 
     public static async Task<Results<Ok<StreamStatsResponse>, ProblemHttpResult>> GetStatsAsync(
-        string username, ClaimsPrincipal principal, LiveStreamManager streams, ListenerAccess access, DeepFilterNetEngine engine,
-        TimeProvider time, CancellationToken cancellationToken)
+        string username, HttpRequest request, ClaimsPrincipal principal, LiveStreamManager streams, ListenerAccess access,
+        DeepFilterNetEngine engine, TimeProvider time, CancellationToken cancellationToken)
     {
         var me = principal.GetCurrentUser();
         if (!await access.MayListenAsync(me.Id, me.UserName, username, cancellationToken))
@@ -104,7 +111,7 @@ public static class StreamsApi
 
         if (streams.FindByName(username) is not { IsEnded: false } stream)
         {
-            return Problem(StatusCodes.Status404NotFound, $"{username} is not live.");
+            return NotLive(request, username);
         }
 
         return TypedResults.Ok(new StreamStatsResponse(
@@ -121,6 +128,21 @@ public static class StreamsApi
             stream.IngestConnected,
             Math.Round(stream.Playout.Delay.TotalMilliseconds),
             Delivery(stream)));
+    }
+
+    /// <summary>
+    /// 404, or 503 when the gateway says the stream was on a node that was lost (asked only after access was checked, so
+    /// it tells nothing to those who may not know whether the user is live).
+    /// </summary>
+    internal static ProblemHttpResult NotLive(HttpRequest request, string username)
+    {
+        if (request.Headers[MediaNodeHeaders.LostNode] is [{ Length: > 0 } lostNode])
+        {
+            request.HttpContext.Response.Headers.RetryAfter = "2";
+            return Problem(StatusCodes.Status503ServiceUnavailable, $"The media server holding {username}'s stream stopped responding.",
+                $"Node {lostNode} was lost; the stream is ending. Try again when {username} is live again.");
+        }
+        return Problem(StatusCodes.Status404NotFound, $"{username} is not live.");
     }
 
     private static StreamDelivery Delivery(LiveBroadcast stream)

@@ -109,7 +109,7 @@ public static class WebRtcApi
 
         if (streams.FindByName(username) is not { IsEnded: false } stream)
         {
-            return Problem(StatusCodes.Status404NotFound, $"{username} is not live.");
+            return StreamsApi.NotLive(request, username);
         }
 
         var offer = await ReadOfferAsync(request);

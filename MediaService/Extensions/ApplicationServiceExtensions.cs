@@ -3,6 +3,7 @@ using AudioStream.MediaService.Denoising.Hosting;
 using AudioStream.MediaService.Denoising.Streaming;
 using AudioStream.MediaService.Infrastructure;
 using AudioStream.MediaService.Live;
+using AudioStream.MediaService.Nodes;
 using AudioStream.MediaService.Security;
 using AudioStream.MediaService.WebRtc;
 using AudioStream.ServiceDefaults;
@@ -40,6 +41,8 @@ internal static class ApplicationServiceExtensions
         builder.Services.AddSingleton<MediaMetrics>();
         builder.Services.AddSingleton<LiveStreamManager>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<LiveStreamManager>());
+        // After the stream manager: it stops first (drained streams end, then the node leaves the registry).
+        builder.AddMediaNode();
         builder.Services.AddScoped<ListenerAccess>();
         builder.Services.AddHostedService<ListenerRevocation>();
         builder.Services.Configure<ListenerLimits>(builder.Configuration.GetSection(ListenerLimits.SectionName));

@@ -19,6 +19,7 @@ public sealed class MediaDbContext(DbContextOptions<MediaDbContext> options) : D
             stream.Property(s => s.OwnerName).HasMaxLength(UserNameRule.MaxLength);
             stream.Property(s => s.Title).HasMaxLength(TitleRule.MaxLength);
             stream.Property(s => s.EndReason).HasMaxLength(32);
+            stream.Property(s => s.NodeId).HasMaxLength(64);
             stream.Ignore(s => s.IsActive);
             // The database, not a race between two requests, guarantees one live stream per user.
             stream.HasIndex(s => s.OwnerId).IsUnique().HasFilter("\"EndedAt\" IS NULL");

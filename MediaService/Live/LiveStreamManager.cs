@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using AudioStream.MediaService.Denoising.Streaming;
 using AudioStream.MediaService.Infrastructure;
 using AudioStream.MediaService.Model;
+using AudioStream.MediaService.Nodes;
 using AudioStream.MediaService.WebRtc;
 using AudioStream.ServiceDefaults.Messaging;
 using Microsoft.EntityFrameworkCore;
@@ -13,12 +14,14 @@ namespace AudioStream.MediaService.Live;
 /// <summary>
 /// The live streams of this instance: starts them (the database row is created by the caller, whose unique index
 /// decides races), finds them by session, owner or name, and ends them whatever the cause — stop, WHIP DELETE,
-/// the broadcaster's peer closing, no connection in time, shutdown — recording the end and announcing it once.
-/// At start-up it ends the streams a previous run left active.
+/// the broadcaster's peer closing, no connection in time, shutdown, the node's loss — recording the end and announcing
+/// it once. Each live stream is tied to this node in the media registry (<see cref="MediaNodeLeases"/>) from start to end.
+/// At start-up it ends the streams a previous run of this node left active.
 /// </summary>
 public sealed class LiveStreamManager(
     IServiceScopeFactory scopes,
     IConnectionMultiplexer redis,
+    MediaNodeLeases leases,
     IStreamDenoiserFactory denoisers,
     IOptions<LiveOptions> options,
     MediaMetrics metrics,
@@ -31,11 +34,20 @@ public sealed class LiveStreamManager(
     public const string ReasonServiceRestart = "service-restart";
     public const string ReasonServiceStopped = "service-stopped";
 
+    /// <summary>The node holding the stream stopped renewing its lease (crashed, hung, cut off).</summary>
+    public const string ReasonNodeLost = "node-lost";
+
     private readonly ConcurrentDictionary<Guid, LiveBroadcast> _bySession = new();
     private readonly ConcurrentDictionary<Guid, LiveBroadcast> _byOwner = new();
     private readonly ConcurrentDictionary<string, LiveBroadcast> _byName = new(StringComparer.OrdinalIgnoreCase);
 
     public LiveOptions Options { get; } = options.Value;
+
+    /// <summary>This node's id in the media registry; new sessions are stamped with it.</summary>
+    public string NodeId => leases.NodeId;
+
+    /// <summary>Set when the node drains (SIGTERM): live streams go on, new ones are refused.</summary>
+    public bool Draining { get; set; }
 
     public IReadOnlyCollection<LiveBroadcast> Streams => [.. _bySession.Values];
 
@@ -55,6 +67,7 @@ public sealed class LiveStreamManager(
         _byOwner[stream.OwnerId] = stream;
         _byName[stream.OwnerName] = stream;
         metrics.StreamStarted();
+        await TieToNodeAsync(stream);
         _ = ExpireIfNeverConnectedAsync(stream);
         logger.LogInformation(
             "Stream {SessionId} of {Owner} started (denoise {Mode}, planned latency {Latency} ms)",
@@ -99,6 +112,7 @@ public sealed class LiveStreamManager(
             logger.LogError(ex, "Could not record the end of stream {SessionId}", stream.SessionId);
         }
 
+        await UntieFromNodeAsync(stream);
         await PublishAsync(new StreamEnded(stream.OwnerId, stream.OwnerName, stream.SessionId));
         return session ?? new LiveSession
         {
@@ -111,28 +125,19 @@ public sealed class LiveStreamManager(
         };
     }
 
+    /// <summary>
+    /// Ends what a previous run of this node left active: it crashed with them, so they were lost with it (a sweep by
+    /// another node may have got there first). Sessions from before nodes had ids are ended too, as a restart.
+    /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         try
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<MediaDbContext>();
-            var left = await db.Streams.Where(s => s.EndedAt == null).ToListAsync(cancellationToken);
-            foreach (var session in left)
+            var lost = await EndLeftoverAsync(s => s.NodeId == NodeId, ReasonNodeLost, cancellationToken);
+            var unowned = await EndLeftoverAsync(s => s.NodeId == null, ReasonServiceRestart, cancellationToken);
+            if (lost + unowned > 0)
             {
-                session.EndedAt = time.GetUtcNow();
-                session.EndReason = ReasonServiceRestart;
-            }
-
-            await db.SaveChangesAsync(cancellationToken);
-            foreach (var session in left)
-            {
-                await PublishAsync(new StreamEnded(session.OwnerId, session.OwnerName, session.Id));
-            }
-
-            if (left.Count > 0)
-            {
-                logger.LogWarning("Ended {Count} stream(s) left active by a previous run", left.Count);
+                logger.LogWarning("Ended {Count} stream(s) left active by a previous run", lost + unowned);
             }
         }
         catch (Exception ex) when (ex is DbUpdateException or Npgsql.NpgsqlException or InvalidOperationException)
@@ -141,6 +146,10 @@ public sealed class LiveStreamManager(
             logger.LogError(ex, "Could not end the streams left active by a previous run");
         }
     }
+
+    /// <summary>Ends the streams of a node whose lease lapsed (this node won the sweep); the count it ended.</summary>
+    public Task<int> EndLostNodeStreamsAsync(string lostNodeId, CancellationToken cancellationToken) =>
+        EndLeftoverAsync(s => s.NodeId == lostNodeId, ReasonNodeLost, cancellationToken);
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -157,6 +166,58 @@ public sealed class LiveStreamManager(
         session.EndReason = reason;
         await db.SaveChangesAsync();
         await PublishAsync(new StreamEnded(session.OwnerId, session.OwnerName, session.Id));
+    }
+
+    /// <summary>
+    /// Ends open sessions no live stream of this process holds, each with one conditional update, so that when two
+    /// nodes race (a sweep and a restart) only the one that ended it announces it.
+    /// </summary>
+    private async Task<int> EndLeftoverAsync(
+        System.Linq.Expressions.Expression<Func<LiveSession, bool>> whose, string reason, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<MediaDbContext>();
+        var left = await db.Streams.AsNoTracking().Where(s => s.EndedAt == null).Where(whose).ToListAsync(cancellationToken);
+        var ended = 0;
+        foreach (var session in left)
+        {
+            var now = time.GetUtcNow();
+            var updated = await db.Streams.Where(s => s.Id == session.Id && s.EndedAt == null)
+                .ExecuteUpdateAsync(set => set.SetProperty(s => s.EndedAt, now).SetProperty(s => s.EndReason, reason), cancellationToken);
+            if (updated == 1)
+            {
+                ended++;
+                logger.LogInformation("Stream {SessionId} of {Owner} on node {Node} ended: {Reason}", session.Id, session.OwnerName, session.NodeId, reason);
+                await PublishAsync(new StreamEnded(session.OwnerId, session.OwnerName, session.Id));
+            }
+        }
+        return ended;
+    }
+
+    private async Task TieToNodeAsync(LiveBroadcast stream)
+    {
+        try
+        {
+            await leases.ClaimStreamAsync(stream.SessionId, stream.OwnerName, _bySession.Count);
+        }
+        catch (RedisException ex)
+        {
+            // The gateway cannot route to the stream until the next renewal takes the keys (MediaNodeRegistry).
+            logger.LogWarning(ex, "Could not tie stream {SessionId} to this node in the registry", stream.SessionId);
+        }
+    }
+
+    private async Task UntieFromNodeAsync(LiveBroadcast stream)
+    {
+        try
+        {
+            await leases.ReleaseStreamAsync(stream.SessionId, stream.OwnerName, _bySession.Count);
+        }
+        catch (RedisException ex)
+        {
+            // The keys lapse by themselves within a lease.
+            logger.LogWarning(ex, "Could not untie stream {SessionId} from this node in the registry", stream.SessionId);
+        }
     }
 
     internal static string ReasonFor(PeerCloseReason reason) => reason switch

@@ -12,7 +12,7 @@ namespace AudioStream.IntegrationTests;
 public class AppHostFixture : IAsyncLifetime
 {
     /// <summary>A hung dependency fails the run here instead of waiting forever.</summary>
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
+    protected virtual TimeSpan StartTimeout => TimeSpan.FromMinutes(2);
 
     private readonly string dataRoot;
 

@@ -35,6 +35,10 @@ public sealed class ProxyRoutesTests
     {
         Assert.All(ProxyRoutes.Clusters, cluster =>
             Assert.Equal($"http://{cluster.ClusterId}", cluster.Destinations!.Values.Single().Address));
+        // Registered media nodes join the media cluster, each named in its metadata (the resolver renames destinations).
+        var media = Assert.Single(ProxyRoutes.ClustersWith([new("media-2", "http://localhost:41000", false, 0, 16, true)]), c => c.ClusterId == "media");
+        var node = Assert.Single(media.Destinations!.Values, d => d.Address == "http://localhost:41000");
+        Assert.Equal("media-2", node.Metadata![ProxyRoutes.MediaNodeMetadata]);
         Assert.Equal(ProxyRoutes.Routes.Count, ProxyRoutes.Routes.Select(r => r.RouteId).Distinct().Count());
     }
 }

@@ -38,6 +38,10 @@ namespace AudioStream.MediaService.Infrastructure.Migrations
                     b.Property<DateTimeOffset?>("EndedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("NodeId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<Guid>("OwnerId")
                         .HasColumnType("uuid");
 
