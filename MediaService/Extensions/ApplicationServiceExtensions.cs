@@ -38,6 +38,8 @@ internal static class ApplicationServiceExtensions
         builder.Services.AddHostedService<WebRtcEndpointHost>();
 
         builder.Services.AddSingleton<MediaMetrics>();
+        builder.Services.AddSingleton<StreamLease>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<StreamLease>());
         builder.Services.AddSingleton<LiveStreamManager>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<LiveStreamManager>());
         builder.Services.AddScoped<ListenerAccess>();

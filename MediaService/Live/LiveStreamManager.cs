@@ -19,6 +19,7 @@ namespace AudioStream.MediaService.Live;
 public sealed class LiveStreamManager(
     IServiceScopeFactory scopes,
     IConnectionMultiplexer redis,
+    StreamLease leases,
     IStreamDenoiserFactory denoisers,
     IOptions<LiveOptions> options,
     MediaMetrics metrics,
@@ -56,6 +57,7 @@ public sealed class LiveStreamManager(
         _byName[stream.OwnerName] = stream;
         metrics.StreamStarted();
         _ = ExpireIfNeverConnectedAsync(stream);
+        await leases.HoldAsync(stream.SessionId);
         logger.LogInformation(
             "Stream {SessionId} of {Owner} started (denoise {Mode}, planned latency {Latency} ms)",
             stream.SessionId, stream.OwnerName, stream.Denoiser?.Mode ?? "off", stream.PlannedLatency.TotalMilliseconds);
@@ -79,6 +81,7 @@ public sealed class LiveStreamManager(
         _byOwner.TryRemove(new KeyValuePair<Guid, LiveBroadcast>(stream.OwnerId, stream));
         _byName.TryRemove(new KeyValuePair<string, LiveBroadcast>(stream.OwnerName, stream));
         metrics.StreamEnded(reason);
+        await leases.ReleaseAsync(stream.SessionId);
         logger.LogInformation("Stream {SessionId} of {Owner} ended: {Reason}", stream.SessionId, stream.OwnerName, reason);
 
         LiveSession? session = null;
