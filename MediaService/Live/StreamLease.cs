@@ -7,7 +7,7 @@ namespace AudioStream.MediaService.Live;
 /// <summary>
 /// Tells the other services which live streams this node holds: <see cref="MediaRegistryKeys.StreamSession"/> names
 /// this node while the stream is live here, extended every <see cref="MediaRegistryKeys.RenewInterval"/>, deleted at
-/// its end. A node that dies stops extending, so its streams' keys lapse within <see cref="MediaRegistryKeys.LeaseTtl"/>
+/// its end. A node that dies stops extending, so its streams' keys lapse within <see cref="MediaRegistryKeys.Lease"/>
 /// (recorders then end their recordings with what arrived).
 /// </summary>
 public sealed class StreamLease(IConnectionMultiplexer redis, TimeProvider time, ILogger<StreamLease> logger) : BackgroundService
@@ -20,7 +20,7 @@ public sealed class StreamLease(IConnectionMultiplexer redis, TimeProvider time,
     public async Task HoldAsync(Guid sessionId)
     {
         held[sessionId] = true;
-        await TryAsync(database => database.TryTakeAsync(MediaRegistryKeys.StreamSession(sessionId), NodeId, MediaRegistryKeys.LeaseTtl), sessionId);
+        await TryAsync(database => database.TryTakeAsync(MediaRegistryKeys.StreamSession(sessionId), NodeId, MediaRegistryKeys.Lease), sessionId);
     }
 
     public async Task ReleaseAsync(Guid sessionId)
@@ -39,7 +39,7 @@ public sealed class StreamLease(IConnectionMultiplexer redis, TimeProvider time,
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
                 await Task.WhenAll(held.Keys.Select(id =>
-                    TryAsync(database => database.TryExtendAsync(MediaRegistryKeys.StreamSession(id), NodeId, MediaRegistryKeys.LeaseTtl), id)));
+                    TryAsync(database => database.TryExtendAsync(MediaRegistryKeys.StreamSession(id), NodeId, MediaRegistryKeys.Lease), id)));
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -123,7 +123,7 @@ public sealed class LiveRecorder(
             logger.LogWarning(ex, "Could not renew the recording leases");
             lost = [];
         }
-        foreach (var run in runs.Where(r => lost.Contains(r.Id) || now - r.LeaseRenewedAt >= MediaRegistryKeys.LeaseTtl))
+        foreach (var run in runs.Where(r => lost.Contains(r.Id) || now - r.LeaseRenewedAt >= MediaRegistryKeys.Lease))
         {
             logger.LogWarning("Recording {RecordingId}: this instance no longer holds the lease; stopping here", run.Id);
             run.Stop(RecordingRunStop.LeaseLost);

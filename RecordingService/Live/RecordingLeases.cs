@@ -5,7 +5,7 @@ namespace AudioStream.RecordingService.Live;
 
 /// <summary>
 /// Which RecordingService instance records which stream: <see cref="MediaRegistryKeys.RecordingLease"/> names the
-/// instance, lives <see cref="MediaRegistryKeys.LeaseTtl"/> and is extended by that instance only. An instance that
+/// instance, lives <see cref="MediaRegistryKeys.Lease"/> and is extended by that instance only. An instance that
 /// dies stops extending; once its leases lapse another instance takes them and carries on the same recordings.
 /// </summary>
 public sealed class RecordingLeases(IConnectionMultiplexer redis)
@@ -14,14 +14,14 @@ public sealed class RecordingLeases(IConnectionMultiplexer redis)
     public string InstanceId { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid():N}";
 
     public Task<bool> TryTakeAsync(Guid sessionId) =>
-        redis.GetDatabase().TryTakeAsync(MediaRegistryKeys.RecordingLease(sessionId), InstanceId, MediaRegistryKeys.LeaseTtl);
+        redis.GetDatabase().TryTakeAsync(MediaRegistryKeys.RecordingLease(sessionId), InstanceId, MediaRegistryKeys.Lease);
 
     /// <summary>Extends the leases of the recordings this instance writes; returns those it no longer holds.</summary>
     public async Task<IReadOnlyList<Guid>> RenewAsync(IEnumerable<Guid> sessionIds)
     {
         var database = redis.GetDatabase();
         var renewals = sessionIds
-            .Select(id => (Id: id, Held: database.TryExtendAsync(MediaRegistryKeys.RecordingLease(id), InstanceId, MediaRegistryKeys.LeaseTtl)))
+            .Select(id => (Id: id, Held: database.TryExtendAsync(MediaRegistryKeys.RecordingLease(id), InstanceId, MediaRegistryKeys.Lease)))
             .ToList();
         await Task.WhenAll(renewals.Select(r => r.Held));
         return [.. renewals.Where(r => !r.Held.Result).Select(r => r.Id)];

@@ -131,8 +131,10 @@ public sealed class RecorderFailoverTests(RecorderFailoverFixture fixture, ITest
         using var wav = await alice.GetAsync($"/api/recordings/{sessionId}/audio?format=wav");
         Assert.Equal(HttpStatusCode.OK, wav.StatusCode);
         var samples = AudioAnalysis.FromPcm16(LiveAudioEndToEndTests.WavData(await wav.Content.ReadAsByteArrayAsync()));
-        var gap = LongestQuiet(samples) / 48000.0;
-        output.WriteLine($"{duration:F2} s recorded of {sentSeconds:F2} s sent; longest gap {gap:F2} s");
+        var quiet = LongestQuiet(samples);
+        var gap = quiet.Length / 48000.0;
+        output.WriteLine($"{duration:F2} s recorded of {sentSeconds:F2} s sent ({samples.Length / 48000.0:F2} s decoded); longest gap {gap:F2} s from {quiet.Start / 48000.0:F2} s");
+        output.WriteLine("peak per second: " + string.Join(" ", samples.Chunk(48000).Select(second => second.Max(Math.Abs).ToString("F2", System.Globalization.CultureInfo.InvariantCulture))));
         // The gap: the page the killed recorder had not yet written (at most a second) and the takeover itself.
         Assert.InRange(gap, 0.5, resumed.TotalSeconds + 1.5);
 
@@ -147,14 +149,18 @@ public sealed class RecorderFailoverTests(RecorderFailoverFixture fixture, ITest
             : null;
     }
 
-    /// <summary>Samples in the longest run that is silent (the tone never stays this near zero for long).</summary>
-    private static int LongestQuiet(float[] samples)
+    /// <summary>The longest run of samples that is silent (the tone never stays this near zero for long): where it starts, how long.</summary>
+    private static (int Start, int Length) LongestQuiet(float[] samples)
     {
-        int longest = 0, run = 0;
-        foreach (var sample in samples)
+        (int Start, int Length) longest = (0, 0);
+        int run = 0;
+        for (int i = 0; i < samples.Length; i++)
         {
-            run = Math.Abs(sample) < 0.02f ? run + 1 : 0;
-            longest = Math.Max(longest, run);
+            run = Math.Abs(samples[i]) < 0.02f ? run + 1 : 0;
+            if (run > longest.Length)
+            {
+                longest = (i + 1 - run, run);
+            }
         }
         return longest;
     }

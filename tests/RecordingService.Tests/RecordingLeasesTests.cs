@@ -31,7 +31,7 @@ public sealed class RecordingLeasesTests : IClassFixture<ThrowawayRedis>
         var key = MediaRegistryKeys.RecordingLease(stream);
         Assert.Equal(first.InstanceId, (string?)await redis.GetDatabase().StringGetAsync(key));
         var ttl = await redis.GetDatabase().KeyTimeToLiveAsync(key);
-        Assert.InRange(ttl!.Value.TotalMilliseconds, 1, MediaRegistryKeys.LeaseTtl.TotalMilliseconds);
+        Assert.InRange(ttl!.Value.TotalMilliseconds, 1, MediaRegistryKeys.Lease.TotalMilliseconds);
     }
 
     [Fact]
