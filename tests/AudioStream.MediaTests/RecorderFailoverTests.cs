@@ -50,12 +50,7 @@ public sealed class RecorderFailoverTests(RecorderFailoverFixture fixture, ITest
         }
         var sentSeconds = sent.Elapsed.TotalSeconds;
 
-        JsonElement recording = default;
-        await WaitUntilAsync(async () =>
-        {
-            recording = (await RecordingAsync(alice, sessionId))!.Value;
-            return recording.GetProperty("status").GetString() != "recording";
-        });
+        var recording = await EndedRecordingAsync(alice, sessionId);
         var completedAfter = clock.Elapsed;
         var duration = recording.GetProperty("durationSeconds").GetDouble();
         output.WriteLine($"node killed at {sentSeconds:F2} s of tone ({onDiskAtKill:F2} s on disk); recording {recording.GetProperty("status")} " +
@@ -118,12 +113,7 @@ public sealed class RecorderFailoverTests(RecorderFailoverFixture fixture, ITest
         }
         var sentSeconds = sent.Elapsed.TotalSeconds;
 
-        JsonElement final = default;
-        await WaitUntilAsync(async () =>
-        {
-            final = (await RecordingAsync(alice, sessionId))!.Value;
-            return final.GetProperty("status").GetString() != "recording";
-        });
+        var final = await EndedRecordingAsync(alice, sessionId);
         Assert.Equal("repaired", final.GetProperty("status").GetString());
         // One recording, on the stream's timeline from start to end.
         var duration = final.GetProperty("durationSeconds").GetDouble();
@@ -147,6 +137,18 @@ public sealed class RecorderFailoverTests(RecorderFailoverFixture fixture, ITest
         return response.StatusCode == HttpStatusCode.OK
             ? JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone()
             : null;
+    }
+
+    /// <summary>The recording once it is no longer "recording".</summary>
+    private static async Task<JsonElement> EndedRecordingAsync(UserSession user, Guid id)
+    {
+        JsonElement recording = default;
+        await WaitUntilAsync(async () =>
+        {
+            recording = (await RecordingAsync(user, id))!.Value;
+            return recording.GetProperty("status").GetString() != "recording";
+        });
+        return recording;
     }
 
     /// <summary>The longest run of samples that is silent (the tone never stays this near zero for long): where it starts, how long.</summary>
