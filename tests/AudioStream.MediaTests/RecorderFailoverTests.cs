@@ -121,12 +121,16 @@ public sealed class RecorderFailoverTests(RecorderFailoverFixture fixture, ITest
         using var wav = await alice.GetAsync($"/api/recordings/{sessionId}/audio?format=wav");
         Assert.Equal(HttpStatusCode.OK, wav.StatusCode);
         var samples = AudioAnalysis.FromPcm16(LiveAudioEndToEndTests.WavData(await wav.Content.ReadAsByteArrayAsync()));
-        var quiet = LongestQuiet(samples);
+        // Measured from the first audio: a recorder that subscribed late (seen right after a media node restart) starts with silence.
+        var firstAudio = Array.FindIndex(samples, x => Math.Abs(x) >= 0.05f);
+        Assert.True(firstAudio >= 0, "the recording holds no audio");
+        var quiet = LongestQuiet(samples[firstAudio..]);
         var gap = quiet.Length / 48000.0;
-        output.WriteLine($"{duration:F2} s recorded of {sentSeconds:F2} s sent ({samples.Length / 48000.0:F2} s decoded); longest gap {gap:F2} s from {quiet.Start / 48000.0:F2} s");
+        output.WriteLine($"{duration:F2} s recorded of {sentSeconds:F2} s sent ({samples.Length / 48000.0:F2} s decoded, audio from {firstAudio / 48000.0:F2} s); " +
+            $"longest gap {gap:F2} s from {(firstAudio + quiet.Start) / 48000.0:F2} s");
         output.WriteLine("peak per second: " + string.Join(" ", samples.Chunk(48000).Select(second => second.Max(Math.Abs).ToString("F2", System.Globalization.CultureInfo.InvariantCulture))));
         // The gap: the page the killed recorder had not yet written (at most a second) and the takeover itself.
-        Assert.InRange(gap, 0.5, resumed.TotalSeconds + 1.5);
+        Assert.True(gap <= resumed.TotalSeconds + 1.5, $"a gap of {gap:F2} s in the recording; the takeover took {resumed.TotalSeconds:F2} s");
 
         await StartAgainAsync(killedReplica!);
     }
