@@ -39,7 +39,9 @@ var recordings = builder.AddService<Projects.RecordingService>("recordings")
     .WithMediaNodes(media)
     .WithEnvironment("Recordings__StorageRoot", builder.Configuration["Recordings:StorageRoot"]
         ?? Path.Combine(builder.DataRoot(), "recordings"))
-    .WithEnvironment("Recordings__ReconcileSeconds", builder.Configuration["Recordings:ReconcileSeconds"] ?? "15");
+    .WithEnvironment("Recordings__ReconcileSeconds", builder.Configuration["Recordings:ReconcileSeconds"] ?? "15")
+    // Each stream is recorded by the instance holding its lease in Redis; all share the storage root (README).
+    .WithReplicas(builder.Configuration.GetValue("Recordings:Replicas", 1));
 // Recording limits (README): the service's defaults unless set here (tests set them small).
 foreach (var limit in new[] { "QuotaBytesPerUser", "MinFreeBytes", "MaxHours" })
 {

@@ -37,11 +37,13 @@ internal static class ApplicationServiceExtensions
         builder.Services.AddSingleton<RecordingMetrics>();
         builder.Services.AddSingleton<RecordingEvents>();
         builder.Services.AddSingleton<ILiveAudioSource, GrpcLiveAudioSource>();
+        builder.Services.AddSingleton<RecordingLeases>();
+        builder.Services.AddSingleton<RecordingRecovery>();
         builder.Services.AddSingleton<LiveRecorder>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<LiveRecorder>());
         builder.Services.AddHostedService<MediaEventListener>();
         builder.Services.AddSingleton<ILiveStreamDirectory, GrpcLiveStreamDirectory>();
-        builder.Services.AddHostedService<LiveStreamReconciler>();
+        builder.Services.AddHostedService<RecordingClaims>();
         builder.Services.AddHealthChecks().AddCheck<StorageHealthCheck>("recordings-storage");
     }
 }

@@ -7,20 +7,22 @@ using AudioStream.ServiceDefaults;
 using AudioStream.ServiceDefaults.Messaging;
 using AudioStream.ServiceDefaults.Rules;
 using Microsoft.EntityFrameworkCore;
+using StackExchange.Redis;
 
 namespace AudioStream.RecordingService.Live;
 
-/// <summary>What RecordingService knows about a stream when it starts (from MediaService's start event).</summary>
-/// <param name="StreamId">The live session id, when the event carries it; the recording then gets the same id.</param>
+/// <summary>What RecordingService knows about a live stream (from MediaService's start event or its list of live streams).</summary>
+/// <param name="StreamId">The live session id; the recording gets the same id.</param>
 /// <param name="Denoise">Whether the stream is denoised (then the original track is kept too); unknown counts as no.</param>
-public sealed record StreamStart(Guid OwnerId, string OwnerName, Guid? StreamId, string? Title, bool? Denoise);
+public sealed record StreamStart(Guid OwnerId, string OwnerName, Guid StreamId, string? Title, bool? Denoise);
 
 /// <summary>
 /// Records live streams: one <see cref="Recording"/> row and one Ogg Opus file per track for each stream, written as the
-/// audio arrives, finished when the stream ends. At start-up it repairs the recordings a crash left unfinished
-/// and, where the stream is still live, takes up recording it again (the missed audio becomes silence).
-/// A recording stops early, its stream going on, when it reaches one of the <see cref="RecordingLimits"/>: the
-/// recording then ends cleanly and says which (<see cref="Recording.StoppedReason"/>).
+/// audio arrives, finished when the stream ends. Whichever instance holds a stream's <see cref="RecordingLeases">lease</see>
+/// records it: <see cref="ClaimAsync"/> is the one way a recording begins or is taken up again (after a crash, or from an
+/// instance that died), and this instance extends its leases for as long as it writes. A recording stops early, its
+/// stream going on, when it reaches one of the <see cref="RecordingLimits"/>; it ends with what arrived when its stream
+/// is lost (the subscription went quiet and no media node holds the stream any more).
 /// </summary>
 public sealed class LiveRecorder(
     IServiceScopeFactory scopes,
@@ -29,11 +31,17 @@ public sealed class LiveRecorder(
     RecordingMetrics metrics,
     RecordingEvents events,
     RecordingLimits limits,
+    RecordingLeases leases,
+    RecordingRecovery recovery,
     TimeProvider time,
     ILogger<LiveRecorder> logger) : IHostedService, IDisposable
 {
-    private readonly ConcurrentDictionary<Guid, Task> active = new();
+    /// <summary>How often a quiet recording looks whether its stream still has a node.</summary>
+    public static readonly TimeSpan StreamCheckInterval = TimeSpan.FromSeconds(1);
+
+    private readonly ConcurrentDictionary<Guid, RecordingRun> active = new();
     private readonly CancellationTokenSource stopping = new();
+    private Task keeping = Task.CompletedTask;
 
     /// <summary>Recordings being written now.</summary>
     public int ActiveCount => active.Count;
@@ -44,13 +52,158 @@ public sealed class LiveRecorder(
     public static string DefaultTitle(DateTimeOffset startedAt) =>
         string.Create(CultureInfo.InvariantCulture, $"Live on {startedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC");
 
-    /// <summary>Begins recording a stream that just started; false when it is already being recorded.</summary>
-    public async Task<bool> StartAsync(StreamStart stream)
+    /// <summary>
+    /// Records the recording <paramref name="id"/> (a stream's session id) if this instance wins its lease: a new
+    /// recording of <paramref name="stream"/> when there is none yet, the unfinished one taken up where its files end,
+    /// nothing when it has ended. False when it is not being written here.
+    /// </summary>
+    public async Task<bool> ClaimAsync(Guid id, StreamStart? stream)
+    {
+        var run = new RecordingRun(id, time.GetUtcNow());
+        if (stopping.IsCancellationRequested || !active.TryAdd(id, run))
+        {
+            run.Dispose();
+            return false;
+        }
+        var writing = false;
+        try
+        {
+            writing = await leases.TryTakeAsync(id) && await BeginAsync(run, stream);
+            return writing;
+        }
+        finally
+        {
+            if (!writing)
+            {
+                active.TryRemove(id, out _);
+                run.Dispose();
+                await ReleaseAsync(id);
+            }
+        }
+    }
+
+    /// <summary>Waits until every recording being written has finished (tests, shutdown).</summary>
+    public Task WhenIdleAsync() => Task.WhenAll(active.Values.Select(r => r.Completion));
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        keeping = KeepLeasesAsync(stopping.Token);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // Recordings stay "recording": the files are synced and the leases released, so the next instance to claim them carries on.
+        await stopping.CancelAsync();
+        await WhenIdleAsync().WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await keeping.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    /// <summary>Extends this instance's leases; a recording whose lease went elsewhere stops here (its new holder carries on).</summary>
+    public async Task RenewLeasesAsync()
+    {
+        var runs = active.Values.ToList();
+        if (runs.Count == 0)
+        {
+            return;
+        }
+        var now = time.GetUtcNow();
+        IReadOnlyList<Guid> lost;
+        try
+        {
+            lost = await leases.RenewAsync(runs.Select(r => r.Id));
+            foreach (var run in runs.Where(r => !lost.Contains(r.Id)))
+            {
+                run.LeaseRenewedAt = now;
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            // Redis unreachable: keep writing while the lease may still be ours; beyond that another instance may have it.
+            logger.LogWarning(ex, "Could not renew the recording leases");
+            lost = [];
+        }
+        foreach (var run in runs.Where(r => lost.Contains(r.Id) || now - r.LeaseRenewedAt >= MediaRegistryKeys.Lease))
+        {
+            logger.LogWarning("Recording {RecordingId}: this instance no longer holds the lease; stopping here", run.Id);
+            run.Stop(RecordingRunStop.LeaseLost);
+        }
+    }
+
+    /// <summary>Ends the recordings whose stream is lost: no audio since the last look, and no media node holds the stream.</summary>
+    public async Task CheckStreamsAsync()
+    {
+        foreach (var run in active.Values.Where(r => r.WentQuiet()).ToList())
+        {
+            try
+            {
+                if (!await leases.IsStreamOnANodeAsync(run.Id))
+                {
+                    logger.LogWarning("Recording {RecordingId}: the stream's node is gone; ending with the audio received", run.Id);
+                    run.Stop(RecordingRunStop.StreamLost);
+                }
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                // Unknown is not lost: the subscription's own retries decide.
+                logger.LogDebug(ex, "Could not look whether stream {StreamId} is still held", run.Id);
+            }
+        }
+    }
+
+    private async Task KeepLeasesAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(StreamCheckInterval, time);
+        var lastRenewal = time.GetTimestamp();
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                if (time.GetElapsedTime(lastRenewal) >= MediaRegistryKeys.RenewInterval - StreamCheckInterval / 2)
+                {
+                    lastRenewal = time.GetTimestamp();
+                    await RenewLeasesAsync();
+                }
+                await CheckStreamsAsync();
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task<bool> BeginAsync(RecordingRun run, StreamStart? stream)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<RecordingDbContext>();
+        var recording = await db.Recordings.SingleOrDefaultAsync(r => r.Id == run.Id, stopping.Token);
+        if (recording is null)
+        {
+            return stream is not null && await StartNewAsync(db, run, stream);
+        }
+        if (recording.Status != RecordingStatus.Recording)
+        {
+            return false;
+        }
+
+        var resumption = await recovery.TakeUpAsync(db, recording, stopping.Token);
+        if (resumption is null)
+        {
+            return false;
+        }
+        metrics.Started();
+        logger.LogInformation("Recording {RecordingId}: taking up stream {Stream} of {Owner} where its files end",
+            recording.Id, recording.StreamId, recording.OwnerName);
+        Run(run, new LiveStreamRef(recording.StreamId, recording.OwnerName), resumption.Writers, resumption.Budget, resumed: true);
+        return true;
+    }
+
+    private async Task<bool> StartNewAsync(RecordingDbContext db, RecordingRun run, StreamStart stream)
     {
         var denoise = stream.Denoise ?? false;
         var recording = new Recording
         {
-            Id = stream.StreamId ?? Guid.CreateVersion7(),
+            Id = stream.StreamId,
             StreamId = stream.StreamId,
             OwnerId = stream.OwnerId,
             OwnerName = stream.OwnerName,
@@ -61,33 +214,27 @@ public sealed class LiveRecorder(
             SampleRate = WavFormat.DefaultSampleRate,
         };
 
-        long otherBytes;
-        await using (var scope = scopes.CreateAsyncScope())
+        var otherBytes = await limits.UsedByAsync(db, recording.OwnerId, recording.Id, stopping.Token);
+        if (limits.Check(otherBytes) is { } refused)
         {
-            var db = scope.ServiceProvider.GetRequiredService<RecordingDbContext>();
-            otherBytes = await limits.UsedByAsync(db, recording.OwnerId, recording.Id, stopping.Token);
-            if (limits.Check(otherBytes) is { } refused)
-            {
-                // Listed all the same, with why: the owner sees it, and the reconciler finds the stream handled.
-                recording.Status = RecordingStatus.Complete;
-                recording.StoppedReason = refused;
-                recording.EndedAt = recording.CreatedAt;
-            }
-            db.Recordings.Add(recording);
-            try
-            {
-                await db.SaveChangesAsync(stopping.Token);
-            }
-            catch (DbUpdateException ex) when (ex.IsUniqueViolation())
-            {
-                logger.LogInformation("Stream {StreamId} is already being recorded", stream.StreamId);
-                return false;
-            }
+            // Listed all the same, with why: the owner sees it, and nobody claims the stream again.
+            recording.Finish(RecordingStatus.Complete, 0, 0, recording.CreatedAt, stoppedReason: refused);
         }
+        db.Recordings.Add(recording);
+        try
+        {
+            await db.SaveChangesAsync(stopping.Token);
+        }
+        catch (DbUpdateException ex) when (ex.IsUniqueViolation())
+        {
+            logger.LogInformation("Stream {StreamId} is already being recorded", stream.StreamId);
+            return false;
+        }
+        var streamRef = new LiveStreamRef(stream.StreamId, stream.OwnerName);
         if (recording.StoppedReason is { } reason)
         {
             metrics.LimitReached(reason);
-            logger.LogWarning("Stream {Stream} of {Owner} goes unrecorded: {Reason}", new LiveStreamRef(stream.StreamId, stream.OwnerName), stream.OwnerName, reason);
+            logger.LogWarning("Stream {Stream} of {Owner} goes unrecorded: {Reason}", streamRef, stream.OwnerName, reason);
             await events.PublishAsync(RecordingEventTypes.Finished, recording);
             return false;
         }
@@ -111,133 +258,39 @@ public sealed class LiveRecorder(
 
         metrics.Started();
         logger.LogInformation("Recording {RecordingId}: stream {Stream} of {Owner} (denoise {Denoise}, tracks {Tracks})",
-            recording.Id, new LiveStreamRef(stream.StreamId, stream.OwnerName), stream.OwnerName, denoise, writers.Count);
-        Run(recording.Id, new LiveStreamRef(stream.StreamId, stream.OwnerName), writers, limits.Budget(recording.Id, otherBytes), resumed: false);
+            recording.Id, streamRef, stream.OwnerName, denoise, writers.Count);
+        Run(run, streamRef, writers, limits.Budget(recording.Id, otherBytes), resumed: false);
         await events.PublishAsync(RecordingEventTypes.Started, recording);
         return true;
     }
 
-    /// <summary>Waits until every recording being written has finished (tests, shutdown).</summary>
-    public Task WhenIdleAsync() => Task.WhenAll(active.Values);
-
-    public async Task StartAsync(CancellationToken cancellationToken)
+    private void Run(RecordingRun run, LiveStreamRef stream, List<(RecordingTrack Track, IRecordingSink Writer)> writers, RecordingBudget budget, bool resumed)
     {
-        try
-        {
-            await RecoverAsync(cancellationToken);
-        }
-        catch (Exception ex) when (ex is DbUpdateException or Npgsql.NpgsqlException or InvalidOperationException)
-        {
-            // A database without the schema (not migrated yet) must not keep the service down.
-            logger.LogError(ex, "Could not repair the recordings a previous run left unfinished");
-        }
-    }
-
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        // Recordings stay "recording": the files are synced, and the next start repairs them and takes up the streams still live.
-        await stopping.CancelAsync();
-        await WhenIdleAsync().WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-    }
-
-    /// <summary>Repairs every recording a crash left unfinished, lists it as repaired, and resumes those whose stream is still live.</summary>
-    public async Task RecoverAsync(CancellationToken cancellationToken)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<RecordingDbContext>();
-        var unfinished = await db.Recordings.Where(r => r.Status == RecordingStatus.Recording).ToListAsync(cancellationToken);
-        var otherBytes = new Dictionary<Guid, long>();
-        foreach (var recording in unfinished.Where(r => !active.ContainsKey(r.Id)))
+        run.Progress = writers[0].Writer;
+        run.Completion = Task.Run(async () =>
         {
             try
             {
-                if (recording.StreamId is not null)
-                {
-                    otherBytes[recording.Id] = await limits.UsedByAsync(db, recording.OwnerId, recording.Id, cancellationToken);
-                    recording.StoppedReason = limits.Check(otherBytes[recording.Id] + storage.SizeOf(recording.Id));
-                }
-                // A stream still live is taken up again below (unless a limit forbids): leave its files open for the writer that goes on.
-                var final = recording.StreamId is null || recording.StoppedReason is not null;
-                var repaired = storage.Repair(recording.Id, RecordingTrack.Processed, final);
-                if (recording.HasOriginal && storage.Exists(recording.Id, RecordingTrack.Original))
-                {
-                    storage.Repair(recording.Id, RecordingTrack.Original, final);
-                }
-                recording.DurationSeconds = repaired.DurationSeconds;
-                recording.SizeBytes = storage.SizeOf(recording.Id);
-                recording.Status = RecordingStatus.Repaired;
-                recording.EndedAt = time.GetUtcNow();
-                WritePeaks(recording);
-                logger.LogWarning("Repaired recording {RecordingId} left unfinished: {Duration:F2} s on disk", recording.Id, repaired.DurationSeconds);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
-            {
-                recording.Status = RecordingStatus.Failed;
-                recording.Error = Truncate($"The recording was left unfinished and could not be repaired: {ex.Message}");
-                recording.EndedAt = time.GetUtcNow();
-                logger.LogError(ex, "Could not repair recording {RecordingId}", recording.Id);
-            }
-        }
-        await db.SaveChangesAsync(cancellationToken);
-        foreach (var recording in unfinished)
-        {
-            await events.PublishAsync(RecordingEventTypes.Finished, recording);
-        }
-
-        foreach (var recording in unfinished.Where(r => r.Status == RecordingStatus.Repaired && r.StreamId is not null && r.StoppedReason is null))
-        {
-            Resume(recording, limits.Budget(recording.Id, otherBytes[recording.Id]));
-        }
-    }
-
-    private void Resume(Recording recording, RecordingBudget budget)
-    {
-        var writers = new List<(RecordingTrack, IRecordingSink)>();
-        try
-        {
-            writers.Add((RecordingTrack.Processed, storage.Resume(recording.Id, RecordingTrack.Processed, time)));
-            if (recording.HasOriginal && storage.Exists(recording.Id, RecordingTrack.Original))
-            {
-                writers.Add((RecordingTrack.Original, storage.Resume(recording.Id, RecordingTrack.Original, time)));
-            }
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
-        {
-            writers.ForEach(w => w.Item2.Dispose());
-            logger.LogError(ex, "Could not reopen repaired recording {RecordingId}", recording.Id);
-            return;
-        }
-        metrics.Started();
-        Run(recording.Id, new LiveStreamRef(recording.StreamId, recording.OwnerName), writers, budget, resumed: true);
-    }
-
-    private void Run(Guid id, LiveStreamRef stream, List<(RecordingTrack Track, IRecordingSink Writer)> writers, RecordingBudget budget, bool resumed)
-    {
-        var started = new TaskCompletionSource();
-        var task = Task.Run(async () =>
-        {
-            await started.Task;
-            try
-            {
-                await RecordAsync(id, stream, writers, budget, resumed);
+                await RecordAsync(run, stream, writers, budget, resumed);
             }
             catch (Exception ex)
             {
-                logger.LogError(ex, "Recording {RecordingId} stopped unexpectedly", id);
+                logger.LogError(ex, "Recording {RecordingId} stopped unexpectedly", run.Id);
             }
             finally
             {
-                active.TryRemove(id, out _);
+                active.TryRemove(run.Id, out _);
+                run.Dispose();
+                await ReleaseAsync(run.Id);
             }
         });
-        active[id] = task;
-        started.SetResult();
     }
 
     private async Task RecordAsync(
-        Guid id, LiveStreamRef stream, List<(RecordingTrack Track, IRecordingSink Writer)> writers, RecordingBudget budget, bool resumed)
+        RecordingRun run, LiveStreamRef stream, List<(RecordingTrack Track, IRecordingSink Writer)> writers, RecordingBudget budget, bool resumed)
     {
-        using var failed = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token);
+        var id = run.Id;
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token, run.Stopped);
         var recorder = new TrackRecorder(source, time, logger);
         recorder.Resubscribing += metrics.Resubscribed;
         var results = await Task.WhenAll(writers.Select(async w =>
@@ -250,6 +303,16 @@ public sealed class LiveRecorder(
             }
             return result;
         }));
+
+        var processed = results[0];
+        var silence = (double)processed.SilenceSamples / WavFormat.DefaultSampleRate;
+        if (run.StopReason == RecordingRunStop.LeaseLost)
+        {
+            // The files are the new holder's now: leave them exactly as they are.
+            writers.ForEach(w => w.Writer.Dispose());
+            metrics.Finished("handed-over", silence);
+            return;
+        }
 
         var failure = results.FirstOrDefault(r => r.Outcome == TrackOutcome.WriteFailed)?.Error;
         foreach (var (_, writer) in writers)
@@ -265,8 +328,6 @@ public sealed class LiveRecorder(
             }
         }
 
-        var processed = results[0];
-        var silence = (double)processed.SilenceSamples / WavFormat.DefaultSampleRate;
         if (failure is not null)
         {
             await FailAsync(id, failure, silence);
@@ -299,27 +360,28 @@ public sealed class LiveRecorder(
             return;
         }
 
-        recording.DurationSeconds = (double)processed.Samples / recording.SampleRate;
-        recording.SizeBytes = storage.SizeOf(id);
-        recording.SilenceSeconds += silence;
-        recording.Status = resumed ? RecordingStatus.Repaired : RecordingStatus.Complete;
-        recording.EndedAt = time.GetUtcNow();
-        recording.StoppedReason = budget.Reason;
         if (budget.Reason is { } reason)
         {
             metrics.LimitReached(reason);
-            logger.LogWarning("Recording {RecordingId} stopped at {Duration:F2} s, the stream going on: {Reason}", id, recording.DurationSeconds, reason);
+            logger.LogWarning("Recording {RecordingId} stopped at {Duration:F2} s, the stream going on: {Reason}",
+                id, (double)processed.Samples / recording.SampleRate, reason);
         }
-        if (results.FirstOrDefault(r => r.Outcome == TrackOutcome.Lost) is { } lost)
-        {
-            recording.Error = Truncate($"The live audio was lost before the stream ended: {lost.Error?.Message}");
-        }
-        WritePeaks(recording);
+        var lost = results.FirstOrDefault(r => r.Outcome == TrackOutcome.Lost);
+        recording.SilenceSeconds += silence;
+        recording.Finish(
+            resumed ? RecordingStatus.Repaired : RecordingStatus.Complete,
+            (double)processed.Samples / recording.SampleRate,
+            storage.SizeOf(id),
+            time.GetUtcNow(),
+            lost is null ? null : $"The live audio was lost before the stream ended: {lost.Error?.Message}",
+            budget.Reason);
+        storage.WritePeaksOf(recording, logger);
         await db.SaveChangesAsync();
         await events.PublishAsync(RecordingEventTypes.Finished, recording);
         metrics.Finished(RecordingResponse.StatusName(recording.Status), silence);
-        logger.LogInformation("Recording {RecordingId} {Status}: {Duration:F2} s, {Silence:F2} s silence filled, {Resubscribes} resubscribe(s)",
-            id, recording.Status, recording.DurationSeconds, silence, results.Sum(r => r.Resubscribes));
+        logger.LogInformation("Recording {RecordingId} {Status}: {Duration:F2} s, {Silence:F2} s silence filled, {Resubscribes} resubscribe(s){StreamLost}",
+            id, recording.Status, recording.DurationSeconds, silence, results.Sum(r => r.Resubscribes),
+            run.StopReason == RecordingRunStop.StreamLost ? ", stream lost with its node" : "");
     }
 
     private async Task FailAsync(Guid id, Exception error, double silence)
@@ -344,33 +406,29 @@ public sealed class LiveRecorder(
         {
             return;
         }
-        recording.DurationSeconds = storage.Exists(id, RecordingTrack.Processed) ? storage.DurationOf(id, RecordingTrack.Processed) : 0;
-        recording.SizeBytes = storage.SizeOf(id);
         recording.SilenceSeconds += silence;
-        recording.Status = RecordingStatus.Failed;
-        recording.Error = Truncate($"Storing the audio failed: {error.Message}");
-        recording.EndedAt = time.GetUtcNow();
+        recording.Finish(
+            RecordingStatus.Failed,
+            storage.Exists(id, RecordingTrack.Processed) ? storage.DurationOf(id, RecordingTrack.Processed) : 0,
+            storage.SizeOf(id),
+            time.GetUtcNow(),
+            $"Storing the audio failed: {error.Message}");
         await db.SaveChangesAsync();
         await events.PublishAsync(RecordingEventTypes.Finished, recording);
     }
 
-    private void WritePeaks(Recording recording)
+    private async Task ReleaseAsync(Guid id)
     {
-        foreach (var track in recording.HasOriginal ? [RecordingTrack.Processed, RecordingTrack.Original] : new[] { RecordingTrack.Processed })
+        try
         {
-            try
-            {
-                storage.WritePeaks(recording.Id, track);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
-            {
-                // The waveform is a nicety; the page draws none without it.
-                logger.LogWarning(ex, "No waveform for the {Track} track of recording {RecordingId}", track, recording.Id);
-            }
+            await leases.ReleaseAsync(id);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            // It lapses by itself within the lease's lifetime.
+            logger.LogDebug(ex, "Could not release the lease of recording {RecordingId}", id);
         }
     }
 
     public void Dispose() => stopping.Dispose();
-
-    private static string Truncate(string text) => text.Length <= 500 ? text : text[..500];
 }

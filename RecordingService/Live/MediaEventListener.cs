@@ -3,7 +3,7 @@ using StackExchange.Redis;
 
 namespace AudioStream.RecordingService.Live;
 
-/// <summary>Starts a recording for every stream_started event on <see cref="EventChannels.Media"/>.</summary>
+/// <summary>Claims the recording of every stream_started event on <see cref="EventChannels.Media"/> (the instance that wins its lease records it).</summary>
 public sealed class MediaEventListener(IConnectionMultiplexer redis, LiveRecorder recorder, ILogger<MediaEventListener> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -12,13 +12,13 @@ public sealed class MediaEventListener(IConnectionMultiplexer redis, LiveRecorde
         queue.OnMessage(async message =>
         {
             if (EventChannels.Read<MediaEvent>(message.Message) is not StreamStarted started
-                || started.UserId == Guid.Empty || string.IsNullOrEmpty(started.UserName))
+                || started.UserId == Guid.Empty || started.SessionId == Guid.Empty || string.IsNullOrEmpty(started.UserName))
             {
                 return;
             }
             try
             {
-                await recorder.StartAsync(new StreamStart(started.UserId, started.UserName, started.SessionId, started.Title, started.Denoise));
+                await recorder.ClaimAsync(started.SessionId, new StreamStart(started.UserId, started.UserName, started.SessionId, started.Title, started.Denoise));
             }
             catch (Exception ex)
             {

@@ -190,13 +190,14 @@ public sealed class ClientStreamingTests(AppHostFixture fixture)
             await WaitUntilAsync(async () => await UserSession.StatusOfAsync(alice.GetAsync($"/api/recordings/{sessionId}")) == HttpStatusCode.OK);
             await Task.Delay(TimeSpan.FromSeconds(1));
 
-            // RecordingService restarts while the stream is live: the recording is repaired and written on ("repaired").
+            // RecordingService restarts while the stream is live: the recording is repaired and written on, still "recording".
             await RestartRecordingServiceAsync(commands);
-            JsonElement recording = default;
+            var atRestart = (await alice.GetJsonAsync($"/api/recordings/{sessionId}")).GetProperty("durationSeconds").GetDouble();
             await WaitUntilAsync(async () =>
             {
-                recording = await alice.GetJsonAsync($"/api/recordings/{sessionId}");
-                return recording.GetProperty("status").GetString() == "repaired";
+                var recording = await alice.GetJsonAsync($"/api/recordings/{sessionId}");
+                Assert.Equal("recording", recording.GetProperty("status").GetString());
+                return recording.GetProperty("durationSeconds").GetDouble() > atRestart + 1;
             });
 
             using (var refused = await alice.DeleteAsync($"/api/recordings/{sessionId}"))
@@ -212,7 +213,9 @@ public sealed class ClientStreamingTests(AppHostFixture fixture)
             await pacing;
         }
 
-        // Once the stream is over and the recording finished, deleting it works.
+        // Once the stream is over the recording ends "repaired" (a restart interrupted it), and deleting it works.
+        await WaitUntilAsync(async () =>
+            (await alice.GetJsonAsync($"/api/recordings/{sessionId}")).GetProperty("status").GetString() == "repaired");
         await WaitUntilAsync(async () =>
             await UserSession.StatusOfAsync(alice.DeleteAsync($"/api/recordings/{sessionId}")) == HttpStatusCode.NoContent);
         Assert.Equal(HttpStatusCode.NotFound, await UserSession.StatusOfAsync(alice.GetAsync($"/api/recordings/{sessionId}")));

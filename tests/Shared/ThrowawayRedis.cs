@@ -1,52 +1,41 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
 using StackExchange.Redis;
 
 namespace AudioStream.Testing;
 
 /// <summary>
-/// A real Redis server of the machine's own binary (<c>redis-server</c>, installed by <c>./test.sh</c>) on a free
-/// loopback port, without persistence; stopped on dispose. For tests of Redis scripts without the whole AppHost.
+/// A real Redis server (the machine's <c>redis-server</c>, installed by <c>./test.sh</c>) listening on no TCP port,
+/// only on a Unix socket in a temporary folder, keeping nothing on disk; stopped and deleted on dispose. For tests of
+/// Redis scripts without the whole AppHost.
 /// </summary>
 public sealed class ThrowawayRedis : IAsyncLifetime
 {
+    private readonly string _root = Directory.CreateTempSubdirectory("audiostream-test-redis-").FullName;
     private Process? _server;
+
+    private string Socket => Path.Combine(_root, "redis.sock");
 
     public IConnectionMultiplexer Connection { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
-        var port = FreePort();
-        var start = new ProcessStartInfo("redis-server")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var argument in (string[])["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                     "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+        var start = new ProcessStartInfo("redis-server") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in (string[])["--port", "0", "--unixsocket", Socket, "--save", "", "--appendonly", "no", "--dir", _root])
         {
             start.ArgumentList.Add(argument);
         }
-        _server = Process.Start(start) ?? throw new InvalidOperationException("Could not start redis-server (apt-get install redis-server).");
-        _ = _server.StandardOutput.ReadToEndAsync();
-        _ = _server.StandardError.ReadToEndAsync();
-        var options = new ConfigurationOptions { EndPoints = { { IPAddress.Loopback, port } }, AbortOnConnectFail = false, ConnectRetry = 20 };
+        _server = Process.Start(start) ?? throw new InvalidOperationException("Could not start redis-server (run ./test.sh, which installs it).");
         var deadline = Stopwatch.StartNew();
-        while (true)
+        while (!File.Exists(Socket))
         {
-            Connection = await ConnectionMultiplexer.ConnectAsync(options);
-            if (Connection.IsConnected)
+            if (_server.HasExited || deadline.Elapsed > TimeSpan.FromSeconds(30))
             {
-                return;
+                throw new InvalidOperationException($"redis-server did not start: {await _server.StandardOutput.ReadToEndAsync()}");
             }
-            await Connection.DisposeAsync();
-            if (deadline.Elapsed > TimeSpan.FromSeconds(20))
-            {
-                throw new TimeoutException("redis-server did not answer within 20 s.");
-            }
-            await Task.Delay(100);
+            await Task.Delay(20);
         }
+        Connection = await ConnectionMultiplexer.ConnectAsync(new ConfigurationOptions { EndPoints = { new UnixDomainSocketEndPoint(Socket) } });
     }
 
     public async Task DisposeAsync()
@@ -61,12 +50,6 @@ public sealed class ThrowawayRedis : IAsyncLifetime
             await _server.WaitForExitAsync();
         }
         _server?.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        Directory.Delete(_root, recursive: true);
     }
 }

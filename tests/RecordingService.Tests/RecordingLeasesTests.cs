@@ -1,0 +1,99 @@
+using AudioStream.RecordingService.Live;
+using AudioStream.ServiceDefaults.Messaging;
+using AudioStream.Testing;
+using StackExchange.Redis;
+
+namespace AudioStream.RecordingService.Tests;
+
+/// <summary>The recorder leases' Lua scripts (<see cref="RedisLease"/>) against a real Redis server.</summary>
+public sealed class RecordingLeasesTests : IClassFixture<ThrowawayRedis>
+{
+    private readonly IConnectionMultiplexer redis;
+    private readonly RecordingLeases first;
+    private readonly RecordingLeases second;
+
+    public RecordingLeasesTests(ThrowawayRedis server)
+    {
+        redis = server.Connection;
+        first = new RecordingLeases(redis);
+        second = new RecordingLeases(redis);
+    }
+
+    [Fact]
+    public async Task A_free_lease_goes_to_the_first_instance_and_is_refused_to_another()
+    {
+        var stream = Guid.NewGuid();
+
+        Assert.True(await first.TryTakeAsync(stream));
+        Assert.False(await second.TryTakeAsync(stream));
+        Assert.True(await first.TryTakeAsync(stream)); // its own: taken again means extended
+
+        var key = MediaRegistryKeys.RecordingLease(stream);
+        Assert.Equal(first.InstanceId, (string?)await redis.GetDatabase().StringGetAsync(key));
+        var ttl = await redis.GetDatabase().KeyTimeToLiveAsync(key);
+        Assert.InRange(ttl!.Value.TotalMilliseconds, 1, MediaRegistryKeys.Lease.TotalMilliseconds);
+    }
+
+    [Fact]
+    public async Task Only_the_holder_extends_or_releases_a_lease()
+    {
+        var stream = Guid.NewGuid();
+        var key = MediaRegistryKeys.RecordingLease(stream);
+        Assert.True(await first.TryTakeAsync(stream));
+        await redis.GetDatabase().KeyExpireAsync(key, TimeSpan.FromSeconds(1));
+
+        Assert.Equal([stream], await second.RenewAsync([stream]));
+        Assert.False(await second.ReleaseAsync(stream));
+        Assert.True((await redis.GetDatabase().KeyTimeToLiveAsync(key))!.Value <= TimeSpan.FromSeconds(1), "another instance extended the lease");
+
+        Assert.Empty(await first.RenewAsync([stream]));
+        Assert.True((await redis.GetDatabase().KeyTimeToLiveAsync(key))!.Value > TimeSpan.FromSeconds(1), "the holder did not extend its lease");
+        Assert.True(await first.ReleaseAsync(stream));
+        Assert.False(await redis.GetDatabase().KeyExistsAsync(key));
+    }
+
+    [Fact]
+    public async Task A_lapsed_lease_is_taken_over_and_its_old_holder_can_no_longer_extend_it()
+    {
+        var stream = Guid.NewGuid();
+        var key = MediaRegistryKeys.RecordingLease(stream);
+        var database = redis.GetDatabase();
+        Assert.True(await database.TryTakeAsync(key, first.InstanceId, TimeSpan.FromMilliseconds(100)));
+        Assert.False(await second.TryTakeAsync(stream));
+
+        await Task.Delay(300);
+
+        Assert.True(await second.TryTakeAsync(stream));
+        Assert.Equal([stream], await first.RenewAsync([stream]));
+        Assert.False(await first.ReleaseAsync(stream));
+        Assert.Equal(second.InstanceId, (string?)await database.StringGetAsync(key));
+    }
+
+    [Fact]
+    public async Task Renewing_reports_exactly_the_leases_no_longer_held()
+    {
+        var mine = Guid.NewGuid();
+        var theirs = Guid.NewGuid();
+        var lapsed = Guid.NewGuid();
+        Assert.True(await first.TryTakeAsync(mine));
+        Assert.True(await second.TryTakeAsync(theirs));
+
+        var lost = await first.RenewAsync([mine, theirs, lapsed]);
+
+        Assert.Equal(new[] { theirs, lapsed }.Order(), lost.Order());
+        Assert.False(await redis.GetDatabase().KeyExistsAsync(MediaRegistryKeys.RecordingLease(lapsed)), "renewing created a lease");
+    }
+
+    [Fact]
+    public async Task A_stream_is_on_a_node_while_its_session_key_exists()
+    {
+        var stream = Guid.NewGuid();
+        Assert.False(await first.IsStreamOnANodeAsync(stream));
+
+        await redis.GetDatabase().StringSetAsync(MediaRegistryKeys.StreamSession(stream), "node-1", TimeSpan.FromSeconds(6));
+        Assert.True(await first.IsStreamOnANodeAsync(stream));
+
+        await redis.GetDatabase().KeyDeleteAsync(MediaRegistryKeys.StreamSession(stream));
+        Assert.False(await first.IsStreamOnANodeAsync(stream));
+    }
+}
