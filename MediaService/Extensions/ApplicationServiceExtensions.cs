@@ -41,7 +41,8 @@ internal static class ApplicationServiceExtensions
         builder.Services.AddSingleton<LiveStreamManager>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<LiveStreamManager>());
         builder.Services.AddScoped<ListenerAccess>();
-        builder.Services.AddHostedService<ListenerRevocation>();
+        builder.Services.AddHostedService<AccessRevocation>();
+        builder.Services.AddHostedService<RecordingStatusListener>();
         builder.Services.Configure<ListenerLimits>(builder.Configuration.GetSection(ListenerLimits.SectionName));
         builder.Services.AddSingleton<ListenerAdmission>();
         builder.Services.Configure<TurnOptions>(builder.Configuration.GetSection(TurnOptions.SectionName));

@@ -130,4 +130,11 @@ public static class RecordingEventTypes
 }
 
 /// <summary>A change to one of a user's recordings; the owner and the owner's friends see it on their pages.</summary>
-public sealed record RecordingEvent(string Type, Guid RecordingId, Guid OwnerId, string OwnerName);
+/// <param name="StreamId">The live session recorded (the recording's id too); null for a recording of no stream.</param>
+/// <param name="StoppedReason">
+/// Set when the recording stopped while its stream may go on: the limit reached (quota, disk-full, max-length) or
+/// failed. MediaService shows it in the stream's stats.
+/// </param>
+/// <param name="StoppedMessage">What the owner is told about <paramref name="StoppedReason"/>, as RecordingService words it.</param>
+public sealed record RecordingEvent(
+    string Type, Guid RecordingId, Guid OwnerId, string OwnerName, Guid? StreamId = null, string? StoppedReason = null, string? StoppedMessage = null);
