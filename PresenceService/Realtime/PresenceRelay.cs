@@ -15,23 +15,23 @@ public sealed class PresenceRelay(
 {
     private static readonly TimeSpan RenewEvery = PresenceStore.Lease / 3;
 
-    private readonly PerUserSequencer sequencer = new(logger);
+    private readonly PerUserSequencer _sequencer = new(logger);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         ChannelMessageQueue[] subscriptions =
         [
-            await redis.SubscribeAsync<PresenceEvent>(PresenceHub.PresenceChannel, e => sequencer.Enqueue(e.UserId, () => OnPresenceAsync(e)), logger),
+            await redis.SubscribeAsync<PresenceEvent>(PresenceHub.PresenceChannel, e => _sequencer.Enqueue(e.UserId, () => OnPresenceAsync(e)), logger),
             await redis.SubscribeAsync<SocialEvent>(EventChannels.Social, e =>
             {
                 foreach (var userId in e.UserIds.Distinct())
                 {
-                    sequencer.Enqueue(userId, () => OnSocialAsync(e.Type, userId));
+                    _sequencer.Enqueue(userId, () => OnSocialAsync(e.Type, userId));
                 }
             }, logger),
-            await redis.SubscribeAsync<MediaEvent>(EventChannels.Media, e => sequencer.Enqueue(e.UserId, () => OnMediaAsync(e)), logger),
-            await redis.SubscribeAsync<RecordingEvent>(EventChannels.Recordings, e => sequencer.Enqueue(e.OwnerId, () => OnRecordingAsync(e)), logger),
-            await redis.SubscribeAsync<SessionRevoked>(EventChannels.Sessions, e => sequencer.Enqueue(e.UserId, () =>
+            await redis.SubscribeAsync<MediaEvent>(EventChannels.Media, e => _sequencer.Enqueue(e.UserId, () => OnMediaAsync(e)), logger),
+            await redis.SubscribeAsync<RecordingEvent>(EventChannels.Recordings, e => _sequencer.Enqueue(e.OwnerId, () => OnRecordingAsync(e)), logger),
+            await redis.SubscribeAsync<SessionRevoked>(EventChannels.Sessions, e => _sequencer.Enqueue(e.UserId, () =>
             {
                 hub.CloseSession(e.UserId, e.SessionId);
                 return Task.CompletedTask;

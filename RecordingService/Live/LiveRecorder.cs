@@ -32,14 +32,14 @@ public sealed class LiveRecorder(
     TimeProvider time,
     ILogger<LiveRecorder> logger) : IHostedService, IDisposable
 {
-    private readonly ConcurrentDictionary<Guid, Task> active = new();
-    private readonly CancellationTokenSource stopping = new();
+    private readonly ConcurrentDictionary<Guid, Task> _active = new();
+    private readonly CancellationTokenSource _stopping = new();
 
     /// <summary>Recordings being written now.</summary>
-    public int ActiveCount => active.Count;
+    public int ActiveCount => _active.Count;
 
     /// <summary>Whether this recording's audio is being written here now.</summary>
-    public bool IsWriting(Guid id) => active.ContainsKey(id);
+    public bool IsWriting(Guid id) => _active.ContainsKey(id);
 
     public static string DefaultTitle(DateTimeOffset startedAt) =>
         string.Create(CultureInfo.InvariantCulture, $"Live on {startedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC");
@@ -65,7 +65,7 @@ public sealed class LiveRecorder(
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<RecordingDbContext>();
-            otherBytes = await limits.UsedByAsync(db, recording.OwnerId, recording.Id, stopping.Token);
+            otherBytes = await limits.UsedByAsync(db, recording.OwnerId, recording.Id, _stopping.Token);
             if (limits.Check(otherBytes) is { } refused)
             {
                 // Listed all the same, with why: the owner sees it, and the reconciler finds the stream handled.
@@ -76,7 +76,7 @@ public sealed class LiveRecorder(
             db.Recordings.Add(recording);
             try
             {
-                await db.SaveChangesAsync(stopping.Token);
+                await db.SaveChangesAsync(_stopping.Token);
             }
             catch (DbUpdateException ex) when (ex.IsUniqueViolation())
             {
@@ -118,7 +118,7 @@ public sealed class LiveRecorder(
     }
 
     /// <summary>Waits until every recording being written has finished (tests, shutdown).</summary>
-    public Task WhenIdleAsync() => Task.WhenAll(active.Values);
+    public Task WhenIdleAsync() => Task.WhenAll(_active.Values);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -136,7 +136,7 @@ public sealed class LiveRecorder(
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         // Recordings stay "recording": the files are synced, and the next start repairs them and takes up the streams still live.
-        await stopping.CancelAsync();
+        await _stopping.CancelAsync();
         await WhenIdleAsync().WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
@@ -147,7 +147,7 @@ public sealed class LiveRecorder(
         var db = scope.ServiceProvider.GetRequiredService<RecordingDbContext>();
         var unfinished = await db.Recordings.Where(r => r.Status == RecordingStatus.Recording).ToListAsync(cancellationToken);
         var otherBytes = new Dictionary<Guid, long>();
-        foreach (var recording in unfinished.Where(r => !active.ContainsKey(r.Id)))
+        foreach (var recording in unfinished.Where(r => !_active.ContainsKey(r.Id)))
         {
             try
             {
@@ -227,17 +227,17 @@ public sealed class LiveRecorder(
             }
             finally
             {
-                active.TryRemove(id, out _);
+                _active.TryRemove(id, out _);
             }
         });
-        active[id] = task;
+        _active[id] = task;
         started.SetResult();
     }
 
     private async Task RecordAsync(
         Guid id, LiveStreamRef stream, List<(RecordingTrack Track, IRecordingSink Writer)> writers, RecordingBudget budget, bool resumed)
     {
-        using var failed = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token);
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         var recorder = new TrackRecorder(source, time, logger);
         recorder.Resubscribing += metrics.Resubscribed;
         var results = await Task.WhenAll(writers.Select(async w =>
@@ -272,7 +272,7 @@ public sealed class LiveRecorder(
             await FailAsync(id, failure, silence);
             return;
         }
-        if (stopping.IsCancellationRequested)
+        if (_stopping.IsCancellationRequested)
         {
             metrics.Finished("interrupted", silence);
             return;
@@ -370,7 +370,7 @@ public sealed class LiveRecorder(
         }
     }
 
-    public void Dispose() => stopping.Dispose();
+    public void Dispose() => _stopping.Dispose();
 
     private static string Truncate(string text) => text.Length <= 500 ? text : text[..500];
 }

@@ -16,9 +16,9 @@ internal sealed class ToneBroadcast : IAsyncDisposable
 {
     public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(20);
 
-    private readonly WebRtcClient sender = new(sends: true);
-    private readonly CancellationTokenSource sending = new();
-    private Task pacing = Task.CompletedTask;
+    private readonly WebRtcClient _sender = new(sends: true);
+    private readonly CancellationTokenSource _sending = new();
+    private Task _pacing = Task.CompletedTask;
 
     private ToneBroadcast(UserSession owner) => Owner = owner;
 
@@ -74,8 +74,8 @@ internal sealed class ToneBroadcast : IAsyncDisposable
     public async Task StopAsync()
     {
         Assert.Equal(HttpStatusCode.OK, await UserSession.StatusOfAsync(Owner.DeleteAsync("/api/media/streams/current")));
-        await sending.CancelAsync();
-        await pacing;
+        await _sending.CancelAsync();
+        await _pacing;
     }
 
     /// <summary>The recording's metadata once <paramref name="condition"/> holds for it.</summary>
@@ -104,18 +104,18 @@ internal sealed class ToneBroadcast : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await sending.CancelAsync();
-        await pacing;
-        sender.Dispose(); // close_notify: the stream ends if it is still live
-        sending.Dispose();
+        await _sending.CancelAsync();
+        await _pacing;
+        _sender.Dispose(); // close_notify: the stream ends if it is still live
+        _sending.Dispose();
     }
 
     /// <summary>Offers over WHIP, connects and starts the tone; the session's Location.</summary>
     private async Task<string> ConnectAsync(Func<HttpRequestMessage, Task<HttpResponseMessage>> send, string whipUrl, string? streamKey)
     {
-        using var answer = await PostSdpAsync(send, whipUrl, sender.Offer, streamKey);
-        await sender.ConnectAsync(await answer.Content.ReadAsStringAsync(), ConnectTimeout);
-        pacing = SendToneAsync(sending.Token);
+        using var answer = await PostSdpAsync(send, whipUrl, _sender.Offer, streamKey);
+        await _sender.ConnectAsync(await answer.Content.ReadAsStringAsync(), ConnectTimeout);
+        _pacing = SendToneAsync(_sending.Token);
         return answer.Headers.Location!.OriginalString;
     }
 
@@ -154,7 +154,7 @@ internal sealed class ToneBroadcast : IAsyncDisposable
                     frame[i] = (float)(0.2 * Math.Sin(phase));
                     phase += 2 * Math.PI * frequency / 48_000;
                 }
-                sender.SendOpus(packet.AsSpan(0, encoder.Encode(frame, packet)));
+                _sender.SendOpus(packet.AsSpan(0, encoder.Encode(frame, packet)));
             }
         }
         catch (OperationCanceledException)
