@@ -6,13 +6,13 @@ namespace AudioStream.AppHost.Backup;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal sealed class BackupJobs(BackupSettings settings, ParameterResource password) : IDisposable
 {
-    private readonly SemaphoreSlim one = new(1, 1);
+    private readonly SemaphoreSlim _one = new(1, 1);
 
     public BackupSettings Settings { get; } = settings;
 
     public async Task<string> RunAsync(ILogger logger, CancellationToken cancellationToken)
     {
-        await one.WaitAsync(cancellationToken);
+        await _one.WaitAsync(cancellationToken);
         try
         {
             var secret = await password.GetValueAsync(cancellationToken) ?? throw new InvalidOperationException("No PostgreSQL password.");
@@ -20,9 +20,9 @@ internal sealed class BackupJobs(BackupSettings settings, ParameterResource pass
         }
         finally
         {
-            one.Release();
+            _one.Release();
         }
     }
 
-    public void Dispose() => one.Dispose();
+    public void Dispose() => _one.Dispose();
 }

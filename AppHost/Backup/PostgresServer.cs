@@ -13,22 +13,22 @@ namespace AudioStream.AppHost.Backup;
 internal sealed class PostgresServer : IAsyncDisposable
 {
     private const int PrivatePort = 5432;
-    private readonly BackupSettings settings;
-    private readonly string dataDirectory;
-    private readonly string? socketDirectory;
+    private readonly BackupSettings _settings;
+    private readonly string _dataDirectory;
+    private readonly string? _socketDirectory;
 
     private PostgresServer(BackupSettings settings, string dataDirectory, PostgresEndpoint endpoint, string? socketDirectory)
     {
-        this.settings = settings;
-        this.dataDirectory = dataDirectory;
-        this.socketDirectory = socketDirectory;
+        _settings = settings;
+        _dataDirectory = dataDirectory;
+        _socketDirectory = socketDirectory;
         Endpoint = endpoint;
     }
 
     public PostgresEndpoint Endpoint { get; }
 
     /// <summary>True when the app's server was running (the backup was taken live).</summary>
-    public bool WasRunning => socketDirectory is null;
+    public bool WasRunning => _socketDirectory is null;
 
     /// <summary>Attaches to the app's running server, or starts a private one on its data.</summary>
     public static async Task<PostgresServer> AttachOrStartAsync(
@@ -84,18 +84,18 @@ internal sealed class PostgresServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (socketDirectory is null)
+        if (_socketDirectory is null)
         {
             return;
         }
         try
         {
-            await ExternalProgram.RunAsync(settings.Program("pg_ctl"), ["stop", "-D", dataDirectory, "-m", "fast", "-w", "-s"],
-                CancellationToken.None, asPostgresUser: settings.RunAsPostgresUser);
+            await ExternalProgram.RunAsync(_settings.Program("pg_ctl"), ["stop", "-D", _dataDirectory, "-m", "fast", "-w", "-s"],
+                CancellationToken.None, asPostgresUser: _settings.RunAsPostgresUser);
         }
         finally
         {
-            Directory.Delete(socketDirectory, recursive: true);
+            Directory.Delete(_socketDirectory, recursive: true);
         }
     }
 }

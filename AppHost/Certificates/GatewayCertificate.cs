@@ -8,18 +8,18 @@ namespace AudioStream.AppHost.Certificates;
 /// </summary>
 internal sealed class GatewayCertificate
 {
-    private readonly ServerCertificateFiles? generated;
-    private DateTime lastWrite;
-    private CertificateNames? checkedNames;
-    private DateTimeOffset nextExpiryCheck;
+    private readonly ServerCertificateFiles? _generated;
+    private DateTime _lastWrite;
+    private CertificateNames? _checkedNames;
+    private DateTimeOffset _nextExpiryCheck;
 
     private GatewayCertificate(string certificatePath, string? keyPath, string? authorityDirectory, ServerCertificateFiles? generated)
     {
         CertificatePath = certificatePath;
         KeyPath = keyPath;
         AuthorityDirectory = authorityDirectory;
-        this.generated = generated;
-        lastWrite = LastWriteOf(certificatePath);
+        _generated = generated;
+        _lastWrite = LastWriteOf(certificatePath);
     }
 
     /// <summary>PEM certificate (chain), or a PFX when <see cref="KeyPath"/> is null.</summary>
@@ -34,7 +34,7 @@ internal sealed class GatewayCertificate
     /// <summary>The local CA's folder when the certificate is generated; null for a configured one.</summary>
     public string? AuthorityDirectory { get; }
 
-    public bool IsGenerated => generated is not null;
+    public bool IsGenerated => _generated is not null;
 
     /// <summary>The CA certificate people install (<c>/ca.crt</c>); null for a configured certificate.</summary>
     public string? AuthorityCertificatePath =>
@@ -61,20 +61,20 @@ internal sealed class GatewayCertificate
     public bool Refresh(CertificateNames names, DateTimeOffset now)
     {
         // Reading the CA and checking the chain is cheap but not free: only when the names changed, or hourly for expiry.
-        if (generated is not null && AuthorityDirectory is not null
-            && (checkedNames is null || !checkedNames.SameAs(names) || now >= nextExpiryCheck))
+        if (_generated is not null && AuthorityDirectory is not null
+            && (_checkedNames is null || !_checkedNames.SameAs(names) || now >= _nextExpiryCheck))
         {
             using var authority = LocalCertificateAuthority.LoadOrCreate(AuthorityDirectory, now);
-            generated.EnsureCurrent(authority, names, now);
-            checkedNames = names;
-            nextExpiryCheck = now.AddHours(1);
+            _generated.EnsureCurrent(authority, names, now);
+            _checkedNames = names;
+            _nextExpiryCheck = now.AddHours(1);
         }
         var write = LastWriteOf(CertificatePath);
-        if (write == lastWrite)
+        if (write == _lastWrite)
         {
             return false;
         }
-        lastWrite = write;
+        _lastWrite = write;
         return true;
     }
 

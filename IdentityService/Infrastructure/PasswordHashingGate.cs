@@ -15,15 +15,15 @@ namespace AudioStream.IdentityService.Infrastructure;
 /// </summary>
 public sealed class PasswordHashingGate : IDisposable
 {
-    private readonly ConcurrencyLimiter limiter;
-    private readonly ConcurrencyLimiter knownAddressLane;
+    private readonly ConcurrencyLimiter _limiter;
+    private readonly ConcurrencyLimiter _knownAddressLane;
 
     public PasswordHashingGate(IOptions<PasswordHashingOptions> options)
     {
         MaxConcurrent = options.Value.MaxConcurrent > 0 ? options.Value.MaxConcurrent : Environment.ProcessorCount;
         var queueLimit = options.Value.QueueLimit > 0 ? options.Value.QueueLimit : 16 * MaxConcurrent;
-        limiter = NewLane(MaxConcurrent, queueLimit);
-        knownAddressLane = NewLane(MaxConcurrent, queueLimit);
+        _limiter = NewLane(MaxConcurrent, queueLimit);
+        _knownAddressLane = NewLane(MaxConcurrent, queueLimit);
     }
 
     public int MaxConcurrent { get; }
@@ -31,12 +31,12 @@ public sealed class PasswordHashingGate : IDisposable
     /// <summary>A slot to hash in; <see cref="RateLimitLease.IsAcquired"/> is false when the queue is full.</summary>
     /// <param name="knownAddress">The request comes from an address the account signed in from before.</param>
     public ValueTask<RateLimitLease> EnterAsync(bool knownAddress, CancellationToken cancellationToken) =>
-        (knownAddress ? knownAddressLane : limiter).AcquireAsync(1, cancellationToken);
+        (knownAddress ? _knownAddressLane : _limiter).AcquireAsync(1, cancellationToken);
 
     public void Dispose()
     {
-        limiter.Dispose();
-        knownAddressLane.Dispose();
+        _limiter.Dispose();
+        _knownAddressLane.Dispose();
     }
 
     private static ConcurrencyLimiter NewLane(int permits, int queueLimit) => new(new ConcurrencyLimiterOptions

@@ -14,9 +14,9 @@ public static class WavWriter
     public static void WritePcm16(Stream stream, ReadOnlySpan<float> samples, int sampleRate)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        const int channels = 1;
-        const int bytesPerSample = 2;
-        var dataBytes = (long)samples.Length * bytesPerSample;
+        const int Channels = 1;
+        const int BytesPerSample = 2;
+        var dataBytes = (long)samples.Length * BytesPerSample;
         if (dataBytes > uint.MaxValue - 36)
         {
             throw new ArgumentException($"{samples.Length} samples do not fit a RIFF file.", nameof(samples));
@@ -29,10 +29,10 @@ public static class WavWriter
         "fmt "u8.CopyTo(header[12..]);
         BinaryPrimitives.WriteUInt32LittleEndian(header[16..], 16);
         BinaryPrimitives.WriteUInt16LittleEndian(header[20..], 1);
-        BinaryPrimitives.WriteUInt16LittleEndian(header[22..], channels);
+        BinaryPrimitives.WriteUInt16LittleEndian(header[22..], Channels);
         BinaryPrimitives.WriteUInt32LittleEndian(header[24..], (uint)sampleRate);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[28..], (uint)(sampleRate * channels * bytesPerSample));
-        BinaryPrimitives.WriteUInt16LittleEndian(header[32..], channels * bytesPerSample);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[28..], (uint)(sampleRate * Channels * BytesPerSample));
+        BinaryPrimitives.WriteUInt16LittleEndian(header[32..], Channels * BytesPerSample);
         BinaryPrimitives.WriteUInt16LittleEndian(header[34..], 16);
         "data"u8.CopyTo(header[36..]);
         BinaryPrimitives.WriteUInt32LittleEndian(header[40..], (uint)dataBytes);

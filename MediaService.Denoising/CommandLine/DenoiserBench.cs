@@ -241,12 +241,12 @@ internal static class DenoiserBench
     /// <summary>Carried state of one stream, and the managed heap 64 streams take after a second of 20 ms frames, per stream.</summary>
     private static (long State, long Managed) MeasureStatefulMemory(DeepFilterNetEngine engine, float[] signal)
     {
-        const int count = 64;
+        const int StreamCount = 64;
         using var scheduler = new FrameBatchScheduler(engine, workers: 0, maxBatch: 64, maxFramesPerCall: 32, NullLogger.Instance);
         long Run(bool measure)
         {
             var before = GC.GetTotalMemory(forceFullCollection: true);
-            var streams = Enumerable.Range(0, count)
+            var streams = Enumerable.Range(0, StreamCount)
                 .Select(_ => new StatefulStreamDenoiser(scheduler, engine, double.PositiveInfinity, NullLogger.Instance)).ToArray();
             for (var f = 0; f < 50; f++)
             {
@@ -270,7 +270,7 @@ internal static class DenoiserBench
 
             scheduler.RunPending();
             GC.KeepAlive(streams);
-            return measure ? (after - before) / count : state;
+            return measure ? (after - before) / StreamCount : state;
         }
 
         var state = Run(measure: false); // sizes the shared batch buffers first
@@ -389,10 +389,10 @@ internal static class DenoiserBench
 
     private static async Task<long> MeasureMemoryPerStreamAsync(DeepFilterNetEngine engine, float[] signal, ChunkSettings settings)
     {
-        const int count = 16;
+        const int StreamCount = 16;
         var roomy = settings with { MaxQueuedSeconds = 60 };
         var before = GC.GetTotalMemory(forceFullCollection: true);
-        var streams = Enumerable.Range(0, count).Select(_ => new ChunkedStreamDenoiser(engine, roomy)).ToArray();
+        var streams = Enumerable.Range(0, StreamCount).Select(_ => new ChunkedStreamDenoiser(engine, roomy)).ToArray();
         var threeSeconds = signal.AsMemory(0, Math.Min(signal.Length, engine.SampleRate * 3));
         foreach (var stream in streams)
         {
@@ -414,7 +414,7 @@ internal static class DenoiserBench
             await stream.AbortAsync();
         }
 
-        return (after - before) / count;
+        return (after - before) / StreamCount;
     }
 
     private static double Measure(Action action)

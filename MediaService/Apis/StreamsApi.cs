@@ -76,7 +76,8 @@ public static class StreamsApi
             return (null, Problem(StatusCodes.Status409Conflict, "You are already live."));
         }
 
-        return (await streams.GoLiveAsync(session), null);
+        // A stream the page started lasts as long as the sign-in it was started with (logout ends it); a key's does not.
+        return (await streams.GoLiveAsync(session, streamKeyId is null ? me.SessionId : null), null);
     }
 
     public static async Task<Results<Ok<StreamEndedResponse>, ProblemHttpResult>> StopAsync(
@@ -127,7 +128,8 @@ public static class StreamsApi
             stream.Title,
             stream.IngestConnected,
             Math.Round(stream.Playout.Delay.TotalMilliseconds),
-            Delivery(stream)));
+            Delivery(stream),
+            stream.Recording));
     }
 
     /// <summary>

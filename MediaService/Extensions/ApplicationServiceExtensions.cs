@@ -44,7 +44,8 @@ internal static class ApplicationServiceExtensions
         // After the stream manager: it stops first (drained streams end, then the node leaves the registry).
         builder.AddMediaNode();
         builder.Services.AddScoped<ListenerAccess>();
-        builder.Services.AddHostedService<ListenerRevocation>();
+        builder.Services.AddHostedService<AccessRevocation>();
+        builder.Services.AddHostedService<RecordingStatusListener>();
         builder.Services.Configure<ListenerLimits>(builder.Configuration.GetSection(ListenerLimits.SectionName));
         builder.Services.AddSingleton<ListenerAdmission>();
         builder.Services.Configure<TurnOptions>(builder.Configuration.GetSection(TurnOptions.SectionName));

@@ -38,7 +38,7 @@ public sealed class ListenerSet(
     public event Action<int>? CountChanged;
 
     /// <summary>Adds a listener holding <paramref name="slot"/> (given back when its peer closes); it sends once connected.</summary>
-    /// <param name="sessionId">The sign-in session the listener came with: revoking it hangs up (<see cref="ListenerRevocation"/>).</param>
+    /// <param name="sessionId">The sign-in session the listener came with: revoking it hangs up (<see cref="AccessRevocation"/>).</param>
     public Listener Add(EgressPeer peer, ListenerSlot slot, string sessionId)
     {
         var listener = new Listener(this, peer, slot, sessionId, lagTolerance, metrics, time, logger);

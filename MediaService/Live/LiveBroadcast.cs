@@ -13,10 +13,14 @@ public sealed class LiveBroadcast
 {
     private readonly IngestPump _pump;
     private int _ended;
+    private StreamRecordingStatus _recording = StreamRecordingStatus.Pending;
 
-    public LiveBroadcast(LiveSession session, IStreamDenoiser? denoiser, LiveOptions options, MediaMetrics metrics, TimeProvider time, ILogger logger)
+    /// <param name="signInSessionId">The broadcaster's sign-in session that started the stream; null for a stream key's.</param>
+    public LiveBroadcast(
+        LiveSession session, string? signInSessionId, IStreamDenoiser? denoiser, LiveOptions options, MediaMetrics metrics, TimeProvider time, ILogger logger)
     {
         SessionId = session.Id;
+        SignInSessionId = signInSessionId;
         OwnerId = session.OwnerId;
         OwnerName = session.OwnerName;
         Title = session.Title;
@@ -40,6 +44,9 @@ public sealed class LiveBroadcast
     internal Lock EventGate { get; } = new();
 
     public Guid OwnerId { get; }
+
+    /// <summary>The sign-in session the page went live with: its logout ends the stream. Null when a stream key started it.</summary>
+    public string? SignInSessionId { get; }
 
     public string OwnerName { get; }
 
@@ -75,6 +82,9 @@ public sealed class LiveBroadcast
     public bool IsEnded => Volatile.Read(ref _ended) != 0;
 
     public string? EndReason { get; private set; }
+
+    /// <summary>Whether the stream is being recorded, as RecordingService last said; once stopped it stays stopped.</summary>
+    public StreamRecordingStatus Recording => Volatile.Read(ref _recording);
 
     /// <summary>The broadcaster's WebRTC counters (packets received and lost, frames concealed…); null before WHIP.</summary>
     public PeerCounters? IngestCounters => _pump.Peer?.Counters;
@@ -122,6 +132,26 @@ public sealed class LiveBroadcast
         EndReason = reason;
         _pump.Stop();
         return true;
+    }
+
+    /// <summary>A recorder took the stream up (unless its recording already stopped: events may cross).</summary>
+    public void RecordingStarted() =>
+        Interlocked.CompareExchange(ref _recording, StreamRecordingStatus.Recording, StreamRecordingStatus.Pending);
+
+    /// <summary>The recording stopped while the stream goes on; the first reason stays.</summary>
+    public void RecordingStopped(string reason, string? message)
+    {
+        var stopped = new StreamRecordingStatus(StreamRecordingStatus.StoppedState, reason, message);
+        var seen = Recording;
+        while (!seen.IsStopped)
+        {
+            var found = Interlocked.CompareExchange(ref _recording, stopped, seen);
+            if (ReferenceEquals(found, seen))
+            {
+                return;
+            }
+            seen = found;
+        }
     }
 
     private async Task MarkConnectedAsync(IngestPeer peer)

@@ -14,9 +14,9 @@ namespace AudioStream.MediaService.Live;
 /// <summary>
 /// The live streams of this instance: starts them (the database row is created by the caller, whose unique index
 /// decides races), finds them by session, owner or name, and ends them whatever the cause — stop, WHIP DELETE,
-/// the broadcaster's peer closing, no connection in time, shutdown, the node's loss — recording the end and announcing
-/// it once. Each live stream is tied to this node in the media registry (<see cref="MediaNodeLeases"/>) from start to end.
-/// At start-up it ends the streams a previous run of this node left active.
+/// the broadcaster's peer closing, no connection in time, logout, shutdown, the node's loss — recording the end and
+/// announcing it once. Each live stream is tied to this node in the media registry (<see cref="MediaNodeLeases"/>) from
+/// start to end. At start-up it ends the streams a previous run of this node left active.
 /// </summary>
 public sealed class LiveStreamManager(
     IServiceScopeFactory scopes,
@@ -58,9 +58,10 @@ public sealed class LiveStreamManager(
     public LiveBroadcast? FindByName(string userName) => _byName.GetValueOrDefault(userName);
 
     /// <summary>Brings a freshly inserted session to life and announces it.</summary>
-    public async Task<LiveBroadcast> GoLiveAsync(LiveSession session)
+    /// <param name="signInSessionId">The sign-in session the page went live with (its logout ends the stream); null for a stream key.</param>
+    public async Task<LiveBroadcast> GoLiveAsync(LiveSession session, string? signInSessionId)
     {
-        var stream = new LiveBroadcast(session, session.Denoise ? denoisers.Create() : null, Options, metrics, time, logger);
+        var stream = new LiveBroadcast(session, signInSessionId, session.Denoise ? denoisers.Create() : null, Options, metrics, time, logger);
         stream.IngestClosed += (s, reason) => _ = EndAsync(s, ReasonFor(reason));
         stream.Listeners.CountChanged += count => PublishWhileLive(stream, new ListenerCountChanged(stream.OwnerId, stream.OwnerName, stream.SessionId, count));
         _bySession[stream.SessionId] = stream;

@@ -23,7 +23,26 @@ public sealed record StreamStatsResponse(
     string? Title,
     bool Connected,
     double LatencyMs,
-    StreamDelivery Delivery);
+    StreamDelivery Delivery,
+    StreamRecordingStatus Recording);
+
+/// <summary>Whether the stream is being recorded, as RecordingService last announced it (recording events on Redis).</summary>
+/// <param name="State">
+/// pending (no recorder has taken the stream up yet), recording, or stopped: the stream goes on live, unrecorded.
+/// </param>
+/// <param name="Reason">Why it stopped: quota, disk-full, max-length or failed; null unless stopped.</param>
+/// <param name="Message">What the owner is told about it, worded by RecordingService; null unless stopped.</param>
+public sealed record StreamRecordingStatus(string State, string? Reason = null, string? Message = null)
+{
+    public const string PendingState = "pending";
+    public const string RecordingState = "recording";
+    public const string StoppedState = "stopped";
+
+    public static readonly StreamRecordingStatus Pending = new(PendingState);
+    public static readonly StreamRecordingStatus Recording = new(RecordingState);
+
+    public bool IsStopped => State == StoppedState;
+}
 
 /// <summary>How well the stream is getting through, for operators and the load benchmark.</summary>
 /// <param name="PlannedLatencyMs">Arrival-to-playout delay planned at the start (denoiser delay + playout margin); <c>LatencyMs</c> is what it is now.</param>

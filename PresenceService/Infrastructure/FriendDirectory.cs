@@ -12,14 +12,14 @@ public sealed record FriendEntry(Guid Id, string UserName);
 /// </summary>
 public sealed class FriendDirectory(SocialGraph.SocialGraphClient socialGraph)
 {
-    private readonly ConcurrentDictionary<Guid, CachedFriends> cache = new();
-    private readonly ConcurrentDictionary<Guid, long> generations = new();
-    private long lastGeneration;
+    private readonly ConcurrentDictionary<Guid, CachedFriends> _cache = new();
+    private readonly ConcurrentDictionary<Guid, long> _generations = new();
+    private long _lastGeneration;
 
     public Task<IReadOnlyDictionary<Guid, FriendEntry>> GetFriendsAsync(Guid userId)
     {
-        var generation = generations.GetValueOrDefault(userId);
-        var cached = cache.GetOrAdd(userId, (id, g) => new CachedFriends(g, LoadAsync(id)), generation);
+        var generation = _generations.GetValueOrDefault(userId);
+        var cached = _cache.GetOrAdd(userId, (id, g) => new CachedFriends(g, LoadAsync(id)), generation);
         if (cached.Generation == generation)
         {
             return cached.Friends;
@@ -27,13 +27,13 @@ public sealed class FriendDirectory(SocialGraph.SocialGraphClient socialGraph)
 
         // Loaded before the last Forget (and stored after it): stale.
         var fresh = new CachedFriends(generation, LoadAsync(userId));
-        return cache.TryUpdate(userId, fresh, cached) ? fresh.Friends : GetFriendsAsync(userId);
+        return _cache.TryUpdate(userId, fresh, cached) ? fresh.Friends : GetFriendsAsync(userId);
     }
 
     public void Forget(Guid userId)
     {
-        generations[userId] = Interlocked.Increment(ref lastGeneration);
-        cache.TryRemove(userId, out _);
+        _generations[userId] = Interlocked.Increment(ref _lastGeneration);
+        _cache.TryRemove(userId, out _);
     }
 
     public async Task<bool> AreFriendsAsync(Guid userId, Guid otherId) =>

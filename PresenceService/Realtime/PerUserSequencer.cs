@@ -7,19 +7,19 @@ namespace AudioStream.PresenceService.Realtime;
 /// </summary>
 public sealed class PerUserSequencer(ILogger logger)
 {
-    private readonly Dictionary<Guid, Task> tails = [];
-    private readonly Lock gate = new();
+    private readonly Dictionary<Guid, Task> _tails = [];
+    private readonly Lock _gate = new();
 
     /// <summary>Queues <paramref name="work"/> behind the user's earlier work; the task completes when it has run (it never faults).</summary>
     public Task Enqueue(Guid userId, Func<Task> work)
     {
-        lock (gate)
+        lock (_gate)
         {
-            var previous = tails.GetValueOrDefault(userId) ?? Task.CompletedTask;
+            var previous = _tails.GetValueOrDefault(userId) ?? Task.CompletedTask;
             // On the pool, never inline: the work must not run under the gate.
             var next = previous.ContinueWith(_ => RunAsync(work), CancellationToken.None, TaskContinuationOptions.DenyChildAttach, TaskScheduler.Default)
                 .Unwrap();
-            tails[userId] = next;
+            _tails[userId] = next;
             _ = ForgetWhenDoneAsync(userId, next);
             return next;
         }
@@ -41,11 +41,11 @@ public sealed class PerUserSequencer(ILogger logger)
     private async Task ForgetWhenDoneAsync(Guid userId, Task last)
     {
         await last;
-        lock (gate)
+        lock (_gate)
         {
-            if (tails.TryGetValue(userId, out var tail) && tail == last)
+            if (_tails.TryGetValue(userId, out var tail) && tail == last)
             {
-                tails.Remove(userId);
+                _tails.Remove(userId);
             }
         }
     }

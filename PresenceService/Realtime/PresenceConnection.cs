@@ -18,7 +18,7 @@ public sealed class PresenceConnection(Guid userId, string userName, string sess
     /// <summary>How long a client gets to answer our close before the socket is cut.</summary>
     private static readonly TimeSpan CloseHandshakeTimeout = TimeSpan.FromSeconds(2);
 
-    private readonly Channel<string> outbox = Channel.CreateBounded<string>(new BoundedChannelOptions(OutboxCapacity)
+    private readonly Channel<string> _outbox = Channel.CreateBounded<string>(new BoundedChannelOptions(OutboxCapacity)
     {
         SingleReader = true,
         FullMode = BoundedChannelFullMode.DropWrite,
@@ -32,20 +32,20 @@ public sealed class PresenceConnection(Guid userId, string userName, string sess
 
     public string SessionId { get; } = sessionId;
 
-    private readonly Lock gate = new();
-    private List<string>? held = [];
-    private volatile CloseRequest? closing;
+    private readonly Lock _gate = new();
+    private List<string>? _held = [];
+    private volatile CloseRequest? _closing;
 
     public WebSocket Socket => socket;
 
     public bool Send(string message)
     {
-        lock (gate)
+        lock (_gate)
         {
-            if (held is not null)
+            if (_held is not null)
             {
-                held.Add(message);
-                if (held.Count > OutboxCapacity)
+                _held.Add(message);
+                if (_held.Count > OutboxCapacity)
                 {
                     socket.Abort();
                     return false;
@@ -61,10 +61,10 @@ public sealed class PresenceConnection(Guid userId, string userName, string sess
     /// <summary>Sends the first message, then whatever was held back while it was being prepared.</summary>
     public bool SendFirst(string message)
     {
-        lock (gate)
+        lock (_gate)
         {
-            var waiting = held ?? [];
-            held = null;
+            var waiting = _held ?? [];
+            _held = null;
             bool sent = Enqueue(message);
             foreach (var next in waiting)
             {
@@ -77,11 +77,11 @@ public sealed class PresenceConnection(Guid userId, string userName, string sess
 
     private bool Enqueue(string message)
     {
-        if (outbox.Writer.TryWrite(message))
+        if (_outbox.Writer.TryWrite(message))
         {
             return true;
         }
-        if (closing is not null)
+        if (_closing is not null)
         {
             // Closing: later messages have nowhere to go, and the close frame must still get out.
             return false;
@@ -91,7 +91,7 @@ public sealed class PresenceConnection(Guid userId, string userName, string sess
         return false;
     }
 
-    public void CompleteOutbox() => outbox.Writer.TryComplete();
+    public void CompleteOutbox() => _outbox.Writer.TryComplete();
 
     /// <summary>
     /// Closes the socket from the server's side (the session ended): what is queued goes out first, then the close
@@ -99,13 +99,13 @@ public sealed class PresenceConnection(Guid userId, string userName, string sess
     /// </summary>
     public void Close(WebSocketCloseStatus status, string description)
     {
-        Interlocked.CompareExchange(ref closing, new CloseRequest(status, description), null);
-        outbox.Writer.TryComplete();
+        Interlocked.CompareExchange(ref _closing, new CloseRequest(status, description), null);
+        _outbox.Writer.TryComplete();
     }
 
     public async Task RunWriterAsync(CancellationToken cancellationToken)
     {
-        await foreach (var message in outbox.Reader.ReadAllAsync(cancellationToken))
+        await foreach (var message in _outbox.Reader.ReadAllAsync(cancellationToken))
         {
             if (socket.State != WebSocketState.Open)
             {
@@ -114,7 +114,7 @@ public sealed class PresenceConnection(Guid userId, string userName, string sess
             await socket.SendAsync(Encoding.UTF8.GetBytes(message), WebSocketMessageType.Text, endOfMessage: true, cancellationToken);
         }
 
-        if (closing is { } reason && socket.State == WebSocketState.Open)
+        if (_closing is { } reason && socket.State == WebSocketState.Open)
         {
             await socket.CloseOutputAsync(reason.Status, reason.Description, cancellationToken);
             // The receive loop ends when the client answers; one that never does must not keep the socket.

@@ -17,13 +17,13 @@ public sealed class PresenceHub(PresenceStore store, FriendDirectory friends, IC
     /// <summary>The close reason a socket gets when its sign-in session ends.</summary>
     public const string SessionEnded = "Your session ended.";
 
-    private readonly ConcurrentDictionary<string, PresenceConnection> connections = new();
+    private readonly ConcurrentDictionary<string, PresenceConnection> _connections = new();
 
-    public IEnumerable<PresenceConnection> Connections => connections.Values;
+    public IEnumerable<PresenceConnection> Connections => _connections.Values;
 
     public async Task OpenAsync(PresenceConnection connection)
     {
-        connections[connection.Id] = connection;
+        _connections[connection.Id] = connection;
         if (await store.AddConnectionAsync(connection.UserId, connection.UserName, connection.Id))
         {
             await PublishAsync(new PresenceEvent(connection.UserId, connection.UserName, Online: true));
@@ -33,13 +33,13 @@ public sealed class PresenceHub(PresenceStore store, FriendDirectory friends, IC
 
     public async Task CloseAsync(PresenceConnection connection)
     {
-        connections.TryRemove(connection.Id, out _);
+        _connections.TryRemove(connection.Id, out _);
         connection.CompleteOutbox();
         if (await store.RemoveConnectionAsync(connection.UserId, connection.Id))
         {
             await PublishAsync(new PresenceEvent(connection.UserId, connection.UserName, Online: false));
         }
-        if (!connections.Values.Any(c => c.UserId == connection.UserId))
+        if (!_connections.Values.Any(c => c.UserId == connection.UserId))
         {
             friends.Forget(connection.UserId);
         }
@@ -64,7 +64,7 @@ public sealed class PresenceHub(PresenceStore store, FriendDirectory friends, IC
     /// <summary>Sends <paramref name="message"/> to every local socket of a friend of <paramref name="userId"/>.</summary>
     public async Task SendToFriendsOfAsync(Guid userId, string message)
     {
-        foreach (var connection in connections.Values)
+        foreach (var connection in _connections.Values)
         {
             try
             {
@@ -84,7 +84,7 @@ public sealed class PresenceHub(PresenceStore store, FriendDirectory friends, IC
     public async Task RefreshFriendsAsync(Guid userId)
     {
         friends.Forget(userId);
-        foreach (var connection in connections.Values.Where(c => c.UserId == userId))
+        foreach (var connection in _connections.Values.Where(c => c.UserId == userId))
         {
             connection.Send(PresenceMessages.FriendsChanged);
             await SendAllStatusesAsync(connection);
@@ -94,7 +94,7 @@ public sealed class PresenceHub(PresenceStore store, FriendDirectory friends, IC
     /// <summary>Closes the user's sockets that were opened with <paramref name="sessionId"/> (it was revoked: logout).</summary>
     public void CloseSession(Guid userId, string sessionId)
     {
-        foreach (var connection in connections.Values.Where(c => c.UserId == userId && c.SessionId == sessionId))
+        foreach (var connection in _connections.Values.Where(c => c.UserId == userId && c.SessionId == sessionId))
         {
             connection.Close(WebSocketCloseStatus.PolicyViolation, SessionEnded);
         }
@@ -103,7 +103,7 @@ public sealed class PresenceHub(PresenceStore store, FriendDirectory friends, IC
     /// <summary>Closes every socket whose session is no longer active: the bound when a revocation event was missed.</summary>
     public async Task CloseRevokedSessionsAsync(SessionStore sessions)
     {
-        foreach (var session in connections.Values.GroupBy(c => (c.UserId, c.SessionId)))
+        foreach (var session in _connections.Values.GroupBy(c => (c.UserId, c.SessionId)))
         {
             if (!await sessions.IsActiveAsync(session.Key.SessionId, session.Key.UserId))
             {
@@ -114,7 +114,7 @@ public sealed class PresenceHub(PresenceStore store, FriendDirectory friends, IC
 
     public void SendToUser(Guid userId, string message)
     {
-        foreach (var connection in connections.Values.Where(c => c.UserId == userId))
+        foreach (var connection in _connections.Values.Where(c => c.UserId == userId))
         {
             connection.Send(message);
         }

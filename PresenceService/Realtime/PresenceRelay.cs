@@ -15,27 +15,27 @@ public sealed class PresenceRelay(
 {
     private static readonly TimeSpan RenewEvery = PresenceStore.Lease / 3;
 
-    private readonly PerUserSequencer sequencer = new(logger);
+    private readonly PerUserSequencer _sequencer = new(logger);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         ChannelMessageQueue[] subscriptions =
         [
-            await SubscribeAsync<PresenceEvent>(PresenceHub.PresenceChannel, e => sequencer.Enqueue(e.UserId, () => OnPresenceAsync(e))),
-            await SubscribeAsync<SocialEvent>(EventChannels.Social, e =>
+            await redis.SubscribeAsync<PresenceEvent>(PresenceHub.PresenceChannel, e => _sequencer.Enqueue(e.UserId, () => OnPresenceAsync(e)), logger),
+            await redis.SubscribeAsync<SocialEvent>(EventChannels.Social, e =>
             {
                 foreach (var userId in e.UserIds.Distinct())
                 {
-                    sequencer.Enqueue(userId, () => OnSocialAsync(e.Type, userId));
+                    _sequencer.Enqueue(userId, () => OnSocialAsync(e.Type, userId));
                 }
-            }),
-            await SubscribeAsync<MediaEvent>(EventChannels.Media, e => sequencer.Enqueue(e.UserId, () => OnMediaAsync(e))),
-            await SubscribeAsync<RecordingEvent>(EventChannels.Recordings, e => sequencer.Enqueue(e.OwnerId, () => OnRecordingAsync(e))),
-            await SubscribeAsync<SessionRevoked>(EventChannels.Sessions, e => sequencer.Enqueue(e.UserId, () =>
+            }, logger),
+            await redis.SubscribeAsync<MediaEvent>(EventChannels.Media, e => _sequencer.Enqueue(e.UserId, () => OnMediaAsync(e)), logger),
+            await redis.SubscribeAsync<RecordingEvent>(EventChannels.Recordings, e => _sequencer.Enqueue(e.OwnerId, () => OnRecordingAsync(e)), logger),
+            await redis.SubscribeAsync<SessionRevoked>(EventChannels.Sessions, e => _sequencer.Enqueue(e.UserId, () =>
             {
                 hub.CloseSession(e.UserId, e.SessionId);
                 return Task.CompletedTask;
-            })),
+            }), logger),
         ];
 
         try
@@ -81,24 +81,6 @@ public sealed class PresenceRelay(
         {
             logger.LogWarning(exception, "Could not renew presence leases");
         }
-    }
-
-    /// <summary>Reads <paramref name="channel"/> in order, handing each event to <paramref name="dispatch"/> (which must not block).</summary>
-    private async Task<ChannelMessageQueue> SubscribeAsync<TEvent>(RedisChannel channel, Action<TEvent> dispatch) where TEvent : class
-    {
-        var subscription = await redis.GetSubscriber().SubscribeAsync(channel);
-        subscription.OnMessage(message =>
-        {
-            if (EventChannels.Read<TEvent>(message.Message) is { } parsed)
-            {
-                dispatch(parsed);
-            }
-            else
-            {
-                logger.LogWarning("Ignored a malformed {Event}", typeof(TEvent).Name);
-            }
-        });
-        return subscription;
     }
 
     private Task OnPresenceAsync(PresenceEvent presenceEvent) =>

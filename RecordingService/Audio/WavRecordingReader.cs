@@ -6,22 +6,22 @@ namespace AudioStream.RecordingService.Audio;
 /// <summary>Reads a WAV recording in the one layout this service wrote (recordings made before Ogg Opus).</summary>
 public sealed class WavRecordingReader : IRecordingReader
 {
-    private readonly SafeFileHandle handle;
-    private readonly byte[] buffer = new byte[16 * 1024];
-    private long position;
+    private readonly SafeFileHandle _handle;
+    private readonly byte[] _buffer = new byte[16 * 1024];
+    private long _position;
 
     public WavRecordingReader(string path)
     {
-        handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        _handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         Span<byte> header = stackalloc byte[WavFormat.HeaderSize];
-        if (RandomAccess.Read(handle, header, 0) != WavFormat.HeaderSize || !WavFormat.TryReadHeader(header, out var wav))
+        if (RandomAccess.Read(_handle, header, 0) != WavFormat.HeaderSize || !WavFormat.TryReadHeader(header, out var wav))
         {
-            handle.Dispose();
+            _handle.Dispose();
             throw new InvalidDataException($"{Path.GetFileName(path)} is not a recording this service wrote.");
         }
         SampleRate = wav.SampleRate;
         // The file length, not the header, says how much audio there is: right even for a file repaired later.
-        Samples = Math.Max(0, RandomAccess.GetLength(handle) - WavFormat.HeaderSize) / WavFormat.BytesPerSample;
+        Samples = Math.Max(0, RandomAccess.GetLength(_handle) - WavFormat.HeaderSize) / WavFormat.BytesPerSample;
     }
 
     public int SampleRate { get; }
@@ -33,12 +33,12 @@ public sealed class WavRecordingReader : IRecordingReader
         var total = 0;
         while (total < destination.Length)
         {
-            var want = (int)Math.Min(Math.Min(destination.Length - total, buffer.Length / WavFormat.BytesPerSample), Samples - position);
+            var want = (int)Math.Min(Math.Min(destination.Length - total, _buffer.Length / WavFormat.BytesPerSample), Samples - _position);
             if (want <= 0)
             {
                 break;
             }
-            var read = RandomAccess.Read(handle, buffer.AsSpan(0, want * WavFormat.BytesPerSample), WavFormat.HeaderSize + (position * WavFormat.BytesPerSample));
+            var read = RandomAccess.Read(_handle, _buffer.AsSpan(0, want * WavFormat.BytesPerSample), WavFormat.HeaderSize + (_position * WavFormat.BytesPerSample));
             var samples = read / WavFormat.BytesPerSample;
             if (samples == 0)
             {
@@ -46,13 +46,13 @@ public sealed class WavRecordingReader : IRecordingReader
             }
             for (var i = 0; i < samples; i++)
             {
-                destination[total + i] = BinaryPrimitives.ReadInt16LittleEndian(buffer.AsSpan(i * WavFormat.BytesPerSample));
+                destination[total + i] = BinaryPrimitives.ReadInt16LittleEndian(_buffer.AsSpan(i * WavFormat.BytesPerSample));
             }
-            position += samples;
+            _position += samples;
             total += samples;
         }
         return total;
     }
 
-    public void Dispose() => handle.Dispose();
+    public void Dispose() => _handle.Dispose();
 }

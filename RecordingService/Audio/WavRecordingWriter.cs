@@ -17,23 +17,23 @@ public sealed class WavRecordingWriter : IRecordingSink
     /// <summary>One second of silence, shared; gaps are written from it in slices.</summary>
     private static readonly byte[] Silence = new byte[WavFormat.DefaultSampleRate * WavFormat.BytesPerSample];
 
-    private readonly SafeFileHandle handle;
-    private readonly TimeProvider time;
-    private readonly long syncBytes;
-    private readonly byte[] header = new byte[WavFormat.HeaderSize];
-    private long dataBytes;
-    private long syncedDataBytes;
-    private long lastSyncTimestamp;
-    private bool completed;
+    private readonly SafeFileHandle _handle;
+    private readonly TimeProvider _time;
+    private readonly long _syncBytes;
+    private readonly byte[] _header = new byte[WavFormat.HeaderSize];
+    private long _dataBytes;
+    private long _syncedDataBytes;
+    private long _lastSyncTimestamp;
+    private bool _completed;
 
     private WavRecordingWriter(SafeFileHandle handle, int sampleRate, long dataBytes, TimeSpan syncInterval, TimeProvider time)
     {
-        this.handle = handle;
-        this.time = time;
+        _handle = handle;
+        _time = time;
         SampleRate = sampleRate;
         SyncInterval = syncInterval;
-        syncBytes = Math.Max(WavFormat.BytesPerSample, (long)(syncInterval.TotalSeconds * sampleRate) * WavFormat.BytesPerSample);
-        this.dataBytes = dataBytes;
+        _syncBytes = Math.Max(WavFormat.BytesPerSample, (long)(syncInterval.TotalSeconds * sampleRate) * WavFormat.BytesPerSample);
+        _dataBytes = dataBytes;
         Sync();
     }
 
@@ -41,15 +41,15 @@ public sealed class WavRecordingWriter : IRecordingSink
 
     public TimeSpan SyncInterval { get; }
 
-    public long SamplesWritten => dataBytes / WavFormat.BytesPerSample;
+    public long SamplesWritten => _dataBytes / WavFormat.BytesPerSample;
 
     public long SilenceSamples { get; private set; }
 
     /// <summary>Bytes on disk, header included.</summary>
-    public long FileBytes => WavFormat.HeaderSize + dataBytes;
+    public long FileBytes => WavFormat.HeaderSize + _dataBytes;
 
     /// <summary>True once the WAV size limit is reached; later audio is left out.</summary>
-    public bool IsFull => dataBytes >= WavFormat.MaxDataBytes;
+    public bool IsFull => _dataBytes >= WavFormat.MaxDataBytes;
 
     /// <summary>Starts a new file; fails if one exists (names are recording ids, never reused).</summary>
     public static WavRecordingWriter Create(
@@ -71,7 +71,7 @@ public sealed class WavRecordingWriter : IRecordingSink
 
     public void Write(long sampleOffset, ReadOnlySpan<byte> pcm16)
     {
-        ObjectDisposedException.ThrowIf(completed || handle.IsClosed, this);
+        ObjectDisposedException.ThrowIf(_completed || _handle.IsClosed, this);
         ArgumentOutOfRangeException.ThrowIfNegative(sampleOffset);
         // A stray odd byte cannot be half a sample of anything; leave it out rather than shift the whole track.
         pcm16 = pcm16[..(pcm16.Length & ~1)];
@@ -92,7 +92,7 @@ public sealed class WavRecordingWriter : IRecordingSink
         }
 
         Append(pcm16);
-        if (dataBytes - syncedDataBytes >= syncBytes || time.GetElapsedTime(lastSyncTimestamp) >= SyncInterval)
+        if (_dataBytes - _syncedDataBytes >= _syncBytes || _time.GetElapsedTime(_lastSyncTimestamp) >= SyncInterval)
         {
             Sync();
         }
@@ -101,29 +101,29 @@ public sealed class WavRecordingWriter : IRecordingSink
     /// <summary>Rewrites the header with the current sizes and flushes the file to disk.</summary>
     public void Sync()
     {
-        WavFormat.WriteHeader(header, SampleRate, dataBytes);
-        RandomAccess.Write(handle, header, 0);
-        RandomAccess.FlushToDisk(handle);
-        syncedDataBytes = dataBytes;
-        lastSyncTimestamp = time.GetTimestamp();
+        WavFormat.WriteHeader(_header, SampleRate, _dataBytes);
+        RandomAccess.Write(_handle, _header, 0);
+        RandomAccess.FlushToDisk(_handle);
+        _syncedDataBytes = _dataBytes;
+        _lastSyncTimestamp = _time.GetTimestamp();
     }
 
     public void Complete()
     {
-        if (completed)
+        if (_completed)
         {
             return;
         }
         Sync();
-        completed = true;
-        handle.Dispose();
+        _completed = true;
+        _handle.Dispose();
     }
 
     /// <summary>Closes the file without a final sync, as a crash would leave it (repair makes it whole).</summary>
     public void Dispose()
     {
-        completed = true;
-        handle.Dispose();
+        _completed = true;
+        _handle.Dispose();
     }
 
     private void FillSilence(long samples)
@@ -140,7 +140,7 @@ public sealed class WavRecordingWriter : IRecordingSink
 
     private void Append(ReadOnlySpan<byte> bytes)
     {
-        var room = WavFormat.MaxDataBytes - dataBytes;
+        var room = WavFormat.MaxDataBytes - _dataBytes;
         if (room <= 0)
         {
             return;
@@ -149,7 +149,7 @@ public sealed class WavRecordingWriter : IRecordingSink
         {
             bytes = bytes[..(int)(room & ~1L)];
         }
-        RandomAccess.Write(handle, bytes, WavFormat.HeaderSize + dataBytes);
-        dataBytes += bytes.Length;
+        RandomAccess.Write(_handle, bytes, WavFormat.HeaderSize + _dataBytes);
+        _dataBytes += bytes.Length;
     }
 }

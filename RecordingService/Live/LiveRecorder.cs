@@ -39,15 +39,15 @@ public sealed class LiveRecorder(
     /// <summary>How often a quiet recording looks whether its stream still has a node.</summary>
     public static readonly TimeSpan StreamCheckInterval = TimeSpan.FromSeconds(1);
 
-    private readonly ConcurrentDictionary<Guid, RecordingRun> active = new();
-    private readonly CancellationTokenSource stopping = new();
-    private Task keeping = Task.CompletedTask;
+    private readonly ConcurrentDictionary<Guid, RecordingRun> _active = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _keeping = Task.CompletedTask;
 
     /// <summary>Recordings being written now.</summary>
-    public int ActiveCount => active.Count;
+    public int ActiveCount => _active.Count;
 
     /// <summary>Whether this recording's audio is being written here now.</summary>
-    public bool IsWriting(Guid id) => active.ContainsKey(id);
+    public bool IsWriting(Guid id) => _active.ContainsKey(id);
 
     public static string DefaultTitle(DateTimeOffset startedAt) =>
         string.Create(CultureInfo.InvariantCulture, $"Live on {startedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC");
@@ -60,7 +60,7 @@ public sealed class LiveRecorder(
     public async Task<bool> ClaimAsync(Guid id, StreamStart? stream)
     {
         var run = new RecordingRun(id, time.GetUtcNow());
-        if (stopping.IsCancellationRequested || !active.TryAdd(id, run))
+        if (_stopping.IsCancellationRequested || !_active.TryAdd(id, run))
         {
             run.Dispose();
             return false;
@@ -75,7 +75,7 @@ public sealed class LiveRecorder(
         {
             if (!writing)
             {
-                active.TryRemove(id, out _);
+                _active.TryRemove(id, out _);
                 run.Dispose();
                 await ReleaseAsync(id);
             }
@@ -83,26 +83,26 @@ public sealed class LiveRecorder(
     }
 
     /// <summary>Waits until every recording being written has finished (tests, shutdown).</summary>
-    public Task WhenIdleAsync() => Task.WhenAll(active.Values.Select(r => r.Completion));
+    public Task WhenIdleAsync() => Task.WhenAll(_active.Values.Select(r => r.Completion));
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        keeping = KeepLeasesAsync(stopping.Token);
+        _keeping = KeepLeasesAsync(_stopping.Token);
         return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         // Recordings stay "recording": the files are synced and the leases released, so the next instance to claim them carries on.
-        await stopping.CancelAsync();
+        await _stopping.CancelAsync();
         await WhenIdleAsync().WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        await keeping.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _keeping.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
     /// <summary>Extends this instance's leases; a recording whose lease went elsewhere stops here (its new holder carries on).</summary>
     public async Task RenewLeasesAsync()
     {
-        var runs = active.Values.ToList();
+        var runs = _active.Values.ToList();
         if (runs.Count == 0)
         {
             return;
@@ -133,7 +133,7 @@ public sealed class LiveRecorder(
     /// <summary>Ends the recordings whose stream is lost: no audio since the last look, and no media node holds the stream.</summary>
     public async Task CheckStreamsAsync()
     {
-        foreach (var run in active.Values.Where(r => r.WentQuiet()).ToList())
+        foreach (var run in _active.Values.Where(r => r.WentQuiet()).ToList())
         {
             try
             {
@@ -176,7 +176,7 @@ public sealed class LiveRecorder(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<RecordingDbContext>();
-        var recording = await db.Recordings.SingleOrDefaultAsync(r => r.Id == run.Id, stopping.Token);
+        var recording = await db.Recordings.SingleOrDefaultAsync(r => r.Id == run.Id, _stopping.Token);
         if (recording is null)
         {
             return stream is not null && await StartNewAsync(db, run, stream);
@@ -186,7 +186,7 @@ public sealed class LiveRecorder(
             return false;
         }
 
-        var resumption = await recovery.TakeUpAsync(db, recording, stopping.Token);
+        var resumption = await recovery.TakeUpAsync(db, recording, _stopping.Token);
         if (resumption is null)
         {
             return false;
@@ -214,7 +214,7 @@ public sealed class LiveRecorder(
             SampleRate = WavFormat.DefaultSampleRate,
         };
 
-        var otherBytes = await limits.UsedByAsync(db, recording.OwnerId, recording.Id, stopping.Token);
+        var otherBytes = await limits.UsedByAsync(db, recording.OwnerId, recording.Id, _stopping.Token);
         if (limits.Check(otherBytes) is { } refused)
         {
             // Listed all the same, with why: the owner sees it, and nobody claims the stream again.
@@ -223,7 +223,7 @@ public sealed class LiveRecorder(
         db.Recordings.Add(recording);
         try
         {
-            await db.SaveChangesAsync(stopping.Token);
+            await db.SaveChangesAsync(_stopping.Token);
         }
         catch (DbUpdateException ex) when (ex.IsUniqueViolation())
         {
@@ -279,7 +279,7 @@ public sealed class LiveRecorder(
             }
             finally
             {
-                active.TryRemove(run.Id, out _);
+                _active.TryRemove(run.Id, out _);
                 run.Dispose();
                 await ReleaseAsync(run.Id);
             }
@@ -290,7 +290,7 @@ public sealed class LiveRecorder(
         RecordingRun run, LiveStreamRef stream, List<(RecordingTrack Track, IRecordingSink Writer)> writers, RecordingBudget budget, bool resumed)
     {
         var id = run.Id;
-        using var failed = CancellationTokenSource.CreateLinkedTokenSource(stopping.Token, run.Stopped);
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token, run.Stopped);
         var recorder = new TrackRecorder(source, time, logger);
         recorder.Resubscribing += metrics.Resubscribed;
         var results = await Task.WhenAll(writers.Select(async w =>
@@ -333,7 +333,7 @@ public sealed class LiveRecorder(
             await FailAsync(id, failure, silence);
             return;
         }
-        if (stopping.IsCancellationRequested)
+        if (_stopping.IsCancellationRequested)
         {
             metrics.Finished("interrupted", silence);
             return;
@@ -430,5 +430,5 @@ public sealed class LiveRecorder(
         }
     }
 
-    public void Dispose() => stopping.Dispose();
+    public void Dispose() => _stopping.Dispose();
 }

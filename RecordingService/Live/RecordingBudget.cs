@@ -8,32 +8,32 @@ namespace AudioStream.RecordingService.Live;
 /// </summary>
 public sealed class RecordingBudget
 {
-    private readonly RecordingLimits limits;
-    private readonly Func<long> bytesWritten;
-    private readonly long otherBytes;
-    private readonly TimeProvider time;
-    private readonly long checkEvery;
-    private long nextCheck;
-    private string? reason;
+    private readonly RecordingLimits _limits;
+    private readonly Func<long> _bytesWritten;
+    private readonly long _otherBytes;
+    private readonly TimeProvider _time;
+    private readonly long _checkEvery;
+    private long _nextCheck;
+    private string? _reason;
 
     /// <param name="bytesWritten">The recording's bytes on disk now.</param>
     /// <param name="otherBytes">What its owner's other recordings take.</param>
     public RecordingBudget(RecordingLimits limits, long maxSamples, Func<long> bytesWritten, long otherBytes, TimeProvider time)
     {
-        this.limits = limits;
-        this.bytesWritten = bytesWritten;
-        this.otherBytes = otherBytes;
-        this.time = time;
+        _limits = limits;
+        _bytesWritten = bytesWritten;
+        _otherBytes = otherBytes;
+        _time = time;
         MaxSamples = maxSamples;
-        checkEvery = (long)(RecordingLimits.CheckInterval.TotalSeconds * time.TimestampFrequency);
+        _checkEvery = (long)(RecordingLimits.CheckInterval.TotalSeconds * time.TimestampFrequency);
         // The recording was checked as it started: the first look is one interval on.
-        nextCheck = time.GetTimestamp() + checkEvery;
+        _nextCheck = time.GetTimestamp() + _checkEvery;
     }
 
     public long MaxSamples { get; }
 
     /// <summary>The limit reached (a <see cref="RecordingStopReasons"/> value), or null while there is room.</summary>
-    public string? Reason => Volatile.Read(ref reason);
+    public string? Reason => Volatile.Read(ref _reason);
 
     /// <summary>How many of <paramref name="samples"/> placed at <paramref name="sampleOffset"/> fit within the length limit.</summary>
     public int SamplesThatFit(long sampleOffset, int samples) => (int)Math.Clamp(MaxSamples - sampleOffset, 0, samples);
@@ -45,16 +45,16 @@ public sealed class RecordingBudget
         {
             return reached;
         }
-        var now = time.GetTimestamp();
-        var due = Interlocked.Read(ref nextCheck);
+        var now = _time.GetTimestamp();
+        var due = Interlocked.Read(ref _nextCheck);
         // One track looks; the other goes on writing.
-        if (now < due || Interlocked.CompareExchange(ref nextCheck, now + checkEvery, due) != due)
+        if (now < due || Interlocked.CompareExchange(ref _nextCheck, now + _checkEvery, due) != due)
         {
             return null;
         }
         try
         {
-            return limits.Check(otherBytes + bytesWritten()) is { } found ? Stop(found) : null;
+            return _limits.Check(_otherBytes + _bytesWritten()) is { } found ? Stop(found) : null;
         }
         catch (IOException)
         {
@@ -64,5 +64,5 @@ public sealed class RecordingBudget
     }
 
     /// <summary>Records that a limit was reached; the first one stays.</summary>
-    public string Stop(string limit) => Interlocked.CompareExchange(ref reason, limit, null) ?? limit;
+    public string Stop(string limit) => Interlocked.CompareExchange(ref _reason, limit, null) ?? limit;
 }

@@ -6,7 +6,8 @@ namespace AudioStream.RecordingService.Live;
 
 /// <summary>
 /// Announces changes to recordings on <see cref="EventChannels.Recordings"/>; PresenceService passes them to the
-/// owner's and friends' pages. A notice that cannot be sent costs only a live update, never the change itself.
+/// owner's and friends' pages, and MediaService shows a live stream's recording stopping in the stream's stats.
+/// A notice that cannot be sent costs only a live update, never the change itself.
 /// </summary>
 public sealed class RecordingEvents(IConnectionMultiplexer redis, ILogger<RecordingEvents> logger)
 {
@@ -14,7 +15,9 @@ public sealed class RecordingEvents(IConnectionMultiplexer redis, ILogger<Record
     {
         try
         {
-            await redis.PublishAsync(EventChannels.Recordings, new RecordingEvent(type, recording.Id, recording.OwnerId, recording.OwnerName));
+            var stopped = RecordingStopReasons.Of(recording);
+            await redis.PublishAsync(EventChannels.Recordings, new RecordingEvent(
+                type, recording.Id, recording.OwnerId, recording.OwnerName, recording.StreamId, stopped, RecordingStopReasons.Describe(stopped)));
         }
         catch (RedisException ex)
         {

@@ -15,13 +15,13 @@ public enum RecordingRunStop
 /// <summary>One recording this instance holds the lease of: claimed, then written until it ends or is stopped.</summary>
 public sealed class RecordingRun(Guid id, DateTimeOffset claimedAt) : IDisposable
 {
-    private readonly CancellationTokenSource stopped = new();
-    private long samplesAtLastLook = -1;
+    private readonly CancellationTokenSource _stopped = new();
+    private long _samplesAtLastLook = -1;
 
     public Guid Id => id;
 
     /// <summary>Cancelled by <see cref="Stop"/>.</summary>
-    public CancellationToken Stopped => stopped.Token;
+    public CancellationToken Stopped => _stopped.Token;
 
     public RecordingRunStop? StopReason { get; private set; }
 
@@ -41,13 +41,13 @@ public sealed class RecordingRun(Guid id, DateTimeOffset claimedAt) : IDisposabl
             return false;
         }
         var samples = progress.SamplesWritten;
-        var quiet = samples == Interlocked.Exchange(ref samplesAtLastLook, samples);
+        var quiet = samples == Interlocked.Exchange(ref _samplesAtLastLook, samples);
         return quiet;
     }
 
     public void Stop(RecordingRunStop reason)
     {
-        lock (stopped)
+        lock (_stopped)
         {
             if (StopReason is not null)
             {
@@ -57,7 +57,7 @@ public sealed class RecordingRun(Guid id, DateTimeOffset claimedAt) : IDisposabl
         }
         try
         {
-            stopped.Cancel();
+            _stopped.Cancel();
         }
         catch (ObjectDisposedException)
         {
@@ -65,5 +65,5 @@ public sealed class RecordingRun(Guid id, DateTimeOffset claimedAt) : IDisposabl
         }
     }
 
-    public void Dispose() => stopped.Dispose();
+    public void Dispose() => _stopped.Dispose();
 }

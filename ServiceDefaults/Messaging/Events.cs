@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.Logging;
 using StackExchange.Redis;
 
 namespace AudioStream.ServiceDefaults.Messaging;
@@ -37,6 +38,28 @@ public static class EventChannels
 
     public static Task PublishAsync(this IConnectionMultiplexer redis, SessionRevoked message) =>
         redis.PublishAsync<SessionRevoked>(Sessions, message);
+
+    /// <summary>
+    /// Reads <paramref name="channel"/> in order, handing each event to <paramref name="dispatch"/> (which must not
+    /// block: the next message waits for it); a message that is not one is logged and skipped.
+    /// </summary>
+    public static async Task<ChannelMessageQueue> SubscribeAsync<TEvent>(
+        this IConnectionMultiplexer redis, RedisChannel channel, Action<TEvent> dispatch, ILogger logger) where TEvent : class
+    {
+        var subscription = await redis.GetSubscriber().SubscribeAsync(channel);
+        subscription.OnMessage(message =>
+        {
+            if (Read<TEvent>(message.Message) is { } parsed)
+            {
+                dispatch(parsed);
+            }
+            else
+            {
+                logger.LogWarning("Ignored a malformed {Event}", typeof(TEvent).Name);
+            }
+        });
+        return subscription;
+    }
 
     /// <summary>The event, or null when the message is not one (malformed, or a type this build does not know).</summary>
     public static TEvent? Read<TEvent>(RedisValue message) where TEvent : class
@@ -107,4 +130,11 @@ public static class RecordingEventTypes
 }
 
 /// <summary>A change to one of a user's recordings; the owner and the owner's friends see it on their pages.</summary>
-public sealed record RecordingEvent(string Type, Guid RecordingId, Guid OwnerId, string OwnerName);
+/// <param name="StreamId">The live session recorded (the recording's id too); null for a recording of no stream.</param>
+/// <param name="StoppedReason">
+/// Set when the recording stopped while its stream may go on: the limit reached (quota, disk-full, max-length) or
+/// failed. MediaService shows it in the stream's stats.
+/// </param>
+/// <param name="StoppedMessage">What the owner is told about <paramref name="StoppedReason"/>, as RecordingService words it.</param>
+public sealed record RecordingEvent(
+    string Type, Guid RecordingId, Guid OwnerId, string OwnerName, Guid? StreamId = null, string? StoppedReason = null, string? StoppedMessage = null);

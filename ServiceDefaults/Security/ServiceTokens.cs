@@ -33,28 +33,28 @@ public static class ServiceToken
 
     /// <summary>The caller named in <paramref name="payload"/> when it is addressed to <paramref name="audience"/>.</summary>
     public static string? CallerFor(string payload, string audience) =>
-        payload.Split(Separator) is [{ Length: > 0 } caller, var tokenAudience] && tokenAudience == audience ? caller : null;
+        payload.Split(Separator) is [{ Length: > 0 } _caller, var tokenAudience] && tokenAudience == audience ? _caller : null;
 }
 
 public sealed class ServiceTokenIssuer(IDataProtectionProvider provider, IConfiguration configuration, IHostEnvironment environment, TimeProvider time)
 {
     private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(10);
 
-    private readonly ITimeLimitedDataProtector protector = provider.CreateProtector(ServiceToken.Purpose).ToTimeLimitedDataProtector();
-    private readonly string caller = ServiceToken.OwnName(configuration, environment);
-    private readonly Lock gate = new();
-    private readonly Dictionary<string, (string Token, DateTimeOffset RenewAt)> current = [];
+    private readonly ITimeLimitedDataProtector _protector = provider.CreateProtector(ServiceToken.Purpose).ToTimeLimitedDataProtector();
+    private readonly string _caller = ServiceToken.OwnName(configuration, environment);
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, (string Token, DateTimeOffset RenewAt)> _current = [];
 
     /// <param name="audience">The called service's name (its AppHost resource name, e.g. <c>social</c>).</param>
     public string GetToken(string audience)
     {
-        lock (gate)
+        lock (_gate)
         {
             var now = time.GetUtcNow();
-            if (!current.TryGetValue(audience, out var token) || now >= token.RenewAt)
+            if (!_current.TryGetValue(audience, out var token) || now >= token.RenewAt)
             {
-                token = (protector.Protect(ServiceToken.Payload(caller, audience), Lifetime), now + Lifetime / 2);
-                current[audience] = token;
+                token = (_protector.Protect(ServiceToken.Payload(_caller, audience), Lifetime), now + Lifetime / 2);
+                _current[audience] = token;
             }
             return token.Token;
         }
@@ -83,9 +83,9 @@ public sealed class ServiceTokenAuthenticationHandler(
     public const string SchemeName = "Service";
     public const string ServiceNameClaim = "service";
 
-    private readonly ITimeLimitedDataProtector protector =
+    private readonly ITimeLimitedDataProtector _protector =
         provider.CreateProtector(ServiceToken.Purpose).ToTimeLimitedDataProtector();
-    private readonly string ownName = ServiceToken.OwnName(configuration, environment);
+    private readonly string _ownName = ServiceToken.OwnName(configuration, environment);
 
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -97,17 +97,17 @@ public sealed class ServiceTokenAuthenticationHandler(
         string payload;
         try
         {
-            payload = protector.Unprotect(header[(SchemeName.Length + 1)..]);
+            payload = _protector.Unprotect(header[(SchemeName.Length + 1)..]);
         }
         catch (System.Security.Cryptography.CryptographicException)
         {
             return Task.FromResult(AuthenticateResult.Fail("Invalid or expired service token."));
         }
-        if (ServiceToken.CallerFor(payload, ownName) is not { } caller)
+        if (ServiceToken.CallerFor(payload, _ownName) is not { } _caller)
         {
-            return Task.FromResult(AuthenticateResult.Fail($"The service token is not addressed to '{ownName}'."));
+            return Task.FromResult(AuthenticateResult.Fail($"The service token is not addressed to '{_ownName}'."));
         }
-        var principal = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ServiceNameClaim, caller)], SchemeName));
+        var principal = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ServiceNameClaim, _caller)], SchemeName));
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName)));
     }
 }

@@ -13,12 +13,12 @@ public sealed class CertificateTests : IDisposable
     private static readonly DateTimeOffset Now = new(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
     private static readonly CertificateNames Names = CertificateNames.For("myhost", [IPAddress.Loopback, IPAddress.Parse("192.168.1.20"), IPAddress.Parse("fd00::2")]);
 
-    private readonly string folder = Directory.CreateTempSubdirectory("audiostream-certificates-").FullName;
+    private readonly string _folder = Directory.CreateTempSubdirectory("audiostream-certificates-").FullName;
 
     [Fact]
     public void The_certificate_names_localhost_the_host_and_every_address()
     {
-        var certificate = GatewayCertificate.Generate(folder, Names, Now);
+        var certificate = GatewayCertificate.Generate(_folder, Names, Now);
 
         using var issued = X509Certificate2.CreateFromPemFile(certificate.CertificatePath, certificate.KeyPath);
         var names = ServerCertificateFiles.NamesOf(issued)!;
@@ -32,7 +32,7 @@ public sealed class CertificateTests : IDisposable
     [Fact]
     public void It_lasts_397_days_and_the_ca_ten_years()
     {
-        var certificate = GatewayCertificate.Generate(folder, Names, Now);
+        var certificate = GatewayCertificate.Generate(_folder, Names, Now);
 
         using var issued = X509Certificate2.CreateFromPem(File.ReadAllText(certificate.CertificatePath));
         using var authority = X509Certificate2.CreateFromPem(File.ReadAllText(certificate.AuthorityCertificatePath!));
@@ -47,22 +47,22 @@ public sealed class CertificateTests : IDisposable
     [Fact]
     public void The_private_keys_are_readable_by_their_owner_only()
     {
-        var certificate = GatewayCertificate.Generate(folder, Names, Now);
+        var certificate = GatewayCertificate.Generate(_folder, Names, Now);
 
-        Assert.Equal(PrivateFiles.PrivateMode, File.GetUnixFileMode(Path.Combine(folder, LocalCertificateAuthority.KeyFileName)));
+        Assert.Equal(PrivateFiles.PrivateMode, File.GetUnixFileMode(Path.Combine(_folder, LocalCertificateAuthority.KeyFileName)));
         Assert.Equal(PrivateFiles.PrivateMode, File.GetUnixFileMode(certificate.KeyPath!));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(folder));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(_folder));
         Assert.Equal(PrivateFiles.PublicMode, File.GetUnixFileMode(certificate.AuthorityCertificatePath!));
     }
 
     [Fact]
     public void An_unchanged_machine_keeps_its_certificate_and_ca()
     {
-        var first = GatewayCertificate.Generate(folder, Names, Now);
+        var first = GatewayCertificate.Generate(_folder, Names, Now);
         var pem = File.ReadAllText(first.CertificatePath);
         var ca = File.ReadAllText(first.AuthorityCertificatePath!);
 
-        var again = GatewayCertificate.Generate(folder, CertificateNames.For("myhost", Names.Addresses.Reverse()), Now.AddDays(100));
+        var again = GatewayCertificate.Generate(_folder, CertificateNames.For("myhost", Names.Addresses.Reverse()), Now.AddDays(100));
 
         Assert.Equal(pem, File.ReadAllText(again.CertificatePath));
         Assert.Equal(ca, File.ReadAllText(again.AuthorityCertificatePath!));
@@ -72,7 +72,7 @@ public sealed class CertificateTests : IDisposable
     [Fact]
     public void A_new_address_gets_a_new_certificate_from_the_same_ca_with_the_same_key()
     {
-        var certificate = GatewayCertificate.Generate(folder, Names, Now);
+        var certificate = GatewayCertificate.Generate(_folder, Names, Now);
         var before = File.ReadAllText(certificate.CertificatePath);
         var key = File.ReadAllText(certificate.KeyPath!);
         var moved = CertificateNames.For("myhost", [IPAddress.Loopback, IPAddress.Parse("192.168.1.77")]);
@@ -83,14 +83,14 @@ public sealed class CertificateTests : IDisposable
         Assert.NotEqual(before, File.ReadAllText(certificate.CertificatePath));
         Assert.Equal(key, File.ReadAllText(certificate.KeyPath!));
         Assert.True(ServerCertificateFiles.NamesOf(issued)!.SameAs(moved));
-        using var authority = LocalCertificateAuthority.LoadOrCreate(folder, Now);
+        using var authority = LocalCertificateAuthority.LoadOrCreate(_folder, Now);
         Assert.True(authority.Issued(issued));
     }
 
     [Fact]
     public void A_certificate_is_renewed_thirty_days_before_it_ends()
     {
-        var certificate = GatewayCertificate.Generate(folder, Names, Now);
+        var certificate = GatewayCertificate.Generate(_folder, Names, Now);
 
         Assert.False(certificate.Refresh(Names, Now.AddDays(397 - 31)));
         Assert.True(certificate.Refresh(Names, Now.AddDays(397 - 29)));
@@ -102,14 +102,14 @@ public sealed class CertificateTests : IDisposable
     [Fact]
     public void A_certificate_from_another_ca_is_replaced()
     {
-        var certificate = GatewayCertificate.Generate(folder, Names, Now);
-        File.Delete(Path.Combine(folder, LocalCertificateAuthority.CertificateFileName));
-        File.Delete(Path.Combine(folder, LocalCertificateAuthority.KeyFileName));
+        var certificate = GatewayCertificate.Generate(_folder, Names, Now);
+        File.Delete(Path.Combine(_folder, LocalCertificateAuthority.CertificateFileName));
+        File.Delete(Path.Combine(_folder, LocalCertificateAuthority.KeyFileName));
 
         Assert.True(certificate.Refresh(Names, Now.AddMinutes(1)));
 
         using var issued = X509Certificate2.CreateFromPem(File.ReadAllText(certificate.CertificatePath));
-        using var authority = LocalCertificateAuthority.LoadOrCreate(folder, Now);
+        using var authority = LocalCertificateAuthority.LoadOrCreate(_folder, Now);
         Assert.True(authority.Issued(issued));
     }
 
@@ -117,7 +117,7 @@ public sealed class CertificateTests : IDisposable
     [Fact]
     public async Task A_client_that_trusts_the_ca_accepts_the_server_for_each_name()
     {
-        var certificate = GatewayCertificate.Generate(folder, Names, DateTimeOffset.UtcNow);
+        var certificate = GatewayCertificate.Generate(_folder, Names, DateTimeOffset.UtcNow);
         using var serverCertificate = X509Certificate2.CreateFromPemFile(certificate.CertificatePath, certificate.KeyPath);
         using var authority = X509Certificate2.CreateFromPem(File.ReadAllText(certificate.AuthorityCertificatePath!));
 
@@ -175,5 +175,5 @@ public sealed class CertificateTests : IDisposable
         return errors;
     }
 
-    public void Dispose() => Directory.Delete(folder, recursive: true);
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
 }

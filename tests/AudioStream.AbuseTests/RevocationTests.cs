@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.WebSockets;
 using AudioStream.MediaService.WebRtc.Client;
+using AudioStream.ServiceDefaults.Messaging;
 using Npgsql;
 using StackExchange.Redis;
 using Xunit.Abstractions;
@@ -10,8 +11,8 @@ namespace AudioStream.AbuseTests;
 
 /// <summary>
 /// Access ends when permission does (issue 12, item 3): unfriending and logging out hang up live listener connections
-/// and close presence sockets within 2 s, and an ex-friend's presence stops reaching the page. Each test prints the
-/// time from the request to the cut.
+/// and close presence sockets within 2 s, logging out ends the stream that sign-in started, and an ex-friend's
+/// presence stops reaching the page. Each test prints the time from the request to the cut.
 /// </summary>
 [Collection(AbuseCollection.Name)]
 public sealed class RevocationTests(AbuseAppHostFixture fixture, ITestOutputHelper output)
@@ -55,11 +56,7 @@ public sealed class RevocationTests(AbuseAppHostFixture fixture, ITestOutputHelp
         using var bob = await new UserSession(fixture, UserSession.UniqueName("bob")).RegisterAsync();
         await alice.BefriendAsync(bob);
         // Bob is signed in on a second device too: that session is not the one that logs out.
-        using var bobElsewhere = new UserSession(fixture, bob.UserName);
-        using (var login = await bobElsewhere.PostAsync("/api/identity/login", new { username = bob.UserName, password = bob.Password }))
-        {
-            Assert.Equal(HttpStatusCode.OK, login.StatusCode);
-        }
+        using var bobElsewhere = await SignInElsewhereAsync(bob);
 
         await using var live = await ToneBroadcast.StartAsync(alice);
         using var listener = await live.ListenAsync(bob);
@@ -84,10 +81,51 @@ public sealed class RevocationTests(AbuseAppHostFixture fixture, ITestOutputHelp
         await socketElsewhere.SendRawAsync("{\"type\":\"ping\"}"u8.ToArray());
         await socketElsewhere.WaitForTypeAsync("pong");
         Assert.Equal(WebSocketState.Open, socketElsewhere.State);
-        Assert.False(listenerElsewhere.IsClosed);
-        long heard = listenerElsewhere.PacketsReceived;
-        await Task.Delay(TimeSpan.FromMilliseconds(500));
-        Assert.True(listenerElsewhere.PacketsReceived > heard, "the other session's listener stopped hearing the stream");
+        await AssertStillHeardAsync(listenerElsewhere);
+    }
+
+    [Fact]
+    public async Task Logging_out_ends_the_stream_that_session_started_within_two_seconds_and_no_other_sessions_logout_does()
+    {
+        using var alice = await new UserSession(fixture, UserSession.UniqueName("alice")).RegisterAsync();
+        using var aliceElsewhere = await SignInElsewhereAsync(alice);
+        using var bob = await new UserSession(fixture, UserSession.UniqueName("bob")).RegisterAsync();
+        await alice.BefriendAsync(bob);
+        var (events, lifetime) = await MediaTestSupport.SubscribeMediaEventsAsync(fixture);
+        await using var _ = lifetime;
+        await using var live = await ToneBroadcast.StartAsync(alice);
+        using var bobListening = await live.ListenAsync(bob);
+
+        // Her other sign-in listens to her stream, then logs out: the stream goes on.
+        await AssertLogoutLeavesTheStreamLiveAsync(live, aliceElsewhere, bob, bobListening);
+
+        // The sign-in that went live logs out: the stream ends, announced like any end.
+        var clock = Stopwatch.StartNew();
+        Assert.Equal(HttpStatusCode.NoContent, await UserSession.StatusOfAsync(alice.PostAsync("/api/identity/logout")));
+        var ended = await events.NextForAsync<StreamEnded>(alice.UserName, Patience);
+        var endedAfter = clock.Elapsed;
+        var listenerCut = await TimeUntilAsync(bobListening.Closed, clock);
+        output.WriteLine($"broadcaster logout: stream_ended after {endedAfter.TotalMilliseconds:F0} ms, the listener hung up after {listenerCut.TotalMilliseconds:F0} ms");
+        Assert.Equal(live.SessionId, ended.SessionId);
+        Assert.True(endedAfter < CutWithin, $"the stream outlived the logout by {endedAfter.TotalMilliseconds:F0} ms");
+        Assert.True(listenerCut < CutWithin, $"the stream's listener outlived the logout by {listenerCut.TotalMilliseconds:F0} ms");
+        Assert.Equal(HttpStatusCode.NotFound, await UserSession.StatusOfAsync(bob.GetAsync($"/api/media/streams/{alice.UserName}")));
+        Assert.Equal("signed-out", await EndReasonAsync(live.SessionId));
+    }
+
+    [Fact]
+    public async Task A_stream_started_with_a_stream_key_outlives_the_owners_logout()
+    {
+        using var alice = await new UserSession(fixture, UserSession.UniqueName("alice")).RegisterAsync();
+        using var bob = await new UserSession(fixture, UserSession.UniqueName("bob")).RegisterAsync();
+        await alice.BefriendAsync(bob);
+        var (_, key) = await alice.CreateStreamKeyAsync("OBS");
+        using var obs = fixture.CreateGatewayClient();
+        await using var live = await ToneBroadcast.StartWithKeyAsync(alice, key, obs);
+        using var bobListening = await live.ListenAsync(bob);
+
+        // Alice listens from the page, then logs out: the key's stream goes on.
+        await AssertLogoutLeavesTheStreamLiveAsync(live, alice, bob, bobListening);
     }
 
     [Fact]
@@ -185,6 +223,47 @@ public sealed class RevocationTests(AbuseAppHostFixture fixture, ITestOutputHelp
         Assert.True(listenerCut < TimeSpan.FromSeconds(AbuseAppHostFixture.AccessCheckSeconds) + CutWithin, $"the listener outlived its session by {listenerCut.TotalMilliseconds:F0} ms");
         Assert.True(socketCut < TimeSpan.FromSeconds(10) + CutWithin, $"the presence socket outlived its session by {socketCut.TotalMilliseconds:F0} ms");
         Assert.Equal(WebSocketCloseStatus.PolicyViolation, socket.CloseStatus);
+    }
+
+    /// <summary>The same user signed in a second time, as from another device.</summary>
+    private async Task<UserSession> SignInElsewhereAsync(UserSession user)
+    {
+        var elsewhere = new UserSession(fixture, user.UserName);
+        using var login = await elsewhere.PostAsync("/api/identity/login", new { username = user.UserName, password = user.Password });
+        Assert.Equal(HttpStatusCode.OK, login.StatusCode);
+        return elsewhere;
+    }
+
+    /// <summary>
+    /// <paramref name="owner"/>'s sign-in listens to the stream and logs out: its listener is cut (so MediaService acted
+    /// on the logout), yet the stream stays live and <paramref name="friend"/> keeps hearing it.
+    /// </summary>
+    private static async Task AssertLogoutLeavesTheStreamLiveAsync(ToneBroadcast live, UserSession owner, UserSession friend, WebRtcClient friendListening)
+    {
+        using var ownerListening = await live.ListenAsync(owner);
+        Assert.Equal(HttpStatusCode.NoContent, await UserSession.StatusOfAsync(owner.PostAsync("/api/identity/logout")));
+        await ownerListening.Closed.WaitAsync(Patience);
+        await AssertStillHeardAsync(friendListening);
+        Assert.Equal(HttpStatusCode.OK, await UserSession.StatusOfAsync(friend.GetAsync($"/api/media/streams/{live.Owner.UserName}")));
+    }
+
+    /// <summary>The listener still gets audio: the stream is live and its broadcaster still sending.</summary>
+    private static async Task AssertStillHeardAsync(WebRtcClient listener)
+    {
+        Assert.False(listener.IsClosed);
+        long heard = listener.PacketsReceived;
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        Assert.True(listener.PacketsReceived > heard, "the stream stopped reaching its listener");
+    }
+
+    /// <summary>Why MediaService recorded the stream as ended.</summary>
+    private async Task<string?> EndReasonAsync(Guid sessionId)
+    {
+        await using var mediaDb = new NpgsqlConnection(await fixture.App.GetConnectionStringAsync("mediadb"));
+        await mediaDb.OpenAsync();
+        await using var query = new NpgsqlCommand("""SELECT "EndReason" FROM streams WHERE "Id" = @id""", mediaDb);
+        query.Parameters.AddWithValue("id", sessionId);
+        return await query.ExecuteScalarAsync() as string;
     }
 
     private static async Task<Guid> UserIdOfAsync(UserSession user) =>

@@ -54,14 +54,14 @@ public sealed class BackupRestoreTests(BackupScenario scenario, Xunit.Abstractio
             // The finished recording is as it was.
             var aliceRecordings = await alice.GetJsonAsync("/api/recordings");
             Assert.Equal([scenario.AliceRecording], aliceRecordings.EnumerateArray().Select(recording => recording.GetProperty("id").GetGuid()));
-            Assert.Equal(scenario.AliceAudio, await LiveBroadcast.AudioAsync(alice, scenario.AliceRecording));
+            Assert.Equal(scenario.AliceAudio, await ToneBroadcast.AudioAsync(alice, scenario.AliceRecording));
 
             // The live one holds its audio up to the second synced before the backup, and is listed as repaired.
-            var bobRecording = await LiveBroadcast.WaitForRecordingAsync(bob, scenario.BobRecording,
+            var bobRecording = await ToneBroadcast.WaitForRecordingAsync(bob, scenario.BobRecording,
                 recording => recording.GetProperty("status").GetString() != "recording");
             Assert.Equal("repaired", bobRecording.GetProperty("status").GetString());
             Assert.Equal([scenario.BobRecording], (await bob.GetJsonAsync("/api/recordings")).EnumerateArray().Select(r => r.GetProperty("id").GetGuid()));
-            var bobAudio = await LiveBroadcast.AudioAsync(bob, scenario.BobRecording);
+            var bobAudio = await ToneBroadcast.AudioAsync(bob, scenario.BobRecording);
             Assert.InRange(bobRecording.GetProperty("durationSeconds").GetDouble(), 2.0, double.MaxValue);
             Assert.True(bobAudio.Length < scenario.BobAudio.Length, $"captured {bobAudio.Length} of {scenario.BobAudio.Length} bytes");
             // Ogg pages up to the captured second are the stream's own bytes; the repair at start-up marks the last

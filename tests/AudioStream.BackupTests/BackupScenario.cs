@@ -62,16 +62,16 @@ public sealed class BackupScenario : IAsyncLifetime
         AliceCookie = alice.Cookies.GetCookieHeader(alice.BaseAddress);
         PostgresPassword = new NpgsqlConnectionStringBuilder(await app.App.GetConnectionStringAsync("postgres")).Password!;
 
-        await using (var first = await LiveBroadcast.StartAsync(alice, "before the backup"))
+        await using (var first = await ToneBroadcast.StartAsync(alice, "before the backup"))
         {
             await first.WaitForRecordingAsync(recording => recording.GetProperty("durationSeconds").GetDouble() >= 2);
             await first.StopAsync();
             await first.WaitForRecordingAsync(recording => recording.GetProperty("status").GetString() == "complete");
             AliceRecording = first.SessionId;
         }
-        AliceAudio = await LiveBroadcast.AudioAsync(alice, AliceRecording);
+        AliceAudio = await ToneBroadcast.AudioAsync(alice, AliceRecording);
 
-        await using var live = await LiveBroadcast.StartAsync(bob, "live during the backup");
+        await using var live = await ToneBroadcast.StartAsync(bob, "live during the backup");
         BobRecording = live.SessionId;
         await live.WaitForRecordingAsync(recording => recording.GetProperty("durationSeconds").GetDouble() >= 3);
 
@@ -88,7 +88,7 @@ public sealed class BackupScenario : IAsyncLifetime
         await Task.Delay(TimeSpan.FromSeconds(1));
         await live.StopAsync();
         await live.WaitForRecordingAsync(recording => recording.GetProperty("status").GetString() == "complete");
-        BobAudio = await LiveBroadcast.AudioAsync(bob, BobRecording);
+        BobAudio = await ToneBroadcast.AudioAsync(bob, BobRecording);
     }
 
     public Task DisposeAsync()

@@ -7,7 +7,7 @@ namespace AudioStream.BackupTests;
 public sealed class RecordingFileCaptureTests : IDisposable
 {
     private static readonly DateTimeOffset Now = new(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
-    private readonly string folder = Directory.CreateTempSubdirectory("audiostream-capture-").FullName;
+    private readonly string _folder = Directory.CreateTempSubdirectory("audiostream-capture-").FullName;
 
     [Fact]
     public void A_wav_being_written_is_captured_up_to_the_size_its_header_states()
@@ -65,7 +65,7 @@ public sealed class RecordingFileCaptureTests : IDisposable
 
     private string Write(string name, byte[] contents)
     {
-        var path = Path.Combine(folder, name);
+        var path = Path.Combine(_folder, name);
         File.WriteAllBytes(path, contents);
         return path;
     }
@@ -106,5 +106,5 @@ public sealed class RecordingFileCaptureTests : IDisposable
         return page;
     }
 
-    public void Dispose() => Directory.Delete(folder, recursive: true);
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
 }

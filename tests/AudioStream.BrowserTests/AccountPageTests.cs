@@ -6,13 +6,13 @@ namespace AudioStream.BrowserTests;
 [Collection(BrowserCollection.Name)]
 public sealed class AccountPageTests(AppHostFixture app, BrowserFixture chromium)
 {
-    private readonly WebApp web = new(app, chromium);
+    private readonly WebApp _web = new(app, chromium);
 
     [Fact]
     public async Task Signing_in_with_a_wrong_password_shows_the_servers_message()
     {
         using var user = await new UserSession(app).RegisterAsync();
-        await using var context = await web.NewContextAsync();
+        await using var context = await _web.NewContextAsync();
         var (page, errors) = await WebApp.NewPageAsync(context);
 
         await page.GotoAsync("/login");
@@ -36,7 +36,7 @@ public sealed class AccountPageTests(AppHostFixture app, BrowserFixture chromium
     public async Task Repeated_wrong_passwords_show_the_lockout_message()
     {
         using var user = await new UserSession(app).RegisterAsync();
-        await using var context = await web.NewContextAsync();
+        await using var context = await _web.NewContextAsync();
         var (page, errors) = await WebApp.NewPageAsync(context);
         await page.GotoAsync("/login");
         await page.GetByLabel("Username").FillAsync(user.UserName);
@@ -62,7 +62,7 @@ public sealed class AccountPageTests(AppHostFixture app, BrowserFixture chromium
     public async Task Registering_with_invalid_details_shows_each_fields_error_beside_it()
     {
         using var taken = await new UserSession(app).RegisterAsync();
-        await using var context = await web.NewContextAsync();
+        await using var context = await _web.NewContextAsync();
         var (page, errors) = await WebApp.NewPageAsync(context);
         await page.GotoAsync("/register");
 
@@ -93,7 +93,7 @@ public sealed class AccountPageTests(AppHostFixture app, BrowserFixture chromium
     public async Task The_main_page_sends_visitors_to_sign_in_and_back_afterwards()
     {
         using var user = await new UserSession(app).RegisterAsync();
-        await using var context = await web.NewContextAsync();
+        await using var context = await _web.NewContextAsync();
         var (page, errors) = await WebApp.NewPageAsync(context);
 
         await page.GotoAsync("/");

@@ -12,15 +12,15 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// <summary>Long enough for a loaded two-core machine, short enough that a broken page fails quickly.</summary>
     public const float ExpectTimeoutMs = 10_000;
 
-    private IPlaywright? playwright;
+    private IPlaywright? _playwright;
 
     public IBrowser Browser { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         Assertions.SetDefaultExpectTimeout(ExpectTimeoutMs);
-        playwright = await Playwright.CreateAsync();
-        Browser = await playwright.Chromium.LaunchAsync(HeadlessChromium.Options());
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(HeadlessChromium.Options());
     }
 
     public async Task DisposeAsync()
@@ -29,7 +29,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         {
             await Browser.DisposeAsync();
         }
-        playwright?.Dispose();
+        _playwright?.Dispose();
     }
 }
 

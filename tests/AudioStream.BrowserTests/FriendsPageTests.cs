@@ -7,15 +7,15 @@ namespace AudioStream.BrowserTests;
 [Collection(BrowserCollection.Name)]
 public sealed class FriendsPageTests(AppHostFixture app, BrowserFixture chromium, ITestOutputHelper output)
 {
-    private readonly WebApp web = new(app, chromium);
+    private readonly WebApp _web = new(app, chromium);
 
     [Fact]
     public async Task Two_friends_see_each_other_come_online_and_go_offline()
     {
         var aliceName = UserSession.UniqueName("alice");
         var bobName = UserSession.UniqueName("bob");
-        await using var aliceContext = await web.NewContextAsync();
-        await using var bobContext = await web.NewContextAsync();
+        await using var aliceContext = await _web.NewContextAsync();
+        await using var bobContext = await _web.NewContextAsync();
         var (alice, aliceErrors) = await WebApp.NewPageAsync(aliceContext);
         var (bob, bobErrors) = await WebApp.NewPageAsync(bobContext);
 
@@ -76,7 +76,7 @@ public sealed class FriendsPageTests(AppHostFixture app, BrowserFixture chromium
     {
         using var alice = await new UserSession(app, UserSession.UniqueName("alice")).RegisterAsync();
         using var bob = await new UserSession(app, UserSession.UniqueName("bob")).RegisterAsync();
-        await using var context = await web.NewContextAsync();
+        await using var context = await _web.NewContextAsync();
         var (page, errors) = await WebApp.NewPageAsync(context);
         await WebApp.OpenMainPageAsync(page, bob.UserName);
         await page.GetByLabel("Search by username").FillAsync(alice.UserName);

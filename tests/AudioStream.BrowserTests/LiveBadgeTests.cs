@@ -12,7 +12,7 @@ namespace AudioStream.BrowserTests;
 [Collection(BrowserCollection.Name)]
 public sealed class LiveBadgeTests(AppHostFixture app, BrowserFixture chromium)
 {
-    private readonly WebApp web = new(app, chromium);
+    private readonly WebApp _web = new(app, chromium);
 
     [Fact]
     public async Task A_live_friend_shows_a_live_badge_with_listeners_and_the_page_reconnects()
@@ -20,7 +20,7 @@ public sealed class LiveBadgeTests(AppHostFixture app, BrowserFixture chromium)
         using var me = await new UserSession(app).RegisterAsync();
         using var friend = await new UserSession(app).RegisterAsync();
         await me.BefriendAsync(friend);
-        await using var context = await web.NewContextAsync();
+        await using var context = await _web.NewContextAsync();
         var sockets = Channel.CreateUnbounded<IWebSocketRoute>();
         var fromPage = new List<string>();
         await context.RouteWebSocketAsync("**/ws/presence/", socket =>

@@ -25,7 +25,7 @@ public sealed class LiveNoticeTests(AppHostFixture app, BrowserFixture chromium)
         })();
         """;
 
-    private readonly WebApp web = new(app, chromium);
+    private readonly WebApp _web = new(app, chromium);
 
     [Fact]
     public async Task A_friend_going_live_while_the_tab_is_in_the_background_raises_a_notice_that_opens_their_page()
@@ -33,7 +33,7 @@ public sealed class LiveNoticeTests(AppHostFixture app, BrowserFixture chromium)
         using var me = await new UserSession(app).RegisterAsync();
         using var friend = await new UserSession(app).RegisterAsync();
         await me.BefriendAsync(friend);
-        await using var context = await web.NewContextAsync();
+        await using var context = await _web.NewContextAsync();
         await context.AddInitScriptAsync(RecordNotifications);
         var (background, errors) = await WebApp.NewPageAsync(context);
         await WebApp.SignInAsync(background, me.UserName);

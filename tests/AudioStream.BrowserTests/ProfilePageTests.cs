@@ -6,14 +6,14 @@ namespace AudioStream.BrowserTests;
 [Collection(BrowserCollection.Name)]
 public sealed class ProfilePageTests(AppHostFixture app, BrowserFixture chromium)
 {
-    private readonly WebApp web = new(app, chromium);
+    private readonly WebApp _web = new(app, chromium);
 
     [Fact]
     public async Task A_profile_says_who_it_is_offers_going_live_and_lists_its_recordings()
     {
         using var me = await new UserSession(app).RegisterAsync();
         using var stranger = await new UserSession(app).RegisterAsync();
-        await using var context = await web.NewContextAsync();
+        await using var context = await _web.NewContextAsync();
         var (page, errors) = await WebApp.NewPageAsync(context);
 
         // Visiting a profile signed out comes back to it after signing in.
@@ -46,7 +46,7 @@ public sealed class ProfilePageTests(AppHostFixture app, BrowserFixture chromium
         using var me = await new UserSession(app).RegisterAsync();
         using var friend = await new UserSession(app).RegisterAsync();
         await me.BefriendAsync(friend);
-        await using var context = await web.NewContextAsync(width: 360, height: 740);
+        await using var context = await _web.NewContextAsync(width: 360, height: 740);
         var (page, errors) = await WebApp.NewPageAsync(context);
 
         await WebApp.OpenMainPageAsync(page, me.UserName);
@@ -64,7 +64,7 @@ public sealed class ProfilePageTests(AppHostFixture app, BrowserFixture chromium
     public async Task The_live_card_fits_a_360_pixel_phone_and_works_from_the_keyboard()
     {
         using var me = await new UserSession(app).RegisterAsync();
-        await using var context = await web.NewContextAsync(width: 360, height: 740);
+        await using var context = await _web.NewContextAsync(width: 360, height: 740);
         var (page, errors) = await WebApp.NewPageAsync(context);
         await WebApp.SignInAsync(page, me.UserName);
         await page.GotoAsync($"/user/{me.UserName}");

@@ -10,7 +10,7 @@ namespace AudioStream.BrowserTests;
 [Collection(BrowserCollection.Name)]
 public sealed class StreamKeysPageTests(AppHostFixture app, BrowserFixture chromium)
 {
-    private readonly WebApp web = new(app, chromium);
+    private readonly WebApp _web = new(app, chromium);
 
     [Fact]
     public async Task A_user_creates_a_key_copies_it_once_sees_it_listed_and_revokes_it()
@@ -18,15 +18,15 @@ public sealed class StreamKeysPageTests(AppHostFixture app, BrowserFixture chrom
         using var me = await new UserSession(app).RegisterAsync();
         using var friend = await new UserSession(app).RegisterAsync();
         await me.BefriendAsync(friend);
-        await using var context = await web.NewContextAsync();
-        await context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"], new() { Origin = web.BaseAddress.GetLeftPart(UriPartial.Authority) });
+        await using var context = await _web.NewContextAsync();
+        await context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"], new() { Origin = _web.BaseAddress.GetLeftPart(UriPartial.Authority) });
         var (page, errors) = await WebApp.NewPageAsync(context);
         await WebApp.SignInAsync(page, me.UserName);
         await page.GotoAsync($"/user/{me.UserName}");
 
         var section = page.Locator("section#stream-keys");
         await Expect(section.GetByRole(AriaRole.Heading, new() { Name = "Stream keys" })).ToBeVisibleAsync();
-        await Expect(page.Locator("#whip-server-url")).ToHaveValueAsync($"{web.BaseAddress.GetLeftPart(UriPartial.Authority)}/api/media/whip");
+        await Expect(page.Locator("#whip-server-url")).ToHaveValueAsync($"{_web.BaseAddress.GetLeftPart(UriPartial.Authority)}/api/media/whip");
         await Expect(page.Locator("#key-list li")).ToHaveCountAsync(0);
 
         // A name of spaces is the server's to refuse: its message shows beside the form, nothing is created.
@@ -50,7 +50,7 @@ public sealed class StreamKeysPageTests(AppHostFixture app, BrowserFixture chrom
         await WebApp.ScreenshotAsync(page, "stream-keys.png");
 
         // The key is what a WHIP client uses: it authenticates (the offer is then judged: 400 for a broken one).
-        using var whip = new HttpClient { BaseAddress = web.BaseAddress };
+        using var whip = new HttpClient { BaseAddress = _web.BaseAddress };
         Assert.Equal(HttpStatusCode.BadRequest, await PostBrokenOfferAsync(whip, key));
 
         // Shown once: after a reload only the name is listed; a friend's view of the profile has no keys at all.
@@ -58,7 +58,7 @@ public sealed class StreamKeysPageTests(AppHostFixture app, BrowserFixture chrom
         await Expect(page.Locator("#key-list li")).ToContainTextAsync("OBS at home");
         await Expect(shown).ToHaveCountAsync(0);
         Assert.DoesNotContain(key, await page.ContentAsync(), StringComparison.Ordinal);
-        await using (var friendContext = await web.NewContextAsync())
+        await using (var friendContext = await _web.NewContextAsync())
         {
             var (friendPage, friendErrors) = await WebApp.NewPageAsync(friendContext);
             await WebApp.SignInAsync(friendPage, friend.UserName);

@@ -14,7 +14,7 @@ public class AppHostFixture : IAsyncLifetime
     /// <summary>A hung dependency fails the run here instead of waiting forever.</summary>
     protected virtual TimeSpan StartTimeout => TimeSpan.FromMinutes(2);
 
-    private readonly string dataRoot;
+    private readonly string _dataRoot;
 
     public AppHostFixture()
         : this(Path.Combine(Path.GetTempPath(), "audiostream-tests", Guid.NewGuid().ToString("N")))
@@ -22,7 +22,7 @@ public class AppHostFixture : IAsyncLifetime
     }
 
     /// <summary>An AppHost on a given data folder (the backup tests start one on a restored folder).</summary>
-    protected AppHostFixture(string dataRoot) => this.dataRoot = dataRoot;
+    protected AppHostFixture(string dataRoot) => _dataRoot = dataRoot;
 
     /// <summary>Settings a derived fixture adds to the command line.</summary>
     protected virtual IEnumerable<string> ExtraArguments => [];
@@ -48,7 +48,7 @@ public class AppHostFixture : IAsyncLifetime
     ];
 
     /// <summary>This run's PostgreSQL, Redis and recordings data (a fresh folder under the temp directory).</summary>
-    public string DataRoot => dataRoot;
+    public string DataRoot => _dataRoot;
 
     public IReadOnlyList<string> ResourceNames { get; private set; } = [];
 
@@ -57,7 +57,7 @@ public class AppHostFixture : IAsyncLifetime
         using var timeout = new CancellationTokenSource(StartTimeout);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AppHost>(
             [
-                $"--DataRoot={dataRoot}",
+                $"--DataRoot={_dataRoot}",
                 "--Gateway:Port=0",
                 "--Gateway:HttpsPort=0",
                 "--Turn:Port=0",
@@ -105,7 +105,7 @@ public class AppHostFixture : IAsyncLifetime
         }
         try
         {
-            Directory.Delete(dataRoot, recursive: true);
+            Directory.Delete(_dataRoot, recursive: true);
         }
         catch (IOException)
         {

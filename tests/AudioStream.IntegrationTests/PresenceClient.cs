@@ -8,27 +8,27 @@ namespace AudioStream.IntegrationTests;
 /// <summary>A presence WebSocket as the page opens it: through the gateway, with the user's cookie.</summary>
 public sealed class PresenceClient : IAsyncDisposable
 {
-    private readonly ClientWebSocket socket = new();
-    private readonly Channel<JsonElement> messages = Channel.CreateUnbounded<JsonElement>();
-    private readonly CancellationTokenSource stop = new();
-    private Task? reader;
+    private readonly ClientWebSocket _socket = new();
+    private readonly Channel<JsonElement> _messages = Channel.CreateUnbounded<JsonElement>();
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _reader;
 
-    public WebSocketState State => socket.State;
+    public WebSocketState State => _socket.State;
 
-    public WebSocketCloseStatus? CloseStatus => socket.CloseStatus;
+    public WebSocketCloseStatus? CloseStatus => _socket.CloseStatus;
 
     public static async Task<PresenceClient> ConnectAsync(UserSession user)
     {
         var client = new PresenceClient();
-        client.socket.Options.Cookies = user.Cookies;
+        client._socket.Options.Cookies = user.Cookies;
         var uri = new UriBuilder(user.BaseAddress) { Scheme = "ws", Path = "/ws/presence/" }.Uri;
-        await client.socket.ConnectAsync(uri, CancellationToken.None);
-        client.reader = client.ReadAsync();
+        await client._socket.ConnectAsync(uri, CancellationToken.None);
+        client._reader = client.ReadAsync();
         return client;
     }
 
     public Task SendRawAsync(byte[] payload) =>
-        socket.SendAsync(payload, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+        _socket.SendAsync(payload, WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
 
     /// <summary>The next message matching <paramref name="predicate"/>, skipping others; fails after <paramref name="timeout"/>.</summary>
     public async Task<JsonElement> WaitForAsync(Func<JsonElement, bool> predicate, TimeSpan? timeout = null, string? what = null)
@@ -38,7 +38,7 @@ public sealed class PresenceClient : IAsyncDisposable
         {
             while (true)
             {
-                var message = await messages.Reader.ReadAsync(deadline.Token);
+                var message = await _messages.Reader.ReadAsync(deadline.Token);
                 if (predicate(message))
                 {
                     return message;
@@ -51,7 +51,7 @@ public sealed class PresenceClient : IAsyncDisposable
         }
         catch (ChannelClosedException)
         {
-            throw new InvalidOperationException($"The socket closed ({socket.CloseStatus}) before a {what ?? "matching"} message came.");
+            throw new InvalidOperationException($"The socket closed ({_socket.CloseStatus}) before a {what ?? "matching"} message came.");
         }
     }
 
@@ -67,7 +67,7 @@ public sealed class PresenceClient : IAsyncDisposable
         {
             while (true)
             {
-                collected.Add(await messages.Reader.ReadAsync(deadline.Token));
+                collected.Add(await _messages.Reader.ReadAsync(deadline.Token));
             }
         }
         catch (OperationCanceledException)
@@ -82,9 +82,9 @@ public sealed class PresenceClient : IAsyncDisposable
 
     public async Task CloseAsync()
     {
-        if (socket.State == WebSocketState.Open)
+        if (_socket.State == WebSocketState.Open)
         {
-            await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+            await _socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
         }
     }
 
@@ -97,13 +97,13 @@ public sealed class PresenceClient : IAsyncDisposable
         catch (WebSocketException)
         {
         }
-        await stop.CancelAsync();
-        if (reader is not null)
+        await _stop.CancelAsync();
+        if (_reader is not null)
         {
-            await reader;
+            await _reader;
         }
-        socket.Dispose();
-        stop.Dispose();
+        _socket.Dispose();
+        _stop.Dispose();
     }
 
     private async Task ReadAsync()
@@ -111,13 +111,13 @@ public sealed class PresenceClient : IAsyncDisposable
         var buffer = new byte[64 * 1024];
         try
         {
-            while (socket.State == WebSocketState.Open)
+            while (_socket.State == WebSocketState.Open)
             {
                 var length = 0;
                 WebSocketReceiveResult result;
                 do
                 {
-                    result = await socket.ReceiveAsync(buffer.AsMemory(length).ToArraySegment(), stop.Token);
+                    result = await _socket.ReceiveAsync(buffer.AsMemory(length).ToArraySegment(), _stop.Token);
                     length += result.Count;
                 }
                 while (!result.EndOfMessage);
@@ -125,7 +125,7 @@ public sealed class PresenceClient : IAsyncDisposable
                 {
                     break;
                 }
-                messages.Writer.TryWrite(JsonDocument.Parse(Encoding.UTF8.GetString(buffer, 0, length)).RootElement.Clone());
+                _messages.Writer.TryWrite(JsonDocument.Parse(Encoding.UTF8.GetString(buffer, 0, length)).RootElement.Clone());
             }
         }
         catch (Exception exception) when (exception is WebSocketException or OperationCanceledException)
@@ -133,7 +133,7 @@ public sealed class PresenceClient : IAsyncDisposable
         }
         finally
         {
-            messages.Writer.TryComplete();
+            _messages.Writer.TryComplete();
         }
     }
 }

@@ -8,9 +8,9 @@ namespace AudioStream.IntegrationTests;
 /// <summary>One browser-like user talking to the gateway: its own cookie jar, JSON in and out.</summary>
 public sealed class UserSession : IDisposable
 {
-    private static int counter;
+    private static int Counter;
 
-    private readonly HttpClient client;
+    private readonly HttpClient _client;
 
     public UserSession(AppHostFixture fixture, string? userName = null)
         : this(fixture.App.GetEndpoint("gateway", "http"), userName)
@@ -39,7 +39,7 @@ public sealed class UserSession : IDisposable
         {
             handler.ConnectCallback = (context, cancellationToken) => ConnectFromAsync(from, context.DnsEndPoint.Port, cancellationToken);
         }
-        client = new HttpClient(handler)
+        _client = new HttpClient(handler)
         {
             BaseAddress = gateway,
             Timeout = TimeSpan.FromSeconds(30),
@@ -53,11 +53,11 @@ public sealed class UserSession : IDisposable
 
     public CookieContainer Cookies { get; }
 
-    public Uri BaseAddress => client.BaseAddress!;
+    public Uri BaseAddress => _client.BaseAddress!;
 
     /// <summary>Names unique per test run and per call, so tests never see each other's users.</summary>
     public static string UniqueName(string prefix = "u") =>
-        $"{prefix}{Interlocked.Increment(ref counter)}_{Guid.NewGuid().ToString("N")[..8]}";
+        $"{prefix}{Interlocked.Increment(ref Counter)}_{Guid.NewGuid().ToString("N")[..8]}";
 
     public async Task<UserSession> RegisterAsync()
     {
@@ -66,16 +66,16 @@ public sealed class UserSession : IDisposable
         return this;
     }
 
-    public Task<HttpResponseMessage> GetAsync(string path) => client.GetAsync(new Uri(path, UriKind.Relative));
+    public Task<HttpResponseMessage> GetAsync(string path) => _client.GetAsync(new Uri(path, UriKind.Relative));
 
-    public Task<HttpResponseMessage> DeleteAsync(string path) => client.DeleteAsync(new Uri(path, UriKind.Relative));
+    public Task<HttpResponseMessage> DeleteAsync(string path) => _client.DeleteAsync(new Uri(path, UriKind.Relative));
 
     public Task<HttpResponseMessage> PostAsync(string path, object? body = null) =>
         body is null
-            ? client.PostAsync(new Uri(path, UriKind.Relative), null)
-            : client.PostAsJsonAsync(new Uri(path, UriKind.Relative), body);
+            ? _client.PostAsync(new Uri(path, UriKind.Relative), null)
+            : _client.PostAsJsonAsync(new Uri(path, UriKind.Relative), body);
 
-    public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request) => client.SendAsync(request);
+    public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request) => _client.SendAsync(request);
 
     public async Task<JsonElement> GetJsonAsync(string path)
     {
@@ -116,5 +116,5 @@ public sealed class UserSession : IDisposable
         }
     }
 
-    public void Dispose() => client.Dispose();
+    public void Dispose() => _client.Dispose();
 }

@@ -25,34 +25,34 @@ public sealed class LongRecordingTests(AppHostFixture fixture, ITestOutputHelper
     /// <summary>The tone's frequency at <paramref name="seconds"/> into the stream: what was sent when is audible.</summary>
     private static double ToneHz(double seconds) => 300 + (10 * seconds);
 
-    private IPlaywright? playwright;
-    private IBrowser? browser;
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
 
     public async Task InitializeAsync()
     {
         if (File.Exists(HeadlessChromium.ExecutablePath))
         {
-            playwright = await Playwright.CreateAsync();
+            _playwright = await Playwright.CreateAsync();
             var options = HeadlessChromium.Options();
             options.Args = [.. options.Args!, "--autoplay-policy=no-user-gesture-required"];
-            browser = await playwright.Chromium.LaunchAsync(options);
+            _browser = await _playwright.Chromium.LaunchAsync(options);
         }
     }
 
     public async Task DisposeAsync()
     {
-        if (browser is not null)
+        if (_browser is not null)
         {
-            await browser.DisposeAsync();
+            await _browser.DisposeAsync();
         }
 
-        playwright?.Dispose();
+        _playwright?.Dispose();
     }
 
     [SkippableFact]
     public async Task A_minute_long_recording_is_an_eighth_of_its_wav_and_a_friend_seeks_to_45_seconds()
     {
-        Skip.If(browser is null, $"{HeadlessChromium.ExecutablePath} is not installed (apt-get install chromium).");
+        Skip.If(_browser is null, $"{HeadlessChromium.ExecutablePath} is not installed (apt-get install chromium).");
         using var alice = await new UserSession(fixture).RegisterAsync();
         using var bob = await new UserSession(fixture).RegisterAsync();
         await alice.BefriendAsync(bob);
@@ -85,7 +85,7 @@ public sealed class LongRecordingTests(AppHostFixture fixture, ITestOutputHelper
         Assert.True(oggBytes * 8 <= wavBytes, $"the Ogg Opus track ({oggBytes} B) is more than an eighth of its WAV ({wavBytes} B)");
 
         // Bob's Chromium plays it, seeks to 45 s (Range requests into the file) and hears what was sent at 45 s.
-        var page = await LiveAudioEndToEndTests.OpenUserPageAsync(browser!, output, bob, alice.UserName);
+        var page = await LiveAudioEndToEndTests.OpenUserPageAsync(_browser!, output, bob, alice.UserName);
         var ranges = new ConcurrentQueue<(string Range, int Status)>();
         page.Response += (_, response) =>
         {

@@ -8,8 +8,8 @@ namespace AudioStream.MediaTests;
 /// <summary>
 /// The per-user storage quota through the real AppHost, set to 1 byte so that any recording passes it: a recording
 /// stops at its first check while the stream stays live, the next stream is refused recording at its start (the
-/// user's existing recordings count), the recording JSON says why, and a recording whose stream is still live cannot
-/// be deleted (the reconciler would start it again).
+/// user's existing recordings count), the recording JSON and the stream's stats say why, and a recording whose stream
+/// is still live cannot be deleted (the reconciler would start it again).
 /// </summary>
 [Collection(RecordingQuotaCollection.Name)]
 public sealed class RecordingQuotaTests(RecordingQuotaFixture fixture)
@@ -66,7 +66,7 @@ public sealed class RecordingQuotaTests(RecordingQuotaFixture fixture)
         Assert.Contains("storage quota", recording.GetProperty("stoppedMessage").GetString(), StringComparison.Ordinal);
         Assert.Equal(0, recording.GetProperty("sizeBytes").GetInt64());
         Assert.Equal(0, recording.GetProperty("durationSeconds").GetDouble());
-        Assert.Equal(HttpStatusCode.OK, await UserSession.StatusOfAsync(alice.GetAsync($"/api/media/streams/{alice.UserName}")));
+        await AssertStatsSayRecordingStoppedAsync(alice);
         Assert.Equal(HttpStatusCode.Conflict, await UserSession.StatusOfAsync(alice.DeleteAsync($"/api/recordings/{sessionId}")));
         Assert.Equal(2, (await alice.GetJsonAsync("/api/recordings")).GetArrayLength());
         Assert.Equal(HttpStatusCode.OK, await UserSession.StatusOfAsync(alice.DeleteAsync("/api/media/streams/current")));
@@ -95,6 +95,7 @@ public sealed class RecordingQuotaTests(RecordingQuotaFixture fixture)
             Assert.Equal("complete", recording.GetProperty("status").GetString());
             Assert.Equal("quota", recording.GetProperty("stoppedReason").GetString());
             Assert.Contains("stream stayed live", recording.GetProperty("stoppedMessage").GetString(), StringComparison.Ordinal);
+            await AssertStatsSayRecordingStoppedAsync(user);
             await whileLive(recording);
             Assert.Equal(HttpStatusCode.OK, await UserSession.StatusOfAsync(user.DeleteAsync("/api/media/streams/current")));
         }
@@ -104,6 +105,20 @@ public sealed class RecordingQuotaTests(RecordingQuotaFixture fixture)
             await tone;
         }
         return sessionId;
+    }
+
+    /// <summary>The live stream's stats (what a friend or an operator sees) say recording stopped on the quota, and why.</summary>
+    private static async Task AssertStatsSayRecordingStoppedAsync(UserSession user)
+    {
+        JsonElement stats = default;
+        await MediaTestSupport.WaitUntilAsync(async () =>
+        {
+            stats = await user.GetJsonAsync($"/api/media/streams/{user.UserName}");
+            return stats.GetProperty("recording").GetProperty("state").GetString() == "stopped";
+        }, Timeout);
+        var recording = stats.GetProperty("recording");
+        Assert.Equal("quota", recording.GetProperty("reason").GetString());
+        Assert.Contains("storage quota", recording.GetProperty("message").GetString(), StringComparison.Ordinal);
     }
 
     private static async Task<long> PacketsReceivedAsync(UserSession user)

@@ -27,17 +27,17 @@ internal sealed class TurnClient : IDisposable
     private const ushort RequestedTransport = 0x0019;
     private const byte Udp = 17;
 
-    private readonly Socket socket = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-    private readonly IPEndPoint server;
-    private readonly string username;
-    private byte[] key = [];
-    private string realm = "";
-    private string nonce = "";
+    private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+    private readonly IPEndPoint _server;
+    private readonly string _username;
+    private byte[] _key = [];
+    private string _realm = "";
+    private string _nonce = "";
 
     private TurnClient(IPEndPoint server, string username)
     {
-        this.server = server;
-        this.username = username;
+        _server = server;
+        _username = username;
     }
 
     /// <summary>What the relay answered: an error code, or the relayed address on success.</summary>
@@ -59,9 +59,9 @@ internal sealed class TurnClient : IDisposable
         {
             throw new InvalidOperationException($"The relay did not challenge an unauthenticated Allocate (error {ErrorCodeOf(challenge)}).");
         }
-        realm = System.Text.Encoding.UTF8.GetString(realmValue);
-        nonce = System.Text.Encoding.UTF8.GetString(nonceValue);
-        key = StunMessage.LongTermKey(username, realm, password);
+        _realm = System.Text.Encoding.UTF8.GetString(realmValue);
+        _nonce = System.Text.Encoding.UTF8.GetString(nonceValue);
+        _key = StunMessage.LongTermKey(_username, _realm, password);
     }
 
     /// <summary>Asks the relay to let <paramref name="peer"/>'s packets through; null on success, else the error code.</summary>
@@ -78,7 +78,7 @@ internal sealed class TurnClient : IDisposable
         var writer = new StunMessageWriter(buffer, SendIndication, RandomNumberGenerator.GetBytes(12));
         writer.AddAttribute(XorPeerAddress, XorAddress(peer));
         writer.AddAttribute(Data, payload);
-        await socket.SendToAsync(writer.Written.ToArray(), server);
+        await _socket.SendToAsync(writer.Written.ToArray(), _server);
 
         var response = new byte[1500];
         using var deadline = new CancellationTokenSource(timeout);
@@ -86,7 +86,7 @@ internal sealed class TurnClient : IDisposable
         {
             while (true)
             {
-                var received = await socket.ReceiveFromAsync(response, new IPEndPoint(IPAddress.Any, 0), deadline.Token);
+                var received = await _socket.ReceiveFromAsync(response, new IPEndPoint(IPAddress.Any, 0), deadline.Token);
                 if (DataOf(response.AsSpan(0, received.ReceivedBytes)) is { } data)
                 {
                     return data;
@@ -119,23 +119,23 @@ internal sealed class TurnClient : IDisposable
         }
         if (authenticate)
         {
-            writer.AddString(StunAttributeType.Username, username);
-            writer.AddString(Realm, realm);
-            writer.AddString(Nonce, nonce);
-            writer.AddMessageIntegrity(key);
+            writer.AddString(StunAttributeType.Username, _username);
+            writer.AddString(Realm, _realm);
+            writer.AddString(Nonce, _nonce);
+            writer.AddMessageIntegrity(_key);
         }
         var request = writer.Written.ToArray();
 
         var response = new byte[1500];
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            await socket.SendToAsync(request, server);
+            await _socket.SendToAsync(request, _server);
             using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
             try
             {
                 while (true)
                 {
-                    var received = await socket.ReceiveFromAsync(response, new IPEndPoint(IPAddress.Any, 0), timeout.Token);
+                    var received = await _socket.ReceiveFromAsync(response, new IPEndPoint(IPAddress.Any, 0), timeout.Token);
                     if (StunMessage.TryParse(response.AsSpan(0, received.ReceivedBytes), out var message)
                         && message.TransactionId.SequenceEqual(transactionId)
                         && (message.Type & ~ErrorClass) == method)
@@ -149,7 +149,7 @@ internal sealed class TurnClient : IDisposable
                 // Lost or late: retransmit (RFC 8489 §6.2.1).
             }
         }
-        throw new TimeoutException($"No answer from the relay at {server}.");
+        throw new TimeoutException($"No answer from the relay at {_server}.");
     }
 
     /// <summary>ERROR-CODE (RFC 8489 §14.8): class in the low 3 bits of byte 2, number in byte 3; null for a success.</summary>
@@ -179,5 +179,5 @@ internal sealed class TurnClient : IDisposable
         return new IPEndPoint(new IPAddress(address), BinaryPrimitives.ReadUInt16BigEndian(value[2..]) ^ (int)(StunMessage.MagicCookie >> 16));
     }
 
-    public void Dispose() => socket.Dispose();
+    public void Dispose() => _socket.Dispose();
 }

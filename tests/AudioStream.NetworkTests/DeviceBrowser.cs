@@ -9,11 +9,11 @@ namespace AudioStream.NetworkTests;
 /// </summary>
 internal sealed class DeviceBrowser : IAsyncDisposable
 {
-    private readonly string home;
+    private readonly string _home;
 
     private DeviceBrowser(string home, IBrowser browser)
     {
-        this.home = home;
+        _home = home;
         Browser = browser;
     }
 
@@ -42,6 +42,6 @@ internal sealed class DeviceBrowser : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Browser.DisposeAsync();
-        Directory.Delete(home, recursive: true);
+        Directory.Delete(_home, recursive: true);
     }
 }

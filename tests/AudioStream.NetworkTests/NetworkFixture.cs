@@ -16,18 +16,18 @@ public sealed class NetworkFixture : IAsyncLifetime
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(2);
 
-    private readonly string folder = Path.Combine(Path.GetTempPath(), "audiostream-network-tests", Guid.NewGuid().ToString("N"));
-    private readonly Dictionary<string, DeviceBrowser> browsers = [];
-    private IPlaywright? playwright;
-    private SimulatedNetwork? network;
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "audiostream-network-tests", Guid.NewGuid().ToString("N"));
+    private readonly Dictionary<string, DeviceBrowser> _browsers = [];
+    private IPlaywright? _playwright;
+    private SimulatedNetwork? _network;
 
     public string? SkipReason { get; private set; }
 
-    internal SimulatedNetwork Network => network ?? throw new InvalidOperationException(SkipReason);
+    internal SimulatedNetwork Network => _network ?? throw new InvalidOperationException(SkipReason);
 
     public DistributedApplication App { get; private set; } = null!;
 
-    public string DataRoot => Path.Combine(folder, "data");
+    public string DataRoot => Path.Combine(_folder, "data");
 
     public string AuthorityCertificate => Path.Combine(DataRoot, "certificates", "ca.crt");
 
@@ -52,17 +52,17 @@ public sealed class NetworkFixture : IAsyncLifetime
             return;
         }
         Microphone = microphone;
-        Directory.CreateDirectory(folder);
-        network = await SimulatedNetwork.CreateAsync();
+        Directory.CreateDirectory(_folder);
+        _network = await SimulatedNetwork.CreateAsync();
         // A test run stopped with SIGTERM/Ctrl-C skips DisposeAsync; a killed one is cleaned up by the next run.
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => network.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => _network.DisposeAsync().AsTask().GetAwaiter().GetResult();
         try
         {
-            await StartAppHostAsync(network);
+            await StartAppHostAsync(_network);
         }
         catch
         {
-            await network.DisposeAsync();
+            await _network.DisposeAsync();
             throw;
         }
     }
@@ -120,11 +120,11 @@ public sealed class NetworkFixture : IAsyncLifetime
     internal async Task<IBrowser> BrowserOnAsync(Device? device)
     {
         var key = device?.Name ?? "host";
-        if (!browsers.TryGetValue(key, out var browser))
+        if (!_browsers.TryGetValue(key, out var browser))
         {
-            playwright ??= await Playwright.CreateAsync();
-            browser = await DeviceBrowser.LaunchAsync(playwright, device, AuthorityCertificate, Microphone, folder);
-            browsers[key] = browser;
+            _playwright ??= await Playwright.CreateAsync();
+            browser = await DeviceBrowser.LaunchAsync(_playwright, device, AuthorityCertificate, Microphone, _folder);
+            _browsers[key] = browser;
         }
         return browser.Browser;
     }
@@ -135,23 +135,23 @@ public sealed class NetworkFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var browser in browsers.Values)
+        foreach (var browser in _browsers.Values)
         {
             await browser.DisposeAsync();
         }
-        playwright?.Dispose();
+        _playwright?.Dispose();
         if (App is not null)
         {
             await App.StopAsync();
             await App.DisposeAsync();
         }
-        if (network is not null)
+        if (_network is not null)
         {
-            await network.DisposeAsync();
+            await _network.DisposeAsync();
         }
         try
         {
-            Directory.Delete(folder, recursive: true);
+            Directory.Delete(_folder, recursive: true);
         }
         catch (IOException)
         {

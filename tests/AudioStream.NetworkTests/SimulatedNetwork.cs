@@ -17,13 +17,13 @@ namespace AudioStream.NetworkTests;
 /// </summary>
 internal sealed partial class SimulatedNetwork : IAsyncDisposable
 {
-    private readonly string prefix;
-    private readonly List<string> namespaces = [];
-    private readonly List<string> hostLinks = [];
+    private readonly string _prefix;
+    private readonly List<string> _namespaces = [];
+    private readonly List<string> _hostLinks = [];
 
     private SimulatedNetwork(string prefix, int subnet)
     {
-        this.prefix = prefix;
+        _prefix = prefix;
         Subnet = subnet;
     }
 
@@ -77,7 +77,7 @@ internal sealed partial class SimulatedNetwork : IAsyncDisposable
     {
         var router = await AddDeviceAsync($"{name}r", upstream);
         var space = await AddNamespaceAsync(name);
-        var routerSide = $"{prefix}{name}i";
+        var routerSide = $"{_prefix}{name}i";
         await Shell.RunAsync("ip", "link", "add", routerSide, "netns", router.Namespace, "type", "veth", "peer", "name", "eth0", "netns", space);
         await InNamespaceAsync(router.Namespace, "ip", "addr", "add", $"10.{Subnet}.{inside}.1/24", "dev", routerSide);
         await InNamespaceAsync(router.Namespace, "ip", "link", "set", routerSide, "up");
@@ -106,9 +106,9 @@ internal sealed partial class SimulatedNetwork : IAsyncDisposable
 
     private async Task<string> AddNamespaceAsync(string name)
     {
-        var space = $"{prefix}-{name}";
+        var space = $"{_prefix}-{name}";
         await Shell.RunAsync("ip", "netns", "add", space);
-        namespaces.Add(space);
+        _namespaces.Add(space);
         await InNamespaceAsync(space, "ip", "link", "set", "lo", "up");
         return space;
     }
@@ -116,9 +116,9 @@ internal sealed partial class SimulatedNetwork : IAsyncDisposable
     /// <summary>A veth pair: <c>{prefix}{name}</c> on the host (10.N.link.1), <c>eth0</c> in the namespace (10.N.link.2).</summary>
     private async Task<string> LinkAsync(string space, string name, int link)
     {
-        var hostLink = $"{prefix}{name}";
+        var hostLink = $"{_prefix}{name}";
         await Shell.RunAsync("ip", "link", "add", hostLink, "type", "veth", "peer", "name", "eth0", "netns", space);
-        hostLinks.Add(hostLink);
+        _hostLinks.Add(hostLink);
         await Shell.RunAsync("ip", "addr", "add", $"10.{Subnet}.{link}.1/24", "dev", hostLink);
         await Shell.RunAsync("ip", "link", "set", hostLink, "up");
         await InNamespaceAsync(space, "ip", "addr", "add", $"10.{Subnet}.{link}.2/24", "dev", "eth0");
@@ -193,11 +193,11 @@ internal sealed partial class SimulatedNetwork : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         // Deleting a namespace deletes the veth ends in it, and with them their host ends.
-        foreach (var space in Enumerable.Reverse(namespaces))
+        foreach (var space in Enumerable.Reverse(_namespaces))
         {
             await Shell.TryRunAsync("ip", "netns", "del", space);
         }
-        foreach (var link in hostLinks)
+        foreach (var link in _hostLinks)
         {
             await Shell.TryRunAsync("ip", "link", "del", link);
         }

@@ -16,12 +16,12 @@ namespace AudioStream.Gateway.Tests;
 /// </summary>
 public sealed class CertificateReloadTests : IDisposable
 {
-    private readonly string folder = Directory.CreateTempSubdirectory("audiostream-kestrel-").FullName;
+    private readonly string _folder = Directory.CreateTempSubdirectory("audiostream-kestrel-").FullName;
 
     [Fact]
     public async Task A_renewed_certificate_behind_certbot_style_symlinks_is_served_without_a_restart()
     {
-        var live = Directory.CreateDirectory(Path.Combine(folder, "live")).FullName;
+        var live = Directory.CreateDirectory(Path.Combine(_folder, "live")).FullName;
         var first = WriteCertificatePair("archive1");
         File.CreateSymbolicLink(Path.Combine(live, "fullchain.pem"), first.Certificate);
         File.CreateSymbolicLink(Path.Combine(live, "privkey.pem"), first.Key);
@@ -58,7 +58,7 @@ public sealed class CertificateReloadTests : IDisposable
 
     private (string Certificate, string Key, string Thumbprint) WriteCertificatePair(string name)
     {
-        var directory = Directory.CreateDirectory(Path.Combine(folder, name)).FullName;
+        var directory = Directory.CreateDirectory(Path.Combine(_folder, name)).FullName;
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256);
         var names = new SubjectAlternativeNameBuilder();
@@ -106,5 +106,5 @@ public sealed class CertificateReloadTests : IDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    public void Dispose() => Directory.Delete(folder, recursive: true);
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
 }

@@ -13,8 +13,8 @@ namespace AudioStream.IdentityService.Tests;
 /// <summary>Tokens name the calling service and their audience; a service accepts only tokens addressed to it.</summary>
 public sealed class ServiceTokenTests
 {
-    private readonly EphemeralDataProtectionProvider keys = new();
-    private readonly HostingEnvironment environment = new() { ApplicationName = "AudioStream.Tests" };
+    private readonly EphemeralDataProtectionProvider _keys = new();
+    private readonly HostingEnvironment _environment = new() { ApplicationName = "AudioStream.Tests" };
 
     [Fact]
     public async Task A_token_for_this_service_authenticates_its_caller()
@@ -47,13 +47,13 @@ public sealed class ServiceTokenTests
         Assert.Equal(issuer.GetToken("media"), issuer.GetToken("media"));
     }
 
-    private ServiceTokenIssuer Issuer(string ownName) => new(keys, Named(ownName), environment, TimeProvider.System);
+    private ServiceTokenIssuer Issuer(string ownName) => new(_keys, Named(ownName), _environment, TimeProvider.System);
 
     private async Task<AuthenticateResult> AuthenticateAsync(string ownName, string token)
     {
         var monitor = new OptionsMonitor<AuthenticationSchemeOptions>(
             new OptionsFactory<AuthenticationSchemeOptions>([], []), [], new OptionsCache<AuthenticationSchemeOptions>());
-        var handler = new ServiceTokenAuthenticationHandler(monitor, NullLoggerFactory.Instance, UrlEncoder.Default, keys, Named(ownName), environment);
+        var handler = new ServiceTokenAuthenticationHandler(monitor, NullLoggerFactory.Instance, UrlEncoder.Default, _keys, Named(ownName), _environment);
         var context = new DefaultHttpContext();
         context.Request.Headers.Authorization = $"{ServiceTokenAuthenticationHandler.SchemeName} {token}";
         await handler.InitializeAsync(

@@ -65,13 +65,13 @@ public sealed class PresenceConnectionTests
     /// <summary>Both ends of a WebSocket over loopback TCP: the service's and the browser's.</summary>
     private sealed class SocketPair : IDisposable
     {
-        private readonly TcpClient client;
-        private readonly TcpClient server;
+        private readonly TcpClient _client;
+        private readonly TcpClient _server;
 
         private SocketPair(TcpClient client, TcpClient server)
         {
-            this.client = client;
-            this.server = server;
+            _client = client;
+            _server = server;
             Server = WebSocket.CreateFromStream(server.GetStream(), isServer: true, subProtocol: null, keepAliveInterval: TimeSpan.Zero);
             Browser = WebSocket.CreateFromStream(client.GetStream(), isServer: false, subProtocol: null, keepAliveInterval: TimeSpan.Zero);
         }
@@ -93,8 +93,8 @@ public sealed class PresenceConnectionTests
         {
             Server.Dispose();
             Browser.Dispose();
-            server.Dispose();
-            client.Dispose();
+            _server.Dispose();
+            _client.Dispose();
         }
     }
 }

@@ -7,9 +7,9 @@ public sealed class OggOpusRepairTests : IDisposable
 {
     private const int Rate = 48_000;
     private const int Chunk = 960;
-    private readonly TempFolder folder = new();
+    private readonly TempFolder _folder = new();
 
-    public void Dispose() => folder.Dispose();
+    public void Dispose() => _folder.Dispose();
 
     [Theory]
     [InlineData(0.5)]
@@ -17,7 +17,7 @@ public sealed class OggOpusRepairTests : IDisposable
     [InlineData(3.7)]
     public void A_writer_killed_mid_recording_leaves_a_playable_file_up_to_its_last_page(double seconds)
     {
-        var path = folder.File("crash.opus");
+        var path = _folder.File("crash.opus");
         var written = WriteAndAbandon(path, (long)(seconds * Rate));
 
         // Before any repair: every byte on disk is a whole page, and it decodes.
@@ -41,7 +41,7 @@ public sealed class OggOpusRepairTests : IDisposable
     [Fact]
     public void A_torn_last_page_and_what_follows_are_cut_off()
     {
-        var path = folder.File("torn.opus");
+        var path = _folder.File("torn.opus");
         WriteAndAbandon(path, Rate * 3);
         var whole = new FileInfo(path).Length;
         var before = OggOpusWriterTests.Decode(path);
@@ -61,7 +61,7 @@ public sealed class OggOpusRepairTests : IDisposable
     [Fact]
     public void A_last_page_whose_crc_fails_is_dropped_and_the_one_before_ends_the_file()
     {
-        var path = folder.File("bitrot.opus");
+        var path = _folder.File("bitrot.opus");
         WriteAndAbandon(path, Rate * 3);
         var pages = OggOpusWriterTests.ReadPages(path);
         var lastLength = pages[^1].Page.Length;
@@ -79,7 +79,7 @@ public sealed class OggOpusRepairTests : IDisposable
     [Fact]
     public void A_finished_recording_is_left_as_it_is()
     {
-        var path = folder.File("done.opus");
+        var path = _folder.File("done.opus");
         using (var writer = OggOpusWriter.Create(path))
         {
             writer.Write(0, Speech.Pcm(0, Rate));
@@ -97,7 +97,7 @@ public sealed class OggOpusRepairTests : IDisposable
     [Fact]
     public void A_file_that_crashed_before_its_headers_becomes_an_empty_recording()
     {
-        var path = folder.File("empty.opus");
+        var path = _folder.File("empty.opus");
         File.WriteAllBytes(path, "Ogg"u8.ToArray());
 
         var repaired = OggOpusRepair.Repair(path, final: true);
@@ -109,7 +109,7 @@ public sealed class OggOpusRepairTests : IDisposable
     [Fact]
     public void A_file_this_service_did_not_write_is_refused_untouched()
     {
-        var path = folder.File("foreign.opus");
+        var path = _folder.File("foreign.opus");
         var foreign = "RIFF\0\0\0\0WAVEfmt "u8.ToArray();
         File.WriteAllBytes(path, foreign);
 
@@ -120,7 +120,7 @@ public sealed class OggOpusRepairTests : IDisposable
     [Fact]
     public void A_recording_taken_up_again_keeps_its_timeline_and_ends_as_one_stream()
     {
-        var path = folder.File("resumed.opus");
+        var path = _folder.File("resumed.opus");
         WriteAndAbandon(path, Rate * 3);
         using (var writer = OggOpusWriter.Append(path))
         {
@@ -144,7 +144,7 @@ public sealed class OggOpusRepairTests : IDisposable
     [Fact]
     public void A_recording_that_ended_on_disk_but_not_in_the_database_is_opened_again_untrimmed()
     {
-        var path = folder.File("ended.opus");
+        var path = _folder.File("ended.opus");
         using (var writer = OggOpusWriter.Create(path))
         {
             writer.Write(0, Speech.Pcm(0, Rate + 100));

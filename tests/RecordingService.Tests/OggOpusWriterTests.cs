@@ -8,14 +8,14 @@ public sealed class OggOpusWriterTests : IDisposable
 {
     private const int Rate = 48_000;
     private const int Chunk = 960; // 20 ms, as MediaService sends
-    private readonly TempFolder folder = new();
+    private readonly TempFolder _folder = new();
 
-    public void Dispose() => folder.Dispose();
+    public void Dispose() => _folder.Dispose();
 
     [Fact]
     public void A_completed_recording_decodes_to_exactly_the_samples_written_sample_aligned()
     {
-        var path = folder.File("a.opus");
+        var path = _folder.File("a.opus");
         const int Samples = (Rate * 3) + 123; // not a whole number of frames
         using (var writer = OggOpusWriter.Create(path))
         {
@@ -43,7 +43,7 @@ public sealed class OggOpusWriterTests : IDisposable
     [Fact]
     public void The_file_is_rfc_7845_ogg_opus_with_a_page_at_most_every_second()
     {
-        var path = folder.File("b.opus");
+        var path = _folder.File("b.opus");
         using (var writer = OggOpusWriter.Create(path, time: new ManualClock()))
         {
             for (long offset = 0; offset < Rate * 5; offset += Chunk)
@@ -73,7 +73,7 @@ public sealed class OggOpusWriterTests : IDisposable
     [Fact]
     public void A_minute_of_speech_takes_an_eighth_of_the_wav_or_less()
     {
-        var path = folder.File("c.opus");
+        var path = _folder.File("c.opus");
         using (var writer = OggOpusWriter.Create(path))
         {
             for (long offset = 0; offset < Rate * 60; offset += Chunk)
@@ -93,7 +93,7 @@ public sealed class OggOpusWriterTests : IDisposable
     [Fact]
     public void A_gap_in_the_timeline_is_filled_with_silence_so_later_audio_stays_in_place()
     {
-        var path = folder.File("d.opus");
+        var path = _folder.File("d.opus");
         using (var writer = OggOpusWriter.Create(path))
         {
             writer.Write(0, Speech.Pcm(0, Rate / 2));
@@ -113,7 +113,7 @@ public sealed class OggOpusWriterTests : IDisposable
     [Fact]
     public void Audio_that_overlaps_what_was_written_is_written_once()
     {
-        var path = folder.File("e.opus");
+        var path = _folder.File("e.opus");
         using (var writer = OggOpusWriter.Create(path))
         {
             writer.Write(0, Speech.Pcm(0, Rate));

@@ -9,9 +9,9 @@ public sealed class OggPageTests : IDisposable
     private static readonly byte[] OpusencFirstPage = Convert.FromHexString(
         "4F67675300020000000000000000ABB44E2A00000000679DAD0401134F707573486561640101380180BB0000000000");
 
-    private readonly TempFolder folder = new();
+    private readonly TempFolder _folder = new();
 
-    public void Dispose() => folder.Dispose();
+    public void Dispose() => _folder.Dispose();
 
     [Fact]
     public void The_crc_is_the_unreflected_0x04c11db7_checksum_rfc_3533_names()
@@ -102,7 +102,7 @@ public sealed class OggPageTests : IDisposable
     [Fact]
     public void The_reader_walks_pages_in_order_and_stops_at_a_torn_one()
     {
-        var path = folder.File("pages.ogg");
+        var path = _folder.File("pages.ogg");
         var builder = new OggPageBuilder();
         using (var stream = File.Create(path))
         {

@@ -8,15 +8,15 @@ namespace AudioStream.RecordingService.Tests;
 /// <summary>The recorder leases' Lua scripts (<see cref="RedisLease"/>) against a real Redis server.</summary>
 public sealed class RecordingLeasesTests : IClassFixture<ThrowawayRedis>
 {
-    private readonly IConnectionMultiplexer redis;
-    private readonly RecordingLeases first;
-    private readonly RecordingLeases second;
+    private readonly IConnectionMultiplexer _redis;
+    private readonly RecordingLeases _first;
+    private readonly RecordingLeases _second;
 
     public RecordingLeasesTests(ThrowawayRedis server)
     {
-        redis = server.Connection;
-        first = new RecordingLeases(redis);
-        second = new RecordingLeases(redis);
+        _redis = server.Connection;
+        _first = new RecordingLeases(_redis);
+        _second = new RecordingLeases(_redis);
     }
 
     [Fact]
@@ -24,13 +24,13 @@ public sealed class RecordingLeasesTests : IClassFixture<ThrowawayRedis>
     {
         var stream = Guid.NewGuid();
 
-        Assert.True(await first.TryTakeAsync(stream));
-        Assert.False(await second.TryTakeAsync(stream));
-        Assert.True(await first.TryTakeAsync(stream)); // its own: taken again means extended
+        Assert.True(await _first.TryTakeAsync(stream));
+        Assert.False(await _second.TryTakeAsync(stream));
+        Assert.True(await _first.TryTakeAsync(stream)); // its own: taken again means extended
 
         var key = MediaRegistryKeys.RecordingLease(stream);
-        Assert.Equal(first.InstanceId, (string?)await redis.GetDatabase().StringGetAsync(key));
-        var ttl = await redis.GetDatabase().KeyTimeToLiveAsync(key);
+        Assert.Equal(_first.InstanceId, (string?)await _redis.GetDatabase().StringGetAsync(key));
+        var ttl = await _redis.GetDatabase().KeyTimeToLiveAsync(key);
         Assert.InRange(ttl!.Value.TotalMilliseconds, 1, MediaRegistryKeys.Lease.TotalMilliseconds);
     }
 
@@ -39,17 +39,17 @@ public sealed class RecordingLeasesTests : IClassFixture<ThrowawayRedis>
     {
         var stream = Guid.NewGuid();
         var key = MediaRegistryKeys.RecordingLease(stream);
-        Assert.True(await first.TryTakeAsync(stream));
-        await redis.GetDatabase().KeyExpireAsync(key, TimeSpan.FromSeconds(1));
+        Assert.True(await _first.TryTakeAsync(stream));
+        await _redis.GetDatabase().KeyExpireAsync(key, TimeSpan.FromSeconds(1));
 
-        Assert.Equal([stream], await second.RenewAsync([stream]));
-        Assert.False(await second.ReleaseAsync(stream));
-        Assert.True((await redis.GetDatabase().KeyTimeToLiveAsync(key))!.Value <= TimeSpan.FromSeconds(1), "another instance extended the lease");
+        Assert.Equal([stream], await _second.RenewAsync([stream]));
+        Assert.False(await _second.ReleaseAsync(stream));
+        Assert.True((await _redis.GetDatabase().KeyTimeToLiveAsync(key))!.Value <= TimeSpan.FromSeconds(1), "another instance extended the lease");
 
-        Assert.Empty(await first.RenewAsync([stream]));
-        Assert.True((await redis.GetDatabase().KeyTimeToLiveAsync(key))!.Value > TimeSpan.FromSeconds(1), "the holder did not extend its lease");
-        Assert.True(await first.ReleaseAsync(stream));
-        Assert.False(await redis.GetDatabase().KeyExistsAsync(key));
+        Assert.Empty(await _first.RenewAsync([stream]));
+        Assert.True((await _redis.GetDatabase().KeyTimeToLiveAsync(key))!.Value > TimeSpan.FromSeconds(1), "the holder did not extend its lease");
+        Assert.True(await _first.ReleaseAsync(stream));
+        Assert.False(await _redis.GetDatabase().KeyExistsAsync(key));
     }
 
     [Fact]
@@ -57,16 +57,16 @@ public sealed class RecordingLeasesTests : IClassFixture<ThrowawayRedis>
     {
         var stream = Guid.NewGuid();
         var key = MediaRegistryKeys.RecordingLease(stream);
-        var database = redis.GetDatabase();
-        Assert.True(await database.TryTakeAsync(key, first.InstanceId, TimeSpan.FromMilliseconds(100)));
-        Assert.False(await second.TryTakeAsync(stream));
+        var database = _redis.GetDatabase();
+        Assert.True(await database.TryTakeAsync(key, _first.InstanceId, TimeSpan.FromMilliseconds(100)));
+        Assert.False(await _second.TryTakeAsync(stream));
 
         await Task.Delay(300);
 
-        Assert.True(await second.TryTakeAsync(stream));
-        Assert.Equal([stream], await first.RenewAsync([stream]));
-        Assert.False(await first.ReleaseAsync(stream));
-        Assert.Equal(second.InstanceId, (string?)await database.StringGetAsync(key));
+        Assert.True(await _second.TryTakeAsync(stream));
+        Assert.Equal([stream], await _first.RenewAsync([stream]));
+        Assert.False(await _first.ReleaseAsync(stream));
+        Assert.Equal(_second.InstanceId, (string?)await database.StringGetAsync(key));
     }
 
     [Fact]
@@ -75,25 +75,25 @@ public sealed class RecordingLeasesTests : IClassFixture<ThrowawayRedis>
         var mine = Guid.NewGuid();
         var theirs = Guid.NewGuid();
         var lapsed = Guid.NewGuid();
-        Assert.True(await first.TryTakeAsync(mine));
-        Assert.True(await second.TryTakeAsync(theirs));
+        Assert.True(await _first.TryTakeAsync(mine));
+        Assert.True(await _second.TryTakeAsync(theirs));
 
-        var lost = await first.RenewAsync([mine, theirs, lapsed]);
+        var lost = await _first.RenewAsync([mine, theirs, lapsed]);
 
         Assert.Equal(new[] { theirs, lapsed }.Order(), lost.Order());
-        Assert.False(await redis.GetDatabase().KeyExistsAsync(MediaRegistryKeys.RecordingLease(lapsed)), "renewing created a lease");
+        Assert.False(await _redis.GetDatabase().KeyExistsAsync(MediaRegistryKeys.RecordingLease(lapsed)), "renewing created a lease");
     }
 
     [Fact]
     public async Task A_stream_is_on_a_node_while_its_session_key_exists()
     {
         var stream = Guid.NewGuid();
-        Assert.False(await first.IsStreamOnANodeAsync(stream));
+        Assert.False(await _first.IsStreamOnANodeAsync(stream));
 
-        await redis.GetDatabase().StringSetAsync(MediaRegistryKeys.StreamSession(stream), "node-1", TimeSpan.FromSeconds(6));
-        Assert.True(await first.IsStreamOnANodeAsync(stream));
+        await _redis.GetDatabase().StringSetAsync(MediaRegistryKeys.StreamSession(stream), "node-1", TimeSpan.FromSeconds(6));
+        Assert.True(await _first.IsStreamOnANodeAsync(stream));
 
-        await redis.GetDatabase().KeyDeleteAsync(MediaRegistryKeys.StreamSession(stream));
-        Assert.False(await first.IsStreamOnANodeAsync(stream));
+        await _redis.GetDatabase().KeyDeleteAsync(MediaRegistryKeys.StreamSession(stream));
+        Assert.False(await _first.IsStreamOnANodeAsync(stream));
     }
 }

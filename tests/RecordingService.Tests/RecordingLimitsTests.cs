@@ -15,10 +15,10 @@ public sealed class RecordingLimitsTests : IDisposable
     private const int Rate = WavFormat.DefaultSampleRate;
     private const int Chunk = 960;
     private static readonly LiveStreamRef Stream = new(Guid.NewGuid(), "alice");
-    private readonly TempFolder folder = new();
-    private readonly ManualClock clock = new();
+    private readonly TempFolder _folder = new();
+    private readonly ManualClock _clock = new();
 
-    public void Dispose() => folder.Dispose();
+    public void Dispose() => _folder.Dispose();
 
     [Fact]
     public async Task A_recording_that_reaches_its_longest_ends_exactly_there_as_max_length()
@@ -40,11 +40,11 @@ public sealed class RecordingLimitsTests : IDisposable
     {
         var (limits, storage) = Create(new RecordingLimitsOptions { MaxHours = 1.0 / 3600 });
         var id = Guid.NewGuid();
-        using var sink = storage.CreateWriter(id, RecordingTrack.Processed, clock);
+        using var sink = storage.CreateWriter(id, RecordingTrack.Processed, _clock);
         var budget = limits.Budget(id, otherBytes: 0);
 
         // Half a second of audio, then a chunk placed 9 s on: the silence before it stops at the 1 s limit.
-        var result = await new TrackRecorder(new OneSubscription(Chunks(0, Rate / 2), Chunks(9 * Rate, Chunk)), clock, NullLogger.Instance)
+        var result = await new TrackRecorder(new OneSubscription(Chunks(0, Rate / 2), Chunks(9 * Rate, Chunk)), _clock, NullLogger.Instance)
             .RunAsync(Stream, RecordingTrack.Processed, sink, budget, CancellationToken.None);
         sink.Complete();
 
@@ -56,18 +56,18 @@ public sealed class RecordingLimitsTests : IDisposable
     [Fact]
     public async Task Passing_the_storage_quota_stops_the_recording_within_a_check_interval_as_quota()
     {
-        const long quota = 40_000; // ~10 s of 32 kbit/s Opus, less what the owner's other recordings take
-        var (limits, storage) = Create(new RecordingLimitsOptions { QuotaBytesPerUser = quota, MinFreeBytes = 0 });
+        const long Quota = 40_000; // ~10 s of 32 kbit/s Opus, less what the owner's other recordings take
+        var (limits, storage) = Create(new RecordingLimitsOptions { QuotaBytesPerUser = Quota, MinFreeBytes = 0 });
         var id = Guid.NewGuid();
 
-        var result = await RecordAsync(storage, limits, id, seconds: 60, otherBytes: quota / 2);
+        var result = await RecordAsync(storage, limits, id, seconds: 60, otherBytes: Quota / 2);
 
         Assert.Equal(TrackOutcome.LimitReached, result.Outcome);
         Assert.Equal(RecordingStopReasons.Quota, result.StopReason);
         var bytes = storage.SizeOf(id);
-        Assert.True(bytes >= quota / 2, $"stopped at {bytes} B, before the quota's remaining {quota / 2} B");
+        Assert.True(bytes >= Quota / 2, $"stopped at {bytes} B, before the Quota's remaining {Quota / 2} B");
         // Checked every 2 s: at most that much audio (4 KB/s), a page or two of lag on disk, passes the quota.
-        Assert.True(bytes <= (quota / 2) + 16_000, $"{bytes} B written against {quota / 2} B left");
+        Assert.True(bytes <= (Quota / 2) + 16_000, $"{bytes} B written against {Quota / 2} B left");
         Assert.InRange((double)result.Samples / Rate, 3, 10);
     }
 
@@ -83,7 +83,7 @@ public sealed class RecordingLimitsTests : IDisposable
     [Fact]
     public async Task A_disk_below_the_free_space_floor_refuses_recording_and_stops_one_under_way_as_disk_full()
     {
-        var free = new DriveInfo(folder.Path).AvailableFreeSpace;
+        var free = new DriveInfo(_folder.Path).AvailableFreeSpace;
         var (limits, storage) = Create(new RecordingLimitsOptions { MinFreeBytes = free + (1L << 30) });
         var id = Guid.NewGuid();
 
@@ -107,16 +107,16 @@ public sealed class RecordingLimitsTests : IDisposable
 
     private (RecordingLimits Limits, RecordingStorage Storage) Create(RecordingLimitsOptions options)
     {
-        var storage = new RecordingStorage(Options.Create(new RecordingStorageOptions { StorageRoot = folder.Path }));
-        return (new RecordingLimits(Options.Create(options), storage, clock), storage);
+        var storage = new RecordingStorage(Options.Create(new RecordingStorageOptions { StorageRoot = _folder.Path }));
+        return (new RecordingLimits(Options.Create(options), storage, _clock), storage);
     }
 
     /// <summary>Speech paced on the test's clock (20 ms a chunk) into a real Ogg Opus track; the track is completed.</summary>
     private async Task<TrackResult> RecordAsync(RecordingStorage storage, RecordingLimits limits, Guid id, int seconds, long otherBytes = 0)
     {
-        using var sink = storage.CreateWriter(id, RecordingTrack.Processed, clock);
+        using var sink = storage.CreateWriter(id, RecordingTrack.Processed, _clock);
         var budget = limits.Budget(id, otherBytes);
-        var result = await new TrackRecorder(new OneSubscription(Chunks(0, seconds * Rate)), clock, NullLogger.Instance)
+        var result = await new TrackRecorder(new OneSubscription(Chunks(0, seconds * Rate)), _clock, NullLogger.Instance)
             .RunAsync(Stream, RecordingTrack.Processed, sink, budget, CancellationToken.None);
         sink.Complete();
         return result;
@@ -126,7 +126,7 @@ public sealed class RecordingLimitsTests : IDisposable
     {
         for (long offset = from; offset < from + samples; offset += Chunk)
         {
-            clock.Advance(TimeSpan.FromMilliseconds(20));
+            _clock.Advance(TimeSpan.FromMilliseconds(20));
             yield return new LiveChunk(0, offset, Speech.Pcm(offset, Chunk));
         }
     }

@@ -51,13 +51,13 @@ internal static class Pcm
 /// <summary>A clock that moves only when told (what Delay waits on is not needed here).</summary>
 internal sealed class ManualClock : TimeProvider
 {
-    private long ticks;
+    private long _ticks;
 
     public override long TimestampFrequency => TimeSpan.TicksPerSecond;
 
-    public override long GetTimestamp() => ticks;
+    public override long GetTimestamp() => _ticks;
 
-    public override DateTimeOffset GetUtcNow() => new DateTimeOffset(2026, 11, 25, 8, 0, 0, TimeSpan.Zero).AddTicks(ticks);
+    public override DateTimeOffset GetUtcNow() => new DateTimeOffset(2026, 11, 25, 8, 0, 0, TimeSpan.Zero).AddTicks(_ticks);
 
-    public void Advance(TimeSpan by) => ticks += by.Ticks;
+    public void Advance(TimeSpan by) => _ticks += by.Ticks;
 }

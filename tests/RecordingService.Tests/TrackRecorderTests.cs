@@ -10,9 +10,9 @@ public sealed class TrackRecorderTests : IDisposable
     private const int Rate = WavFormat.DefaultSampleRate;
     private const int Chunk = 960;
     private static readonly LiveStreamRef Stream = new(Guid.NewGuid(), "alice");
-    private readonly TempFolder folder = new();
+    private readonly TempFolder _folder = new();
 
-    public void Dispose() => folder.Dispose();
+    public void Dispose() => _folder.Dispose();
 
     [Fact]
     public async Task A_subscription_lost_and_resumed_leaves_silence_for_the_missed_audio()
@@ -21,7 +21,7 @@ public sealed class TrackRecorderTests : IDisposable
         var source = new ScriptedSource(
             Subscription(0, Rate / 2, thenFail: true),
             Subscription(Rate * 2, Rate / 2, thenFail: false));
-        var path = folder.File("gap.wav");
+        var path = _folder.File("gap.wav");
         using var writer = WavRecordingWriter.Create(path);
 
         var result = await Recorder(source).RunAsync(Stream, RecordingTrack.Processed, writer, CancellationToken.None);
@@ -40,7 +40,7 @@ public sealed class TrackRecorderTests : IDisposable
     public async Task A_stream_that_is_gone_when_taken_up_again_ends_the_track()
     {
         var source = new ScriptedSource(Subscription(0, Rate / 10, thenFail: true), NotFound());
-        using var writer = WavRecordingWriter.Create(folder.File("gone.wav"));
+        using var writer = WavRecordingWriter.Create(_folder.File("gone.wav"));
 
         var result = await Recorder(source).RunAsync(Stream, RecordingTrack.Processed, writer, CancellationToken.None);
 
@@ -52,7 +52,7 @@ public sealed class TrackRecorderTests : IDisposable
     public async Task A_subscription_that_cannot_be_taken_up_again_is_reported_lost()
     {
         var source = new ScriptedSource(Subscription(0, Chunk, thenFail: true), Failing(), Failing());
-        using var writer = WavRecordingWriter.Create(folder.File("lost.wav"));
+        using var writer = WavRecordingWriter.Create(_folder.File("lost.wav"));
         var recorder = new TrackRecorder(source, TimeProvider.System, NullLogger.Instance) { RetryDelays = [TimeSpan.Zero, TimeSpan.Zero] };
 
         var result = await recorder.RunAsync(Stream, RecordingTrack.Processed, writer, CancellationToken.None);
@@ -109,11 +109,11 @@ public sealed class TrackRecorderTests : IDisposable
 
     private sealed class ScriptedSource(params Func<IAsyncEnumerable<LiveChunk>>[] subscriptions) : ILiveAudioSource
     {
-        private int next;
+        private int _next;
 
         public async IAsyncEnumerable<LiveChunk> SubscribeAsync(LiveStreamRef stream, RecordingTrack track, [EnumeratorCancellation] CancellationToken cancellationToken)
         {
-            var subscription = next < subscriptions.Length ? subscriptions[next++] : NotFound();
+            var subscription = _next < subscriptions.Length ? subscriptions[_next++] : NotFound();
             await foreach (var chunk in subscription().WithCancellation(cancellationToken))
             {
                 yield return chunk;
@@ -123,7 +123,7 @@ public sealed class TrackRecorderTests : IDisposable
 
     private sealed class FailingSink(int failAfter) : IRecordingSink
     {
-        private int writes;
+        private int _writes;
 
         public long SamplesWritten { get; private set; }
 
@@ -131,7 +131,7 @@ public sealed class TrackRecorderTests : IDisposable
 
         public void Write(long sampleOffset, ReadOnlySpan<byte> pcm16)
         {
-            if (++writes > failAfter)
+            if (++_writes > failAfter)
             {
                 throw new IOException("No space left on device");
             }

@@ -6,14 +6,14 @@ public sealed class WavRecordingWriterTests : IDisposable
 {
     private const int Rate = WavFormat.DefaultSampleRate;
     private const int Chunk = 960; // 20 ms, as MediaService sends
-    private readonly TempFolder folder = new();
+    private readonly TempFolder _folder = new();
 
-    public void Dispose() => folder.Dispose();
+    public void Dispose() => _folder.Dispose();
 
     [Fact]
     public void A_completed_recording_is_a_valid_48_kHz_mono_16_bit_wav_of_the_audio_written()
     {
-        var path = folder.File("a.wav");
+        var path = _folder.File("a.wav");
         using (var writer = WavRecordingWriter.Create(path))
         {
             for (long offset = 0; offset < Rate * 2; offset += Chunk)
@@ -35,7 +35,7 @@ public sealed class WavRecordingWriterTests : IDisposable
     [Fact]
     public void The_header_is_rewritten_at_least_every_second_of_audio_while_recording()
     {
-        var path = folder.File("b.wav");
+        var path = _folder.File("b.wav");
         using var writer = WavRecordingWriter.Create(path, time: new ManualClock());
         var behind = new List<long>();
         for (long offset = 0; offset < Rate * 5; offset += Chunk)
@@ -53,7 +53,7 @@ public sealed class WavRecordingWriterTests : IDisposable
     [Fact]
     public void The_header_is_rewritten_after_a_second_of_wall_clock_time_even_when_audio_trickles()
     {
-        var path = folder.File("c.wav");
+        var path = _folder.File("c.wav");
         var clock = new ManualClock();
         using var writer = WavRecordingWriter.Create(path, time: clock);
         writer.Write(0, Pcm.Ramp(0, Chunk));
@@ -66,7 +66,7 @@ public sealed class WavRecordingWriterTests : IDisposable
     [Fact]
     public void A_gap_in_the_timeline_is_filled_with_silence_so_later_audio_stays_in_place()
     {
-        var path = folder.File("d.wav");
+        var path = _folder.File("d.wav");
         using (var writer = WavRecordingWriter.Create(path))
         {
             writer.Write(0, Pcm.Ramp(0, Chunk));
@@ -86,7 +86,7 @@ public sealed class WavRecordingWriterTests : IDisposable
     [Fact]
     public void Audio_that_overlaps_what_was_written_is_written_once()
     {
-        var path = folder.File("e.wav");
+        var path = _folder.File("e.wav");
         using (var writer = WavRecordingWriter.Create(path))
         {
             writer.Write(0, Pcm.Ramp(0, Chunk));

@@ -6,9 +6,9 @@ public sealed class WavRepairTests : IDisposable
 {
     private const int Rate = WavFormat.DefaultSampleRate;
     private const int Chunk = 960;
-    private readonly TempFolder folder = new();
+    private readonly TempFolder _folder = new();
 
-    public void Dispose() => folder.Dispose();
+    public void Dispose() => _folder.Dispose();
 
     [Theory]
     [InlineData(0.02)]
@@ -17,7 +17,7 @@ public sealed class WavRepairTests : IDisposable
     [InlineData(3.7)]
     public void A_writer_abandoned_mid_recording_is_repaired_to_a_valid_wav_with_the_audio_on_disk(double seconds)
     {
-        var path = folder.File("crash.wav");
+        var path = _folder.File("crash.wav");
         var written = WriteAndAbandon(path, (long)(seconds * Rate));
 
         var repaired = WavRepair.Repair(path);
@@ -35,7 +35,7 @@ public sealed class WavRepairTests : IDisposable
     [Fact]
     public void A_half_written_sample_at_the_end_is_cut_off()
     {
-        var path = folder.File("torn.wav");
+        var path = _folder.File("torn.wav");
         var written = WriteAndAbandon(path, Rate);
         using (var stream = new FileStream(path, FileMode.Append))
         {
@@ -52,7 +52,7 @@ public sealed class WavRepairTests : IDisposable
     [Fact]
     public void A_file_that_crashed_before_its_header_becomes_an_empty_recording()
     {
-        var path = folder.File("empty.wav");
+        var path = _folder.File("empty.wav");
         File.WriteAllBytes(path, []);
 
         var repaired = WavRepair.Repair(path);
@@ -64,7 +64,7 @@ public sealed class WavRepairTests : IDisposable
     [Fact]
     public void A_finished_recording_is_left_as_it_is()
     {
-        var path = folder.File("done.wav");
+        var path = _folder.File("done.wav");
         using (var writer = WavRecordingWriter.Create(path))
         {
             writer.Write(0, Pcm.Ramp(0, Chunk * 10));
@@ -81,7 +81,7 @@ public sealed class WavRepairTests : IDisposable
     [Fact]
     public void Something_that_is_not_a_recording_is_refused()
     {
-        var path = folder.File("other.wav");
+        var path = _folder.File("other.wav");
         File.WriteAllBytes(path, [.. "not a wav file at all, but long enough to have a header"u8]);
 
         Assert.Throws<InvalidDataException>(() => WavRepair.Repair(path));
@@ -90,7 +90,7 @@ public sealed class WavRepairTests : IDisposable
     [Fact]
     public void A_repaired_recording_can_be_appended_to_with_the_gap_filled()
     {
-        var path = folder.File("resume.wav");
+        var path = _folder.File("resume.wav");
         var written = WriteAndAbandon(path, Rate / 2);
 
         // The service restarts 2 s later on the stream's timeline and takes the stream up again.
@@ -116,7 +116,7 @@ public sealed class WavRepairTests : IDisposable
         var worst = 0L;
         for (var crashAfter = Chunk; crashAfter <= 3 * Rate; crashAfter += 7 * Chunk)
         {
-            var path = folder.File($"power-{crashAfter}.wav");
+            var path = _folder.File($"power-{crashAfter}.wav");
             WriteAndAbandon(path, crashAfter);
             var claimed = WavRecordingWriterTests.ReadHeader(path).DataBytes;
             using (var stream = new FileStream(path, FileMode.Open))

@@ -5,14 +5,14 @@ namespace AudioStream.RecordingService.Tests;
 
 public sealed class WaveformPeaksTests : IDisposable
 {
-    private readonly TempFolder folder = new();
+    private readonly TempFolder _folder = new();
 
-    public void Dispose() => folder.Dispose();
+    public void Dispose() => _folder.Dispose();
 
     [Fact]
     public void Peaks_are_the_lowest_and_highest_sample_of_each_equal_span()
     {
-        var path = folder.File("p.wav");
+        var path = _folder.File("p.wav");
         var pcm = new byte[48_000 * 2];
         // Second half loud, first half quiet.
         for (int i = 0; i < 48_000; i++)
@@ -43,7 +43,7 @@ public sealed class WaveformPeaksTests : IDisposable
     [Fact]
     public void A_recording_shorter_than_the_span_count_has_one_span_per_sample()
     {
-        var path = folder.File("short.wav");
+        var path = _folder.File("short.wav");
         using (var writer = WavRecordingWriter.Create(path))
         {
             writer.Write(0, Pcm.Ramp(0, 5));

@@ -9,16 +9,16 @@ public sealed class WriteCostTests(ITestOutputHelper output) : IDisposable
 {
     private const int Rate = WavFormat.DefaultSampleRate;
     private const int Chunk = 960;
-    private readonly TempFolder folder = new();
+    private readonly TempFolder _folder = new();
 
-    public void Dispose() => folder.Dispose();
+    public void Dispose() => _folder.Dispose();
 
     [Fact]
     public void Writing_a_minute_of_audio_costs_well_under_a_millisecond_of_cpu_per_second()
     {
         const int Seconds = 60;
         var pcm = Pcm.Ramp(0, Chunk);
-        var path = folder.File("cost.wav");
+        var path = _folder.File("cost.wav");
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var wall = Stopwatch.StartNew();
         using (var writer = WavRecordingWriter.Create(path))
@@ -46,7 +46,7 @@ public sealed class WriteCostTests(ITestOutputHelper output) : IDisposable
         const int Seconds = 60;
         var speech = Enumerable.Range(0, Seconds * Rate / Chunk).Select(i => Speech.Pcm((long)i * Chunk, Chunk)).ToArray();
         // Warm up the JIT on a throwaway file first, so the figure is the steady state of a long recording.
-        using (var warm = OggOpusWriter.Create(folder.File("warm.opus")))
+        using (var warm = OggOpusWriter.Create(_folder.File("warm.opus")))
         {
             for (var i = 0; i < 250; i++)
             {
@@ -54,7 +54,7 @@ public sealed class WriteCostTests(ITestOutputHelper output) : IDisposable
             }
             warm.Complete();
         }
-        var path = folder.File("cost.opus");
+        var path = _folder.File("cost.opus");
         var thread = ThreadCpu();
         var wall = Stopwatch.StartNew();
         using (var writer = OggOpusWriter.Create(path))

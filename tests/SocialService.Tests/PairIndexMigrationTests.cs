@@ -10,7 +10,7 @@ public sealed class PairIndexMigrationTests(SocialDatabase database) : IClassFix
     [Fact]
     public async Task Crossing_requests_left_by_the_old_index_become_a_friendship_when_migrating()
     {
-        await using var db = SocialDatabase.Create(await database.CreateEmptyDatabaseAsync("social_old_index"));
+        await using var db = database.Create(await database.CreateEmptyDatabaseAsync("social_old_index"));
         var migrator = db.GetService<IMigrator>();
         await migrator.MigrateAsync("20261125064232_InitialCreate");
         var a = new Member { Id = Guid.NewGuid(), UserName = "ann", NormalizedUserName = "ANN" };

@@ -7,11 +7,11 @@ namespace AudioStream.RecordingService.Audio.Ogg;
 /// </summary>
 public sealed class OggPageBuilder
 {
-    private readonly byte[] page = new byte[OggPage.MaxSize];
-    private readonly byte[] lacing = new byte[OggPage.MaxSegments];
-    private readonly byte[] body = new byte[OggPage.MaxSegments * 255];
-    private int segments;
-    private int bodyLength;
+    private readonly byte[] _page = new byte[OggPage.MaxSize];
+    private readonly byte[] _lacing = new byte[OggPage.MaxSegments];
+    private readonly byte[] _body = new byte[OggPage.MaxSegments * 255];
+    private int _segments;
+    private int _bodyLength;
 
     public int PacketCount { get; private set; }
 
@@ -19,7 +19,7 @@ public sealed class OggPageBuilder
 
     /// <summary>Whether a packet of this length still fits on the page.</summary>
     public bool CanAdd(int packetLength) =>
-        segments + OggPage.LacingValuesFor(packetLength) <= OggPage.MaxSegments && bodyLength + packetLength <= body.Length;
+        _segments + OggPage.LacingValuesFor(packetLength) <= OggPage.MaxSegments && _bodyLength + packetLength <= _body.Length;
 
     public void Add(ReadOnlySpan<byte> packet)
     {
@@ -30,25 +30,25 @@ public sealed class OggPageBuilder
         var remaining = packet.Length;
         while (remaining >= 255)
         {
-            lacing[segments++] = 255;
+            _lacing[_segments++] = 255;
             remaining -= 255;
         }
-        lacing[segments++] = (byte)remaining;
-        packet.CopyTo(body.AsSpan(bodyLength));
-        bodyLength += packet.Length;
+        _lacing[_segments++] = (byte)remaining;
+        packet.CopyTo(_body.AsSpan(_bodyLength));
+        _bodyLength += packet.Length;
         PacketCount++;
     }
 
     /// <summary>The finished page (valid until the next call); the builder is empty again afterwards.</summary>
     public ReadOnlySpan<byte> Build(OggHeaderType headerType, long granulePosition, uint serialNumber, uint sequenceNumber)
     {
-        var headerLength = OggPage.MinHeaderSize + segments;
-        lacing.AsSpan(0, segments).CopyTo(page.AsSpan(OggPage.MinHeaderSize));
-        body.AsSpan(0, bodyLength).CopyTo(page.AsSpan(headerLength));
-        var whole = page.AsSpan(0, headerLength + bodyLength);
-        OggPage.WriteHeader(whole, headerType, granulePosition, serialNumber, sequenceNumber, segments);
-        segments = 0;
-        bodyLength = 0;
+        var headerLength = OggPage.MinHeaderSize + _segments;
+        _lacing.AsSpan(0, _segments).CopyTo(_page.AsSpan(OggPage.MinHeaderSize));
+        _body.AsSpan(0, _bodyLength).CopyTo(_page.AsSpan(headerLength));
+        var whole = _page.AsSpan(0, headerLength + _bodyLength);
+        OggPage.WriteHeader(whole, headerType, granulePosition, serialNumber, sequenceNumber, _segments);
+        _segments = 0;
+        _bodyLength = 0;
         PacketCount = 0;
         return whole;
     }

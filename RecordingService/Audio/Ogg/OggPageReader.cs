@@ -9,41 +9,41 @@ namespace AudioStream.RecordingService.Audio.Ogg;
 /// </summary>
 public sealed class OggPageReader(SafeFileHandle handle, long position = 0)
 {
-    private readonly byte[] buffer = new byte[2 * OggPage.MaxSize];
-    private readonly long length = RandomAccess.GetLength(handle);
-    private long bufferStart = position;
-    private int bufferLength;
+    private readonly byte[] _buffer = new byte[2 * OggPage.MaxSize];
+    private readonly long _length = RandomAccess.GetLength(handle);
+    private long _bufferStart = position;
+    private int _bufferLength;
 
     /// <summary>Where the next page would start: after the last good page read.</summary>
     public long Position { get; private set; } = position;
 
     /// <summary>The file length when the reader was made (a file still being written may grow after).</summary>
-    public long Length => length;
+    public long Length => _length;
 
     /// <summary>The next page and its bytes (valid until the next call); false at the end of the good pages.</summary>
     public bool TryReadNext(out OggPage page, out ReadOnlySpan<byte> bytes)
     {
         bytes = default;
-        var offset = (int)(Position - bufferStart);
-        var wanted = (int)Math.Min(OggPage.MaxSize, length - Position);
-        if (bufferLength - offset < wanted)
+        var offset = (int)(Position - _bufferStart);
+        var wanted = (int)Math.Min(OggPage.MaxSize, _length - Position);
+        if (_bufferLength - offset < wanted)
         {
             // Keep what is left at the front and fill the rest.
-            Buffer.BlockCopy(buffer, offset, buffer, 0, bufferLength - offset);
-            bufferLength -= offset;
-            bufferStart = Position;
+            Buffer.BlockCopy(_buffer, offset, _buffer, 0, _bufferLength - offset);
+            _bufferLength -= offset;
+            _bufferStart = Position;
             offset = 0;
-            while (bufferLength < buffer.Length && bufferStart + bufferLength < length)
+            while (_bufferLength < _buffer.Length && _bufferStart + _bufferLength < _length)
             {
-                var read = RandomAccess.Read(handle, buffer.AsSpan(bufferLength), bufferStart + bufferLength);
+                var read = RandomAccess.Read(handle, _buffer.AsSpan(_bufferLength), _bufferStart + _bufferLength);
                 if (read == 0)
                 {
                     break;
                 }
-                bufferLength += read;
+                _bufferLength += read;
             }
         }
-        var available = buffer.AsSpan(offset, bufferLength - offset);
+        var available = _buffer.AsSpan(offset, _bufferLength - offset);
         if (!OggPage.TryRead(available, out page))
         {
             return false;

@@ -13,49 +13,49 @@ public sealed class OggOpusReader : IRecordingReader
 {
     private const int MaxPacketBytes = 64 * 1024;
 
-    private readonly SafeFileHandle handle;
-    private readonly OggPageReader pages;
-    private readonly IOpusDecoder decoder;
-    private readonly uint serialNumber;
-    private readonly short[] decoded = new short[5760];
-    private readonly byte[] body = new byte[OggPage.MaxSize];
-    private readonly byte[] lacing = new byte[OggPage.MaxSegments];
-    private readonly byte[] packet = new byte[MaxPacketBytes];
-    private int lacingCount;
-    private int lacingIndex;
-    private int bodyOffset;
-    private int packetLength;
-    private int decodedStart;
-    private int decodedEnd;
-    private long toSkip;
-    private long remaining;
+    private readonly SafeFileHandle _handle;
+    private readonly OggPageReader _pages;
+    private readonly IOpusDecoder _decoder;
+    private readonly uint _serialNumber;
+    private readonly short[] _decoded = new short[5760];
+    private readonly byte[] _body = new byte[OggPage.MaxSize];
+    private readonly byte[] _lacing = new byte[OggPage.MaxSegments];
+    private readonly byte[] _packet = new byte[MaxPacketBytes];
+    private int _lacingCount;
+    private int _lacingIndex;
+    private int _bodyOffset;
+    private int _packetLength;
+    private int _decodedStart;
+    private int _decodedEnd;
+    private long _toSkip;
+    private long _remaining;
 
     static OggOpusReader() => OpusCodecFactory.AttemptToUseNativeLibrary = false;
 
     public OggOpusReader(string path)
     {
-        handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        _handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         try
         {
-            pages = new OggPageReader(handle);
-            if (!pages.TryReadNext(out var first, out var firstBytes) || !OpusHead.TryRead(first.Body(firstBytes), out var head)
-                || !pages.TryReadNext(out var tags, out var tagsBytes) || !OpusTags.IsTags(tags.Body(tagsBytes)))
+            _pages = new OggPageReader(_handle);
+            if (!_pages.TryReadNext(out var first, out var firstBytes) || !OpusHead.TryRead(first.Body(firstBytes), out var head)
+                || !_pages.TryReadNext(out var tags, out var tagsBytes) || !OpusTags.IsTags(tags.Body(tagsBytes)))
             {
                 throw new InvalidDataException($"{Path.GetFileName(path)} is not an Ogg Opus recording.");
             }
-            serialNumber = first.SerialNumber;
+            _serialNumber = first.SerialNumber;
             PreSkip = head.PreSkip;
-            var last = OggPageReader.TryReadLast(handle, pages.Length, out var lastPage) && lastPage.SerialNumber == serialNumber
+            var last = OggPageReader.TryReadLast(_handle, _pages.Length, out var lastPage) && lastPage.SerialNumber == _serialNumber
                 ? lastPage.GranulePosition
                 : 0;
             Samples = Math.Max(0, last - head.PreSkip);
-            toSkip = head.PreSkip;
-            remaining = Samples;
-            decoder = OpusCodecFactory.CreateDecoder(OggOpusWriter.SampleRate, 1);
+            _toSkip = head.PreSkip;
+            _remaining = Samples;
+            _decoder = OpusCodecFactory.CreateDecoder(OggOpusWriter.SampleRate, 1);
         }
         catch
         {
-            handle.Dispose();
+            _handle.Dispose();
             throw;
         }
     }
@@ -69,43 +69,43 @@ public sealed class OggOpusReader : IRecordingReader
     public int Read(Span<short> destination)
     {
         var written = 0;
-        while (written < destination.Length && remaining > 0)
+        while (written < destination.Length && _remaining > 0)
         {
-            if (decodedStart == decodedEnd)
+            if (_decodedStart == _decodedEnd)
             {
                 if (!TryNextPacket(out var next))
                 {
                     break;
                 }
-                decodedStart = 0;
-                decodedEnd = Decode(next);
-                var skip = (int)Math.Min(toSkip, decodedEnd);
-                decodedStart = skip;
-                toSkip -= skip;
+                _decodedStart = 0;
+                _decodedEnd = Decode(next);
+                var skip = (int)Math.Min(_toSkip, _decodedEnd);
+                _decodedStart = skip;
+                _toSkip -= skip;
                 continue;
             }
-            var take = (int)Math.Min(Math.Min(destination.Length - written, decodedEnd - decodedStart), remaining);
-            decoded.AsSpan(decodedStart, take).CopyTo(destination[written..]);
-            decodedStart += take;
+            var take = (int)Math.Min(Math.Min(destination.Length - written, _decodedEnd - _decodedStart), _remaining);
+            _decoded.AsSpan(_decodedStart, take).CopyTo(destination[written..]);
+            _decodedStart += take;
             written += take;
-            remaining -= take;
+            _remaining -= take;
         }
         return written;
     }
 
-    public void Dispose() => handle.Dispose();
+    public void Dispose() => _handle.Dispose();
 
     private int Decode(ReadOnlySpan<byte> opus)
     {
         try
         {
-            return decoder.Decode(opus, decoded, decoded.Length, false);
+            return _decoder.Decode(opus, _decoded, _decoded.Length, false);
         }
         catch (Exception ex) when (ex is OpusException or IndexOutOfRangeException or ArgumentException)
         {
             // A damaged packet: conceal it for as long as it claims to last.
             var samples = OpusPacket.Samples(opus);
-            return samples > 0 ? decoder.Decode(ReadOnlySpan<byte>.Empty, decoded, samples, false) : 0;
+            return samples > 0 ? _decoder.Decode(ReadOnlySpan<byte>.Empty, _decoded, samples, false) : 0;
         }
     }
 
@@ -115,39 +115,39 @@ public sealed class OggOpusReader : IRecordingReader
         next = default;
         while (true)
         {
-            while (lacingIndex < lacingCount)
+            while (_lacingIndex < _lacingCount)
             {
-                var size = lacing[lacingIndex++];
-                if (packetLength + size <= packet.Length)
+                var size = _lacing[_lacingIndex++];
+                if (_packetLength + size <= _packet.Length)
                 {
-                    body.AsSpan(bodyOffset, size).CopyTo(packet.AsSpan(packetLength));
+                    _body.AsSpan(_bodyOffset, size).CopyTo(_packet.AsSpan(_packetLength));
                 }
-                packetLength += size;
-                bodyOffset += size;
+                _packetLength += size;
+                _bodyOffset += size;
                 if (size < 255)
                 {
-                    var length = packetLength;
-                    packetLength = 0;
-                    if (length <= packet.Length)
+                    var length = _packetLength;
+                    _packetLength = 0;
+                    if (length <= _packet.Length)
                     {
-                        next = packet.AsSpan(0, length);
+                        next = _packet.AsSpan(0, length);
                         return true;
                     }
                 }
             }
-            if (!pages.TryReadNext(out var page, out var bytes) || page.SerialNumber != serialNumber)
+            if (!_pages.TryReadNext(out var page, out var bytes) || page.SerialNumber != _serialNumber)
             {
                 return false;
             }
             if ((page.HeaderType & OggHeaderType.Continued) == 0)
             {
-                packetLength = 0;
+                _packetLength = 0;
             }
-            page.LacingValues(bytes).CopyTo(lacing);
-            page.Body(bytes).CopyTo(body);
-            lacingCount = page.SegmentCount;
-            lacingIndex = 0;
-            bodyOffset = 0;
+            page.LacingValues(bytes).CopyTo(_lacing);
+            page.Body(bytes).CopyTo(_body);
+            _lacingCount = page.SegmentCount;
+            _lacingIndex = 0;
+            _bodyOffset = 0;
         }
     }
 }

@@ -30,47 +30,47 @@ public sealed class OggOpusWriter : IRecordingSink
     /// <summary>One frame of silence, shared; gaps and the final flush are encoded from it.</summary>
     private static readonly short[] Silence = new short[FrameSamples];
 
-    private readonly SafeFileHandle handle;
-    private readonly TimeProvider time;
-    private readonly IOpusEncoder encoder;
-    private readonly OggPageBuilder page = new();
-    private readonly short[] frame = new short[FrameSamples];
-    private readonly byte[] packet = new byte[MaxPacketBytes];
-    private readonly long pageSamples;
-    private readonly uint serialNumber;
-    private uint sequenceNumber;
-    private int frameFill;
-    private long encodedSamples;
-    private long fileLength;
-    private long lastSyncTimestamp;
-    private bool completed;
+    private readonly SafeFileHandle _handle;
+    private readonly TimeProvider _time;
+    private readonly IOpusEncoder _encoder;
+    private readonly OggPageBuilder _page = new();
+    private readonly short[] _frame = new short[FrameSamples];
+    private readonly byte[] _packet = new byte[MaxPacketBytes];
+    private readonly long _pageSamples;
+    private readonly uint _serialNumber;
+    private uint _sequenceNumber;
+    private int _frameFill;
+    private long _encodedSamples;
+    private long _fileLength;
+    private long _lastSyncTimestamp;
+    private bool _completed;
 
     static OggOpusWriter() => OpusCodecFactory.AttemptToUseNativeLibrary = false;
 
     private OggOpusWriter(SafeFileHandle handle, OggOpusRepairResult? resumeFrom, int bitrate, TimeSpan syncInterval, TimeProvider time)
     {
-        this.handle = handle;
-        this.time = time;
+        _handle = handle;
+        _time = time;
         SyncInterval = syncInterval;
-        pageSamples = Math.Max(FrameSamples, (long)(syncInterval.TotalSeconds * SampleRate));
-        encoder = CreateEncoder(bitrate);
-        Bitrate = encoder.Bitrate;
+        _pageSamples = Math.Max(FrameSamples, (long)(syncInterval.TotalSeconds * SampleRate));
+        _encoder = CreateEncoder(bitrate);
+        Bitrate = _encoder.Bitrate;
         if (resumeFrom is { } resumed)
         {
             PreSkip = resumed.PreSkip;
-            serialNumber = resumed.SerialNumber;
-            sequenceNumber = resumed.NextSequenceNumber;
-            fileLength = resumed.FileBytes;
+            _serialNumber = resumed.SerialNumber;
+            _sequenceNumber = resumed.NextSequenceNumber;
+            _fileLength = resumed.FileBytes;
             // A fresh encoder's first output is its lookahead: what the old one held back is lost, heard as silence.
-            encodedSamples = resumed.LastGranulePosition;
+            _encodedSamples = resumed.LastGranulePosition;
             SamplesWritten = resumed.LastGranulePosition;
             SilenceSamples = resumed.LastGranulePosition > 0 ? PreSkip : 0;
-            lastSyncTimestamp = time.GetTimestamp();
+            _lastSyncTimestamp = time.GetTimestamp();
         }
         else
         {
-            PreSkip = (ushort)encoder.Lookahead;
-            serialNumber = (uint)RandomNumberGenerator.GetInt32(int.MaxValue);
+            PreSkip = (ushort)_encoder.Lookahead;
+            _serialNumber = (uint)RandomNumberGenerator.GetInt32(int.MaxValue);
             WriteHeaders();
         }
     }
@@ -87,7 +87,7 @@ public sealed class OggOpusWriter : IRecordingSink
     public long SilenceSamples { get; private set; }
 
     /// <summary>Bytes on disk: complete pages only.</summary>
-    public long FileBytes => fileLength;
+    public long FileBytes => _fileLength;
 
     /// <summary>Starts a new file; fails if one exists (names are recording ids, never reused).</summary>
     public static OggOpusWriter Create(string path, int bitrate = DefaultBitrate, TimeSpan? syncInterval = null, TimeProvider? time = null) =>
@@ -118,7 +118,7 @@ public sealed class OggOpusWriter : IRecordingSink
 
     public void Write(long sampleOffset, ReadOnlySpan<byte> pcm16)
     {
-        ObjectDisposedException.ThrowIf(completed || handle.IsClosed, this);
+        ObjectDisposedException.ThrowIf(_completed || _handle.IsClosed, this);
         ArgumentOutOfRangeException.ThrowIfNegative(sampleOffset);
         // A stray odd byte cannot be half a sample of anything; leave it out rather than shift the whole track.
         pcm16 = pcm16[..(pcm16.Length & ~1)];
@@ -129,8 +129,8 @@ public sealed class OggOpusWriter : IRecordingSink
             SilenceSamples += gap;
             while (gap > 0)
             {
-                var slice = (int)Math.Min(gap, FrameSamples - frameFill);
-                Silence.AsSpan(0, slice).CopyTo(frame.AsSpan(frameFill));
+                var slice = (int)Math.Min(gap, FrameSamples - _frameFill);
+                Silence.AsSpan(0, slice).CopyTo(_frame.AsSpan(_frameFill));
                 Advance(slice);
                 gap -= slice;
             }
@@ -147,18 +147,18 @@ public sealed class OggOpusWriter : IRecordingSink
 
         while (!pcm16.IsEmpty)
         {
-            var take = Math.Min(pcm16.Length / 2, FrameSamples - frameFill);
+            var take = Math.Min(pcm16.Length / 2, FrameSamples - _frameFill);
             for (var i = 0; i < take; i++)
             {
-                frame[frameFill + i] = BinaryPrimitives.ReadInt16LittleEndian(pcm16[(2 * i)..]);
+                _frame[_frameFill + i] = BinaryPrimitives.ReadInt16LittleEndian(pcm16[(2 * i)..]);
             }
             pcm16 = pcm16[(2 * take)..];
             Advance(take);
         }
 
-        if (!page.IsEmpty && time.GetElapsedTime(lastSyncTimestamp) >= SyncInterval)
+        if (!_page.IsEmpty && _time.GetElapsedTime(_lastSyncTimestamp) >= SyncInterval)
         {
-            WritePage(OggHeaderType.None, encodedSamples);
+            WritePage(OggHeaderType.None, _encodedSamples);
         }
     }
 
@@ -168,37 +168,37 @@ public sealed class OggOpusWriter : IRecordingSink
     /// </summary>
     public void Complete()
     {
-        if (completed)
+        if (_completed)
         {
             return;
         }
         if (SamplesWritten > 0)
         {
             var end = SamplesWritten + PreSkip;
-            while (encodedSamples < end)
+            while (_encodedSamples < end)
             {
-                Silence.AsSpan(0, FrameSamples - frameFill).CopyTo(frame.AsSpan(frameFill));
-                frameFill = FrameSamples;
+                Silence.AsSpan(0, FrameSamples - _frameFill).CopyTo(_frame.AsSpan(_frameFill));
+                _frameFill = FrameSamples;
                 Encode(pageWhenFull: false);
             }
             WritePage(OggHeaderType.EndOfStream, end);
         }
-        completed = true;
-        handle.Dispose();
+        _completed = true;
+        _handle.Dispose();
     }
 
     /// <summary>Closes the file as a crash would leave it: the page in progress is lost (repair makes the rest whole).</summary>
     public void Dispose()
     {
-        completed = true;
-        handle.Dispose();
+        _completed = true;
+        _handle.Dispose();
     }
 
     private void Advance(int samples)
     {
-        frameFill += samples;
+        _frameFill += samples;
         SamplesWritten += samples;
-        if (frameFill == FrameSamples)
+        if (_frameFill == FrameSamples)
         {
             Encode(pageWhenFull: true);
         }
@@ -207,17 +207,17 @@ public sealed class OggOpusWriter : IRecordingSink
     /// <param name="pageWhenFull">Write the page once it holds an interval; off while finishing, so the end-of-stream page is never empty.</param>
     private void Encode(bool pageWhenFull)
     {
-        var length = encoder.Encode(frame, FrameSamples, packet, packet.Length);
-        frameFill = 0;
-        if (!page.CanAdd(length))
+        var length = _encoder.Encode(_frame, FrameSamples, _packet, _packet.Length);
+        _frameFill = 0;
+        if (!_page.CanAdd(length))
         {
-            WritePage(OggHeaderType.None, encodedSamples);
+            WritePage(OggHeaderType.None, _encodedSamples);
         }
-        page.Add(packet.AsSpan(0, length));
-        encodedSamples += FrameSamples;
-        if (pageWhenFull && page.PacketCount * (long)FrameSamples >= pageSamples)
+        _page.Add(_packet.AsSpan(0, length));
+        _encodedSamples += FrameSamples;
+        if (pageWhenFull && _page.PacketCount * (long)FrameSamples >= _pageSamples)
         {
-            WritePage(OggHeaderType.None, encodedSamples);
+            WritePage(OggHeaderType.None, _encodedSamples);
         }
     }
 
@@ -226,25 +226,25 @@ public sealed class OggOpusWriter : IRecordingSink
     {
         var headers = new OggPageBuilder();
         headers.Add(new OpusHead(1, PreSkip, SampleRate).ToPacket());
-        var first = headers.Build(OggHeaderType.BeginningOfStream, 0, serialNumber, sequenceNumber++).ToArray();
+        var first = headers.Build(OggHeaderType.BeginningOfStream, 0, _serialNumber, _sequenceNumber++).ToArray();
         headers.Add(OpusTags.ToPacket(Vendor));
-        var second = headers.Build(OggHeaderType.None, 0, serialNumber, sequenceNumber++);
+        var second = headers.Build(OggHeaderType.None, 0, _serialNumber, _sequenceNumber++);
         // One write for both, so a crash leaves both or neither.
         var both = new byte[first.Length + second.Length];
         first.CopyTo(both, 0);
         second.CopyTo(both.AsSpan(first.Length));
-        RandomAccess.Write(handle, both, 0);
-        fileLength = both.Length;
-        RandomAccess.FlushToDisk(handle);
-        lastSyncTimestamp = time.GetTimestamp();
+        RandomAccess.Write(_handle, both, 0);
+        _fileLength = both.Length;
+        RandomAccess.FlushToDisk(_handle);
+        _lastSyncTimestamp = _time.GetTimestamp();
     }
 
     private void WritePage(OggHeaderType headerType, long granulePosition)
     {
-        var bytes = page.Build(headerType, granulePosition, serialNumber, sequenceNumber++);
-        RandomAccess.Write(handle, bytes, fileLength);
-        fileLength += bytes.Length;
-        RandomAccess.FlushToDisk(handle);
-        lastSyncTimestamp = time.GetTimestamp();
+        var bytes = _page.Build(headerType, granulePosition, _serialNumber, _sequenceNumber++);
+        RandomAccess.Write(_handle, bytes, _fileLength);
+        _fileLength += bytes.Length;
+        RandomAccess.FlushToDisk(_handle);
+        _lastSyncTimestamp = _time.GetTimestamp();
     }
 }

@@ -24,34 +24,34 @@ public sealed class WhipClientTests(AppHostFixture fixture, ITestOutputHelper ou
     private static readonly TimeSpan CaptureLength = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan EventTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly string? clipPath = SharedAudio.Find(Path.Combine("dns-01", "df2_pf.wav"));
-    private readonly string workFolder = Directory.CreateTempSubdirectory("whip-client-").FullName;
-    private string LoopedPath => Path.Combine(workFolder, "clip.wav");
-    private IPlaywright? playwright;
-    private IBrowser? browser;
+    private readonly string? _clipPath = SharedAudio.Find(Path.Combine("dns-01", "df2_pf.wav"));
+    private readonly string _workFolder = Directory.CreateTempSubdirectory("whip-client-").FullName;
+    private string LoopedPath => Path.Combine(_workFolder, "clip.wav");
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
 
     public async Task InitializeAsync()
     {
-        if (!File.Exists(HeadlessChromium.ExecutablePath) || clipPath is null)
+        if (!File.Exists(HeadlessChromium.ExecutablePath) || _clipPath is null)
         {
             return;
         }
 
         // Three times the clip, so it still plays however long connecting and listening take.
-        await File.WriteAllBytesAsync(LoopedPath, Repeat(await File.ReadAllBytesAsync(clipPath), 3));
-        playwright = await Playwright.CreateAsync();
-        browser = await playwright.Chromium.LaunchAsync(HeadlessChromium.Options(LoopedPath));
+        await File.WriteAllBytesAsync(LoopedPath, Repeat(await File.ReadAllBytesAsync(_clipPath), 3));
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(HeadlessChromium.Options(LoopedPath));
     }
 
     public async Task DisposeAsync()
     {
-        if (browser is not null)
+        if (_browser is not null)
         {
-            await browser.DisposeAsync();
+            await _browser.DisposeAsync();
         }
 
-        playwright?.Dispose();
-        Directory.Delete(workFolder, recursive: true);
+        _playwright?.Dispose();
+        Directory.Delete(_workFolder, recursive: true);
     }
 
     [SkippableFact]
@@ -74,7 +74,7 @@ public sealed class WhipClientTests(AppHostFixture fixture, ITestOutputHelper ou
         var sessionId = stats.GetProperty("sessionId").GetGuid();
 
         // Bob hears the clip: envelope correlation after Opus, our jitter buffer and Chromium's.
-        var bobPage = await LiveAudioEndToEndTests.OpenUserPageAsync(browser!, output, bob, alice.UserName);
+        var bobPage = await LiveAudioEndToEndTests.OpenUserPageAsync(_browser!, output, bob, alice.UserName);
         await bobPage.EvaluateAsync(LiveAudioEndToEndTests.ListenAndRecordScript, alice.UserName);
         await Task.Delay(TimeSpan.FromSeconds(2));
         await bobPage.EvaluateAsync("() => { window.capturing = true; }");
@@ -115,7 +115,7 @@ public sealed class WhipClientTests(AppHostFixture fixture, ITestOutputHelper ou
         await AssertEndedAsync(sessionId, "consent-lapsed", client);
 
         // The same measurement for the page's path (Chromium, live.js goLive) on the same system.
-        var alicePage = await LiveAudioEndToEndTests.OpenUserPageAsync(browser!, output, alice, alice.UserName);
+        var alicePage = await LiveAudioEndToEndTests.OpenUserPageAsync(_browser!, output, alice, alice.UserName);
         var clock = Stopwatch.StartNew();
         await alicePage.EvaluateAsync("async () => { const live = await import('/js/live.js'); window.broadcast = await live.goLive({ denoise: true }); }");
         var chromiumConnect = await WaitForAudioAsync(alice, clock);
@@ -126,8 +126,8 @@ public sealed class WhipClientTests(AppHostFixture fixture, ITestOutputHelper ou
 
     private void SkipUnlessReady()
     {
-        Skip.If(clipPath is null, "../shared/audio/dns-01/df2_pf.wav is absent: the test needs the shared test audio.");
-        Skip.If(browser is null, $"{HeadlessChromium.ExecutablePath} is not installed (apt-get install chromium).");
+        Skip.If(_clipPath is null, "../shared/audio/dns-01/df2_pf.wav is absent: the test needs the shared test audio.");
+        Skip.If(_browser is null, $"{HeadlessChromium.ExecutablePath} is not installed (apt-get install chromium).");
         Skip.IfNot(File.Exists(WhipClientPath), $"{WhipClientPath} is not installed (apt-get install simple-whip-client).");
         Skip.IfNot(File.Exists("/usr/bin/gcc"), "gcc is not installed: Debian 12's whip-client needs the stub it builds (apt-get install gcc libc6-dev).");
     }
@@ -139,7 +139,7 @@ public sealed class WhipClientTests(AppHostFixture fixture, ITestOutputHelper ou
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            Environment = { ["XDG_CACHE_HOME"] = workFolder },
+            Environment = { ["XDG_CACHE_HOME"] = _workFolder },
             ArgumentList =
             {
                 Path.Combine(AppContext.BaseDirectory, "WhipClient", "whip-client-debian12.sh"),

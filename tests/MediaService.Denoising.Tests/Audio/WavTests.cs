@@ -35,14 +35,14 @@ public sealed class WavTests
     [Fact]
     public void Stereo_44k1_is_downmixed_and_resampled_to_48k_keeping_the_tone()
     {
-        const int rate = 44_100;
-        var interleaved = new float[rate * 2];
-        for (var i = 0; i < rate; i++)
+        const int Rate = 44_100;
+        var interleaved = new float[Rate * 2];
+        for (var i = 0; i < Rate; i++)
         {
-            interleaved[2 * i] = interleaved[2 * i + 1] = (float)(0.5 * Math.Sin(2 * Math.PI * (1000L * i % rate) / rate));
+            interleaved[2 * i] = interleaved[2 * i + 1] = (float)(0.5 * Math.Sin(2 * Math.PI * (1000L * i % Rate) / Rate));
         }
 
-        var mono = Resampler.ToMono(new WavAudio(rate, 2, WavSampleFormat.IeeeFloat, 32, interleaved), 48_000);
+        var mono = Resampler.ToMono(new WavAudio(Rate, 2, WavSampleFormat.IeeeFloat, 32, interleaved), 48_000);
 
         Assert.Equal(48_000, mono.Length);
         // Away from the edges the output is the same 1 kHz tone sampled at 48 kHz.
@@ -55,11 +55,11 @@ public sealed class WavTests
     [Fact]
     public void Downsampling_rejects_content_above_the_new_nyquist()
     {
-        const int rate = 96_000;
+        const int Rate = 96_000;
         // Phase reduced exactly in integers: a float sine of a large argument is itself broadband noise.
-        var tone = Enumerable.Range(0, rate).Select(i => (float)Math.Sin(2 * Math.PI * (30_000L * i % rate) / rate)).ToArray();
+        var tone = Enumerable.Range(0, Rate).Select(i => (float)Math.Sin(2 * Math.PI * (30_000L * i % Rate) / Rate)).ToArray();
 
-        var resampled = Resampler.Resample(tone, rate, 48_000);
+        var resampled = Resampler.Resample(tone, Rate, 48_000);
 
         var rms = Math.Sqrt(resampled.Skip(2000).Take(44_000).Average(v => (double)v * v));
         Assert.True(rms < 1e-3, $"30 kHz tone leaked at RMS {rms:E2}");

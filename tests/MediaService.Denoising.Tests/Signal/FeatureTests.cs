@@ -67,29 +67,29 @@ public sealed class FeatureTests
     [Fact]
     public void Deep_filter_sums_taps_over_past_and_future_frames_without_conjugate()
     {
-        const int bins = 3, dfBins = 2, order = 5;
+        const int Bins = 3, DfBins = 2, Order = 5;
         // A window of frames t − 2 … t + 2: frame n holds (n + 1) + i in bin 0.
-        var re = new float[order * bins];
-        var im = new float[order * bins];
-        for (var n = 0; n < order; n++)
+        var re = new float[Order * Bins];
+        var im = new float[Order * Bins];
+        for (var n = 0; n < Order; n++)
         {
-            re[n * bins] = n + 1;
-            im[n * bins] = 1;
+            re[n * Bins] = n + 1;
+            im[n * Bins] = 1;
         }
 
-        var coefs = new float[dfBins * order * 2];
+        var coefs = new float[DfBins * Order * 2];
         // Bin 0: tap n = 4 (frame t + 2) with coefficient i.
         coefs[2 * 4 + 1] = 1;
-        var outRe = new float[bins];
-        var outIm = new float[bins];
+        var outRe = new float[Bins];
+        var outIm = new float[Bins];
 
-        DeepFilter.ApplyFrame(re, im, bins, coefs, dfBins, order, outRe, outIm);
+        DeepFilter.ApplyFrame(re, im, Bins, coefs, DfBins, Order, outRe, outIm);
 
         // (5 + i)·i = −1 + 5i; bin 1 has no taps set.
         Assert.Equal(-1f, outRe[0]);
         Assert.Equal(5f, outIm[0]);
         Assert.Equal(0f, outRe[1]);
-        Assert.Equal(2, DeepFilter.CurrentFrameIndex(order, lookahead: 2));
+        Assert.Equal(2, DeepFilter.CurrentFrameIndex(Order, lookahead: 2));
     }
 
     [Fact]

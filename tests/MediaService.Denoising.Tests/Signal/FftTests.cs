@@ -30,16 +30,16 @@ public sealed class FftTests
     [Fact]
     public void Real_fft_matches_a_direct_dft_and_inverts()
     {
-        const int size = 960;
+        const int Size = 960;
         var random = new Random(7);
-        var signal = Enumerable.Range(0, size).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
-        var (expectedRe, expectedIm) = Dft(signal, new float[size]);
-        var fft = new RealFft(size);
+        var signal = Enumerable.Range(0, Size).Select(_ => (float)random.NextDouble() - 0.5f).ToArray();
+        var (expectedRe, expectedIm) = Dft(signal, new float[Size]);
+        var fft = new RealFft(Size);
         var re = new float[fft.Bins];
         var im = new float[fft.Bins];
 
         fft.Forward(signal, re, im);
-        var back = new float[size];
+        var back = new float[Size];
         fft.Inverse(re, im, back);
 
         for (var k = 0; k < fft.Bins; k++)
@@ -48,9 +48,9 @@ public sealed class FftTests
             Assert.Equal(expectedIm[k], im[k], 2e-3);
         }
 
-        for (var n = 0; n < size; n++)
+        for (var n = 0; n < Size; n++)
         {
-            Assert.Equal(signal[n], back[n] / size, 1e-5);
+            Assert.Equal(signal[n], back[n] / Size, 1e-5);
         }
     }
 

@@ -51,10 +51,10 @@ public sealed class StatefulStreamingTests(EngineFixture fixture, ITestOutputHel
         var engine = fixture.Engine;
         var model = engine.Stateful!;
         var clips = TestAssets.Clips.Select(c => engine.ModelInputs(fixture.Clip(c, "noisy.wav").AsSpan(0, 48_000 * 2))).ToArray();
-        const int calls = 60, frames = 2;
-        var alone = Run(model, [(clips[0], 0, calls)], calls, frames)[0];
+        const int Calls = 60, Frames = 2;
+        var alone = Run(model, [(clips[0], 0, Calls)], Calls, Frames)[0];
         // B joins at call 5 and leaves at call 30; C joins at call 12 and stays; each starts fresh when it joins.
-        var together = Run(model, [(clips[0], 0, calls), (clips[1], 5, 30), (clips[2], 12, calls)], calls, frames)[0];
+        var together = Run(model, [(clips[0], 0, Calls), (clips[1], 5, 30), (clips[2], 12, Calls)], Calls, Frames)[0];
 
         var mask = alone.Mask.Zip(together.Mask, (a, b) => MathF.Abs(a - b)).Max();
         var coefs = alone.Coefs.Zip(together.Coefs, (a, b) => MathF.Abs(a - b)).Max();
@@ -116,13 +116,13 @@ public sealed class StatefulStreamingTests(EngineFixture fixture, ITestOutputHel
     [SkippableFact]
     public async Task A_30_minute_stream_keeps_its_timing_its_cost_and_its_memory()
     {
-        const int rate = 48_000, minute = rate * 60, minutes = 30;
+        const int Rate = 48_000, Minute = Rate * 60, Minutes = 30;
         // A minute that repeats exactly: any two minutes of output should then match.
-        var signal = SyntheticSpeech.Generate(minute, rate, seed: 7);
+        var signal = SyntheticSpeech.Generate(Minute, Rate, seed: 7);
         await using var stream = fixture.StatefulStream();
         long received = 0;
-        var lastMinute = new float[minute];
-        var firstMinute = new float[minute];
+        var lastMinute = new float[Minute];
+        var firstMinute = new float[Minute];
         var nonFinite = 0;
         var reader = Task.Run(async () =>
         {
@@ -133,13 +133,13 @@ public sealed class StatefulStreamingTests(EngineFixture fixture, ITestOutputHel
                 {
                     var position = block.SampleOffset + i;
                     nonFinite += float.IsFinite(sample) ? 0 : 1;
-                    if (position < minute)
+                    if (position < Minute)
                     {
                         firstMinute[position] = sample;
                     }
-                    else if (position >= (long)(minutes - 1) * minute)
+                    else if (position >= (long)(Minutes - 1) * Minute)
                     {
-                        lastMinute[position - (long)(minutes - 1) * minute] = sample;
+                        lastMinute[position - (long)(Minutes - 1) * Minute] = sample;
                     }
                 }
 
@@ -150,23 +150,23 @@ public sealed class StatefulStreamingTests(EngineFixture fixture, ITestOutputHel
         var cpu = new List<TimeSpan>();
         var allocated = new List<long>();
         var memory = new List<long>();
-        for (var m = 0; m < minutes; m++)
+        for (var m = 0; m < Minutes; m++)
         {
             var started = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
             var allocatedBefore = GC.GetTotalAllocatedBytes();
             for (var second = 0; second < 60; second++)
             {
-                stream.Write(signal.AsSpan(second * rate, rate));
+                stream.Write(signal.AsSpan(second * Rate, Rate));
             }
 
-            while (stream.SamplesEmitted < (m + 1L) * minute - 4 * 480)
+            while (stream.SamplesEmitted < (m + 1L) * Minute - 4 * 480)
             {
                 await Task.Delay(5);
             }
 
             cpu.Add(System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - started);
             allocated.Add(GC.GetTotalAllocatedBytes() - allocatedBefore);
-            if (m is 4 or minutes - 1)
+            if (m is 4 or Minutes - 1)
             {
                 memory.Add(GC.GetTotalMemory(forceFullCollection: true));
             }
@@ -175,18 +175,18 @@ public sealed class StatefulStreamingTests(EngineFixture fixture, ITestOutputHel
         stream.Complete();
         await reader;
 
-        output.WriteLine($"CPU per minute of audio: first 5 {cpu.Take(5).Average(t => t.TotalMilliseconds):F0} ms, last 5 {cpu.TakeLast(5).Average(t => t.TotalMilliseconds):F0} ms");
-        output.WriteLine($"allocated per minute: first {allocated[1] / 1e6:F1} MB, last {allocated[^1] / 1e6:F1} MB; heap at minute 5 {memory[0] / 1e6:F1} MB, at the end {memory[1] / 1e6:F1} MB");
-        Assert.Equal((long)minutes * minute, received);
+        output.WriteLine($"CPU per Minute of audio: first 5 {cpu.Take(5).Average(t => t.TotalMilliseconds):F0} ms, last 5 {cpu.TakeLast(5).Average(t => t.TotalMilliseconds):F0} ms");
+        output.WriteLine($"allocated per minute: first {allocated[1] / 1e6:F1} MB, last {allocated[^1] / 1e6:F1} MB; heap at Minute 5 {memory[0] / 1e6:F1} MB, at the end {memory[1] / 1e6:F1} MB");
+        Assert.Equal((long)Minutes * Minute, received);
         Assert.Equal(0, nonFinite);
         Assert.Equal(0, stream.SamplesNotDenoised);
         // Every minute of input is the same: so must every minute of output be, once the normalisations settled.
-        var drift = Quality.Snr(firstMinute.AsSpan(rate * 30), lastMinute.AsSpan(rate * 30));
-        output.WriteLine($"minute 30 against minute 1 (second halves): {drift:F1} dB");
-        Assert.True(drift >= 30, $"the last minute differs from the first: {drift:F1} dB");
+        var drift = Quality.Snr(firstMinute.AsSpan(Rate * 30), lastMinute.AsSpan(Rate * 30));
+        output.WriteLine($"Minute 30 against Minute 1 (second halves): {drift:F1} dB");
+        Assert.True(drift >= 30, $"the last Minute differs from the first: {drift:F1} dB");
         Assert.True(cpu.TakeLast(5).Average(t => t.TotalMilliseconds) < 2 * cpu.Skip(1).Take(5).Average(t => t.TotalMilliseconds), "cost grows over the stream");
         Assert.True(allocated[^1] < allocated[1] * 1.25 + 1_000_000, "allocations grow over the stream");
-        Assert.True(memory[1] - memory[0] < 4_000_000, $"the heap grew by {(memory[1] - memory[0]) / 1e6:F1} MB over 25 minutes");
+        Assert.True(memory[1] - memory[0] < 4_000_000, $"the heap grew by {(memory[1] - memory[0]) / 1e6:F1} MB over 25 Minutes");
     }
 
     [SkippableFact]

@@ -43,14 +43,14 @@ public sealed class StreamingQualityTests(EngineFixture fixture, ITestOutputHelp
         await using var denoiser = new ChunkedStreamDenoiser(fixture.Engine, settings);
         var denoised = await StreamRunner.RunAsync(denoiser, noisy);
 
-        const int sampleRate = 48_000;
-        var hop = settings.ChunkSamples(sampleRate) - settings.OverlapSamples(sampleRate);
-        var near = sampleRate * 5 / 1000;
+        const int SampleRate = 48_000;
+        var hop = settings.ChunkSamples(SampleRate) - settings.OverlapSamples(SampleRate);
+        var near = SampleRate * 5 / 1000;
         var isNearJoin = new bool[denoised.Length];
         for (long join = hop; join < denoised.Length; join += hop)
         {
             // A chunk's contribution starts where the next chunk fades in and stops where the previous one has faded out.
-            foreach (var edge in (ReadOnlySpan<long>)[join, join + settings.OverlapSamples(sampleRate)])
+            foreach (var edge in (ReadOnlySpan<long>)[join, join + settings.OverlapSamples(SampleRate)])
             {
                 var from = (int)Math.Clamp(edge - near, 0, denoised.Length);
                 var to = (int)Math.Clamp(edge + near, 0, denoised.Length);

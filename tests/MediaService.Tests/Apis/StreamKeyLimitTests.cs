@@ -12,22 +12,17 @@ namespace AudioStream.MediaService.Tests.Apis;
 /// <summary>The per-user stream key limit against a real PostgreSQL, with creations arriving all at once.</summary>
 public sealed class StreamKeyLimitTests : IAsyncLifetime
 {
-    private readonly ThrowawayPostgres _server = new();
-    private string _connectionString = "";
+    private readonly ThrowawayDatabase<MediaDbContext> _database = new("mediadb", options => new MediaDbContext(options));
 
-    public async Task InitializeAsync()
-    {
-        await _server.InitializeAsync();
-        _connectionString = await _server.CreateMigratedDatabaseAsync("mediadb", Create);
-    }
+    public Task InitializeAsync() => _database.InitializeAsync();
 
-    public Task DisposeAsync() => _server.DisposeAsync();
+    public Task DisposeAsync() => _database.DisposeAsync();
 
     [Fact]
     public async Task Twenty_parallel_creations_leave_exactly_ten_keys_and_refuse_the_rest_with_409()
     {
         var user = new CurrentUser(Guid.NewGuid(), "keymaker", "session").ToPrincipal("test");
-        var contexts = Enumerable.Range(0, 2 * StreamKeysApi.MaxKeysPerUser).Select(_ => CreateContext()).ToArray();
+        var contexts = Enumerable.Range(0, 2 * StreamKeysApi.MaxKeysPerUser).Select(_ => _database.CreateContext()).ToArray();
         foreach (var context in contexts)
         {
             await context.Database.OpenConnectionAsync();
@@ -48,13 +43,7 @@ public sealed class StreamKeyLimitTests : IAsyncLifetime
         Assert.Equal(StreamKeysApi.MaxKeysPerUser, results.Count(r => r.Result is Created<StreamKeyCreatedResponse>));
         Assert.All(results.Where(r => r.Result is not Created<StreamKeyCreatedResponse>),
             r => Assert.Equal(StatusCodes.Status409Conflict, Assert.IsType<ProblemHttpResult>(r.Result).StatusCode));
-        await using var check = CreateContext();
+        await using var check = _database.CreateContext();
         Assert.Equal(StreamKeysApi.MaxKeysPerUser, await check.StreamKeys.CountAsync());
     }
-
-    /// <summary>Retrying, as Aspire configures the service's context.</summary>
-    private MediaDbContext CreateContext() => Create(_connectionString);
-
-    private static MediaDbContext Create(string connectionString) =>
-        new(new DbContextOptionsBuilder<MediaDbContext>().UseNpgsql(connectionString, npgsql => npgsql.EnableRetryOnFailure()).Options);
 }
