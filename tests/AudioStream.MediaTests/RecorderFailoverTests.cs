@@ -61,7 +61,13 @@ public sealed class RecorderFailoverTests(RecorderFailoverFixture fixture, ITest
         // Everything that reached the recorder: at least what was on disk at the kill, at most what was sent.
         Assert.InRange(duration, onDiskAtKill, sentSeconds + 0.5);
 
-        await StartAgainAsync(media.ResourceId);
+        // The AppHost starts a crashed media node again by itself (CrashedNodeRestarter): wait for a new process, healthy.
+        var restart = Stopwatch.StartNew();
+        await MediaTestSupport.WaitUntilAsync(
+            async () => await ServiceProcesses.FindAsync(fixture, "media") is [var again] && again.Pid != media.Pid,
+            TimeSpan.FromSeconds(90));
+        await fixture.App.ResourceNotifications.WaitForResourceHealthyAsync("media").WaitAsync(TimeSpan.FromSeconds(90));
+        output.WriteLine($"media node running and healthy again {restart.Elapsed.TotalSeconds:F1} s after the recording completed");
     }
 
     [Fact]
