@@ -1,5 +1,6 @@
 using AudioStream.ServiceDefaults.Security;
 using Grpc.Core;
+using Grpc.Net.Client;
 using Grpc.Net.Client.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -18,6 +19,18 @@ public static class GrpcClients
         services.AddGrpcClient<TClient>(options => options.Address = new Uri($"http://_grpc.{serviceName}"))
             .ConfigureChannel(channel => channel.ServiceConfig = new ServiceConfig { MethodConfigs = { RetryTransientFailures } })
             .AddHttpMessageHandler(services => new ServiceTokenHandler(services.GetRequiredService<ServiceTokenIssuer>(), serviceName));
+
+    /// <summary>
+    /// A channel to one instance of another AudioStream service at <paramref name="address"/> (found in a registry, not
+    /// by service discovery), with the same token and retry policy as <see cref="AddServiceGrpcClient{TClient}"/>.
+    /// </summary>
+    public static GrpcChannel ChannelFor(Uri address, ServiceTokenIssuer issuer, string serviceName) =>
+        GrpcChannel.ForAddress(address, new GrpcChannelOptions
+        {
+            HttpHandler = new ServiceTokenHandler(issuer, serviceName) { InnerHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true } },
+            ServiceConfig = new ServiceConfig { MethodConfigs = { RetryTransientFailures } },
+            DisposeHttpClient = true,
+        });
 
     private static readonly MethodConfig RetryTransientFailures = new()
     {

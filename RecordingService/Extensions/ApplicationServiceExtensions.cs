@@ -36,6 +36,7 @@ internal static class ApplicationServiceExtensions
         builder.Services.AddSingleton<RecordingLimits>();
         builder.Services.AddSingleton<RecordingMetrics>();
         builder.Services.AddSingleton<RecordingEvents>();
+        builder.Services.AddSingleton<MediaNodeClients>();
         builder.Services.AddSingleton<ILiveAudioSource, GrpcLiveAudioSource>();
         builder.Services.AddSingleton<RecordingLeases>();
         builder.Services.AddSingleton<RecordingRecovery>();

@@ -6,8 +6,8 @@ using Grpc.Core;
 
 namespace AudioStream.RecordingService.Grpc;
 
-/// <summary>MediaService's <c>MediaStream.Subscribe</c> as an <see cref="ILiveAudioSource"/>.</summary>
-public sealed class GrpcLiveAudioSource(MediaStream.MediaStreamClient client) : ILiveAudioSource
+/// <summary>MediaService's <c>MediaStream.Subscribe</c> as an <see cref="ILiveAudioSource"/>, at the node that holds the stream.</summary>
+public sealed class GrpcLiveAudioSource(MediaNodeClients nodes) : ILiveAudioSource
 {
     public async IAsyncEnumerable<LiveChunk> SubscribeAsync(
         LiveStreamRef stream, RecordingTrack track, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -22,6 +22,7 @@ public sealed class GrpcLiveAudioSource(MediaStream.MediaStreamClient client) : 
             request.Username = stream.OwnerName;
         }
 
+        var client = await nodes.ForStreamAsync(stream);
         using var call = client.Subscribe(request, cancellationToken: cancellationToken);
         var chunks = call.ResponseStream;
         while (true)

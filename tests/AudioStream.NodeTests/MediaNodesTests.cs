@@ -49,6 +49,17 @@ public sealed class MediaNodesTests(MediaNodesFixture fixture, ITestOutputHelper
                 Assert.Equal(HttpStatusCode.OK, hangUp.StatusCode);
                 Assert.Equal(node, NodeHeader(hangUp));
             }
+
+            // Each stream is recorded from the node that holds it (the recorder subscribes there, found in the registry).
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            await aliceLive.StopAsync();
+            await bobLive.StopAsync();
+            foreach (var live in new[] { aliceLive, bobLive })
+            {
+                var recording = await live.WaitForRecordingAsync(r => r.GetProperty("status").GetString() == "complete");
+                output.WriteLine($"{live.Owner.UserName}'s recording: {recording.GetProperty("durationSeconds").GetDouble():F2} s");
+                Assert.True(recording.GetProperty("durationSeconds").GetDouble() > 1, $"{live.Owner.UserName}'s recording holds {recording.GetProperty("durationSeconds")} s");
+            }
         }
     }
 
