@@ -83,6 +83,22 @@ internal static partial class LivePage
         return JsonSerializer.Deserialize<PathStats>(json, JsonOptions)!;
     }
 
+    /// <summary>Every candidate pair of a connection, one a line (state, nomination, checks, both candidates): why a path was or was not chosen.</summary>
+    public static Task<string> CandidatePairsAsync(IPage page, string connection) => page.EvaluateAsync<string>("""
+        async (name) => {
+          const stats = await window[name].pc.getStats();
+          const describe = (c) => c ? `${c.candidateType}/${c.relayProtocol ?? c.protocol} ${c.address}:${c.port}` : '?';
+          const lines = [];
+          stats.forEach(s => {
+            if (s.type !== 'candidate-pair') return;
+            lines.push(`${describe(stats.get(s.localCandidateId))} → ${describe(stats.get(s.remoteCandidateId))}: ${s.state}` +
+              `${s.nominated ? ', nominated' : ''}, requests ${s.requestsSent}/${s.responsesReceived} answered, rtt ${s.currentRoundTripTime ?? '-'}`);
+          });
+          stats.forEach(s => { if (s.type === 'local-candidate') lines.push(`local ${describe(s)} priority ${s.priority}`); });
+          return lines.join('\n');
+        }
+        """, connection);
+
     /// <summary>What the listener's browser received and played (inbound-rtp), cumulative.</summary>
     public static async Task<InboundStats> InboundAsync(IPage page)
     {
