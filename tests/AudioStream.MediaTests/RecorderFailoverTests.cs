@@ -25,6 +25,7 @@ public sealed class RecorderFailoverTests(RecorderFailoverFixture fixture, ITest
     [Fact]
     public async Task A_recording_whose_media_node_is_killed_completes_with_the_audio_received()
     {
+        await fixture.WaitForAllHealthyAsync();
         using var alice = await new UserSession(fixture).RegisterAsync();
         var (sessionId, whipUrl) = await alice.GoLiveAsync(denoise: false);
         using var sender = new WebRtcClient(sends: true);
@@ -73,6 +74,7 @@ public sealed class RecorderFailoverTests(RecorderFailoverFixture fixture, ITest
     [Fact]
     public async Task A_surviving_recorder_takes_over_a_killed_recorders_stream_and_fills_only_the_takeover_gap()
     {
+        await fixture.WaitForAllHealthyAsync();
         var redis = await ConnectionMultiplexer.ConnectAsync((await fixture.App.GetConnectionStringAsync("redis"))!);
         await using var _ = redis;
         var recorders = await ServiceProcesses.FindAsync(fixture, "recordings");

@@ -8,7 +8,8 @@ internal static class ServiceProcesses
 {
     /// <summary>
     /// Each instance (replica) of <paramref name="resourceName"/>: its resource id (for start commands) and the pid of
-    /// the service itself (the process DCP started, or its child when that is a <c>dotnet</c> launcher).
+    /// the service itself (the process DCP started, or its child when that is a <c>dotnet</c> launcher). An instance whose
+    /// service is not running (exited, or its launcher has not started it yet) is left out.
     /// </summary>
     public static async Task<IReadOnlyList<(string ResourceId, int Pid)>> FindAsync(AppHostFixture fixture, string resourceName)
     {
@@ -30,7 +31,7 @@ internal static class ServiceProcesses
         {
             // The watch replays every resource's latest state and then waits for changes: two seconds is plenty.
         }
-        return [.. found.Select(f => (f.Key, ServicePid(f.Value, resourceName))).Where(f => f.Item2 > 0)];
+        return [.. found.Select(f => (f.Key, ServicePid(f.Value))).Where(f => f.Item2 > 0)];
     }
 
     public static async Task KillAsync(int pid)
@@ -40,7 +41,7 @@ internal static class ServiceProcesses
         await process.WaitForExitAsync();
     }
 
-    private static int ServicePid(int launched, string resourceName)
+    private static int ServicePid(int launched)
     {
         if (!IsAlive(launched))
         {
@@ -58,7 +59,7 @@ internal static class ServiceProcesses
                 return pid;
             }
         }
-        throw new InvalidOperationException($"No service process under {resourceName}'s launcher {launched}.");
+        return 0; // the launcher is up and its service not yet (a restart under way): not running
     }
 
     private static bool IsAlive(int pid) => File.Exists($"/proc/{pid}/stat");

@@ -213,36 +213,44 @@ public class ChromiumInteropTests(ChromiumFixture chromium, ITestOutputHelper ou
         var frame = new float[960];
         long sample = 0;
         var encodeTimes = new List<double>();
+        var sentAt = new long[200];
         // Frames go out on an absolute 20 ms schedule (a late frame is sent at once, as a real sender's clock would),
-        // and the browser is measured without holding the sender back: a stalled sender is concealment we caused.
+        // from a thread of its own (a busy thread pool cannot hold it back), and the browser is measured without holding
+        // the sender back. What the sender still stalls (a loaded machine) is concealment we caused, allowed for below.
         Task<string>? early = null, late = null;
-        var start = Stopwatch.GetTimestamp();
-        for (int f = 0; f < 200; f++)
+        await Task.Factory.StartNew(() =>
         {
-            for (int i = 0; i < frame.Length; i++, sample++)
+            var start = Stopwatch.GetTimestamp();
+            for (int f = 0; f < 200; f++)
             {
-                frame[i] = 0.5f * MathF.Sin(2 * MathF.PI * 440 * sample / 48000f);
-            }
+                for (int i = 0; i < frame.Length; i++, sample++)
+                {
+                    frame[i] = 0.5f * MathF.Sin(2 * MathF.PI * 440 * sample / 48000f);
+                }
 
-            long before = Stopwatch.GetTimestamp();
-            Assert.True(peer.SendFrame(frame));
-            encodeTimes.Add(Stopwatch.GetElapsedTime(before).TotalMicroseconds);
-            if (f == 75)
-            {
-                early = page.EvaluateAsync<string>("() => window.measure()");
-            }
+                long before = Stopwatch.GetTimestamp();
+                sentAt[f] = before;
+                Assert.True(peer.SendFrame(frame));
+                encodeTimes.Add(Stopwatch.GetElapsedTime(before).TotalMicroseconds);
+                if (f == 75)
+                {
+                    early = page.EvaluateAsync<string>("() => window.measure()");
+                }
 
-            if (f == 175)
-            {
-                late = page.EvaluateAsync<string>("() => window.measure()");
-            }
+                if (f == 175)
+                {
+                    late = page.EvaluateAsync<string>("() => window.measure()");
+                }
 
-            var wait = TimeSpan.FromMilliseconds(20 * (f + 1)) - Stopwatch.GetElapsedTime(start);
-            if (wait > TimeSpan.Zero)
-            {
-                await Task.Delay(wait, timeout.Token);
+                while (Stopwatch.GetElapsedTime(start) < TimeSpan.FromMilliseconds(20 * (f + 1)) && !timeout.IsCancellationRequested)
+                {
+                    Thread.Sleep(1);
+                }
             }
-        }
+        }, timeout.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        // Between the two measurements: how long the sender was later than its 20 ms beat, in all.
+        var stalledMs = Enumerable.Range(76, 100)
+            .Sum(f => Math.Max(0, Stopwatch.GetElapsedTime(sentAt[f - 1], sentAt[f]).TotalMilliseconds - 20));
 
         var earlyStats = JsonDocument.Parse(await early!.WaitAsync(timeout.Token)).RootElement;
         var stats = JsonDocument.Parse(await late!.WaitAsync(timeout.Token)).RootElement;
@@ -253,10 +261,13 @@ public class ChromiumInteropTests(ChromiumFixture chromium, ITestOutputHelper ou
         Assert.True(stats.GetProperty("packetsReceived").GetInt64() > 100);
         Assert.True(stats.GetProperty("totalAudioEnergy").GetDouble() > 0.1);
         Assert.True(stats.GetProperty("totalSamplesReceived").GetInt64() > 48000);
-        // Once playing (the first second includes Chromium's own start-up), under 10 % of what it plays is concealment.
+        // Once playing (the first second includes Chromium's own start-up), under 10 % of what it plays is concealment,
+        // besides what the sender's own stalls explain (48 samples a millisecond).
         long concealed = stats.GetProperty("concealedSamples").GetInt64() - earlyStats.GetProperty("concealedSamples").GetInt64();
         long played = stats.GetProperty("totalSamplesReceived").GetInt64() - earlyStats.GetProperty("totalSamplesReceived").GetInt64();
-        Assert.True(played > 40000 && concealed < played / 10, $"concealed {concealed} of {played} samples");
+        output.WriteLine($"sender stalled {stalledMs:F0} ms in all between the measurements; Chromium concealed {concealed} of {played} samples");
+        Assert.True(played > 40000 && concealed < played / 10 + (long)(48 * stalledMs),
+            $"concealed {concealed} of {played} samples (the sender stalled {stalledMs:F0} ms)");
         Assert.InRange(stats.GetProperty("peakHz").GetDouble(), 420, 460);
         Assert.InRange(stats.GetProperty("rms").GetDouble(), 0.1, 0.6);
 
