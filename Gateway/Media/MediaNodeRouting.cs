@@ -109,6 +109,14 @@ public static class MediaNodeRouting
     private static async Task<string?> PlaceAsync(
         HttpContext context, IReverseProxyFeature feature, MediaNodeDirectory directory, MediaRegistryReader registry)
     {
+        if (CurrentUser.TryFrom(context.User) is { } me && await registry.LocateOwnerAsync(me.UserName) is { NodeAlive: false } previous)
+        {
+            // Its node is gone but the stream has not been ended yet: "already live" would be wrong, and soon untrue.
+            context.Response.Headers.RetryAfter = RetryWhenLost;
+            await WriteProblemAsync(context, previous.NodeId, "Your previous stream is still ending.",
+                $"The media server that held it (node {previous.NodeId}) was lost. Try again in a moment.");
+            return null;
+        }
         // Read now, not from the last refresh: placements a second apart must see each other's streams.
         var nodes = await registry.ReadNodesAsync();
         if (nodes.Count == 0)

@@ -4,6 +4,7 @@ using AudioStream.MediaService.Denoising.Onnx;
 using AudioStream.MediaService.Infrastructure;
 using AudioStream.MediaService.Live;
 using AudioStream.MediaService.Model;
+using AudioStream.MediaService.Nodes;
 using AudioStream.ServiceDefaults;
 using AudioStream.ServiceDefaults.Rules;
 using AudioStream.ServiceDefaults.Security;
@@ -25,14 +26,15 @@ public static class StreamsApi
     }
 
     public static async Task<Results<Created<StreamStartedResponse>, ValidationProblem, ProblemHttpResult>> StartAsync(
-        StartStreamRequest request, ClaimsPrincipal principal, MediaDbContext db, LiveStreamManager streams)
+        StartStreamRequest request, ClaimsPrincipal principal, MediaDbContext db, LiveStreamManager streams, StreamAdmission admission,
+        HttpResponse response)
     {
         if (InvalidTitle(request.Title) is { } invalid)
         {
             return invalid;
         }
 
-        var (stream, problem) = await GoLiveAsync(principal.GetCurrentUser(), request.Title, request.Denoise, streamKeyId: null, db, streams);
+        var (stream, problem) = await GoLiveAsync(principal.GetCurrentUser(), request.Title, request.Denoise, streamKeyId: null, db, streams, admission, response);
         if (stream is null)
         {
             return problem!;
@@ -47,37 +49,64 @@ public static class StreamsApi
         ? Invalid("title", $"Keep the title to {TitleRule.MaxLength} characters.", "The stream is not valid.")
         : null;
 
-    /// <summary>Opens the user's live session (409 when they already have one), the one way a stream starts.</summary>
+    /// <summary>
+    /// Opens the user's live session (409 when they already have one; 503 with Retry-After when this node is draining or
+    /// full), the one way a stream starts.
+    /// </summary>
     internal static async Task<(LiveBroadcast? Stream, ProblemHttpResult? Problem)> GoLiveAsync(
-        CurrentUser me, string? title, bool denoise, Guid? streamKeyId, MediaDbContext db, LiveStreamManager streams)
+        CurrentUser me, string? title, bool denoise, Guid? streamKeyId, MediaDbContext db, LiveStreamManager streams,
+        StreamAdmission admission, HttpResponse response)
     {
         if (streams.Draining)
         {
             // The gateway places no stream on a draining node; this answers one that raced the drain.
+            response.Headers.RetryAfter = "2";
             return (null, Problem(StatusCodes.Status503ServiceUnavailable, "This media server is shutting down: try again."));
         }
-
-        var session = new LiveSession
+        if (!admission.TryTake())
         {
-            OwnerId = me.Id,
-            OwnerName = me.UserName,
-            Title = string.IsNullOrWhiteSpace(title) ? null : title.Trim(),
-            Denoise = denoise,
-            StreamKeyId = streamKeyId,
-            NodeId = streams.NodeId,
-        };
-        db.Streams.Add(session);
+            // The gateway's placement raced another for this node's last slot.
+            response.Headers.RetryAfter = StreamAdmission.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return (null, TypedResults.Problem(
+                statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "This media server is full.",
+                detail: $"It carries {admission.Max} live streams, the most it takes. Try again in a moment.",
+                extensions: new Dictionary<string, object?> { ["limit"] = "Media:MaxStreams", ["max"] = admission.Max }));
+        }
+
+        LiveBroadcast? started = null;
         try
         {
-            await db.SaveChangesAsync();
-        }
-        catch (DbUpdateException ex) when (ex.IsUniqueViolation())
-        {
-            return (null, Problem(StatusCodes.Status409Conflict, "You are already live."));
-        }
+            var session = new LiveSession
+            {
+                OwnerId = me.Id,
+                OwnerName = me.UserName,
+                Title = string.IsNullOrWhiteSpace(title) ? null : title.Trim(),
+                Denoise = denoise,
+                StreamKeyId = streamKeyId,
+                NodeId = streams.NodeId,
+            };
+            db.Streams.Add(session);
+            try
+            {
+                await db.SaveChangesAsync();
+            }
+            catch (DbUpdateException ex) when (ex.IsUniqueViolation())
+            {
+                return (null, Problem(StatusCodes.Status409Conflict, "You are already live."));
+            }
 
-        // A stream the page started lasts as long as the sign-in it was started with (logout ends it); a key's does not.
-        return (await streams.GoLiveAsync(session, streamKeyId is null ? me.SessionId : null), null);
+            // A stream the page started lasts as long as the sign-in it was started with (logout ends it); a key's does not.
+            started = await streams.GoLiveAsync(session, streamKeyId is null ? me.SessionId : null);
+            return (started, null);
+        }
+        finally
+        {
+            if (started is null)
+            {
+                admission.Release();
+            }
+        }
     }
 
     public static async Task<Results<Ok<StreamEndedResponse>, ProblemHttpResult>> StopAsync(

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using AudioStream.MediaService.Infrastructure;
 using AudioStream.MediaService.Live;
+using AudioStream.MediaService.Nodes;
 using AudioStream.MediaService.Security;
 using AudioStream.MediaService.WebRtc;
 using AudioStream.MediaService.WebRtc.Sdp;
@@ -35,8 +36,8 @@ public static class WhipPublishApi
     /// <param name="title">Shown with the stream and its recording (query parameter).</param>
     /// <param name="denoise">Clean the audio with DeepFilterNet (query parameter; on unless <c>false</c>).</param>
     public static async Task<Results<SdpAnswerResult, ValidationProblem, ProblemHttpResult>> PublishAsync(
-        HttpRequest request, ClaimsPrincipal principal, MediaDbContext db, LiveStreamManager streams, WebRtcEndpoint endpoint,
-        IceServerDirectory iceServers, string? title = null, bool denoise = true)
+        HttpRequest request, ClaimsPrincipal principal, MediaDbContext db, LiveStreamManager streams, StreamAdmission admission,
+        WebRtcEndpoint endpoint, IceServerDirectory iceServers, string? title = null, bool denoise = true)
     {
         if (StreamsApi.InvalidTitle(title) is { } invalid)
         {
@@ -62,7 +63,7 @@ public static class WhipPublishApi
         }
 
         var me = principal.GetCurrentUser();
-        var (stream, problem) = await StreamsApi.GoLiveAsync(me, title, denoise, StreamKeyAuthenticationHandler.KeyId(principal), db, streams);
+        var (stream, problem) = await StreamsApi.GoLiveAsync(me, title, denoise, StreamKeyAuthenticationHandler.KeyId(principal), db, streams, admission, request.HttpContext.Response);
         var resourceId = Guid.NewGuid();
         if (stream is null || !stream.TryAttachIngest(peer, resourceId))
         {

@@ -22,6 +22,7 @@ public sealed class LiveStreamManager(
     IServiceScopeFactory scopes,
     IConnectionMultiplexer redis,
     MediaNodeLeases leases,
+    StreamAdmission admission,
     IStreamDenoiserFactory denoisers,
     IOptions<LiveOptions> options,
     MediaMetrics metrics,
@@ -57,7 +58,7 @@ public sealed class LiveStreamManager(
 
     public LiveBroadcast? FindByName(string userName) => _byName.GetValueOrDefault(userName);
 
-    /// <summary>Brings a freshly inserted session to life and announces it.</summary>
+    /// <summary>Brings a freshly inserted session to life and announces it; it holds the <see cref="StreamAdmission"/> slot the caller took until it ends.</summary>
     /// <param name="signInSessionId">The sign-in session the page went live with (its logout ends the stream); null for a stream key.</param>
     public async Task<LiveBroadcast> GoLiveAsync(LiveSession session, string? signInSessionId)
     {
@@ -90,6 +91,7 @@ public sealed class LiveStreamManager(
         }
 
         _bySession.TryRemove(new KeyValuePair<Guid, LiveBroadcast>(stream.SessionId, stream));
+        admission.Release();
         _byOwner.TryRemove(new KeyValuePair<Guid, LiveBroadcast>(stream.OwnerId, stream));
         _byName.TryRemove(new KeyValuePair<string, LiveBroadcast>(stream.OwnerName, stream));
         metrics.StreamEnded(reason);

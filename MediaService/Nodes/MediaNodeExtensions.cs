@@ -12,6 +12,7 @@ internal static class MediaNodeExtensions
         builder.Services.AddSingleton(provider => new MediaNodeLeases(
             provider.GetRequiredService<StackExchange.Redis.IConnectionMultiplexer>(),
             provider.GetRequiredService<IOptions<MediaNodeOptions>>().Value.NodeId is { Length: > 0 } id ? id : Environment.MachineName));
+        builder.Services.AddSingleton<StreamAdmission>();
         builder.Services.AddHostedService<MediaNodeRegistry>();
         // The drain runs inside the host's shutdown: give it its deadline and the ordinary stop after it.
         var drain = builder.Configuration.GetSection(MediaNodeOptions.SectionName).Get<MediaNodeOptions>()?.DrainDeadline
