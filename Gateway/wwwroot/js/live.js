@@ -14,12 +14,21 @@ async function problemTitle(response) {
 }
 
 class LiveError extends Error {
-  constructor(status, message) {
+  constructor(status, message, retryAfterSeconds = null) {
     super(message);
     this.name = 'LiveError';
     this.status = status;
+    this.retryAfterSeconds = retryAfterSeconds;
   }
 }
+
+/** A LiveError for a failed response, with its Retry-After (seconds) when a limit or a lost server asks to come back. */
+async function failure(response) {
+  const retryAfter = Number.parseInt(response.headers.get('Retry-After') ?? '', 10);
+  return new LiveError(response.status, await problemTitle(response), Number.isFinite(retryAfter) ? retryAfter : null);
+}
+
+const sleep = (ms) => new Promise(resolve => setTimeout(resolve, ms));
 
 /**
  * STUN and TURN servers with credentials for this user (the relay reaches us from networks that block UDP or sit
@@ -50,7 +59,7 @@ async function negotiate(pc, url) {
     body: pc.localDescription.sdp,
     credentials: 'same-origin',
   });
-  if (response.status !== 201) throw new LiveError(response.status, await problemTitle(response));
+  if (response.status !== 201) throw await failure(response);
   const answer = await response.text();
   await pc.setRemoteDescription({ type: 'answer', sdp: answer });
   return response.headers.get('Location');
@@ -95,7 +104,7 @@ export async function goLive({ denoise = true, title = null, iceTransportPolicy 
   });
   if (created.status !== 201) {
     microphone.getTracks().forEach(t => t.stop());
-    throw new LiveError(created.status, await problemTitle(created));
+    throw await failure(created);
   }
   const live = await created.json();
   const pc = await createPeerConnection(iceTransportPolicy);
@@ -163,7 +172,7 @@ export async function streamStats(username) {
   const response = await fetch(`/api/media/streams/${encodeURIComponent(username)}`, { credentials: 'same-origin' });
   if (response.status === 200) return response.json();
   if (response.status === 404) return null;
-  throw new LiveError(response.status, await problemTitle(response));
+  throw await failure(response);
 }
 
 /**
@@ -263,13 +272,17 @@ function renderBroadcaster(section, me) {
   let broadcast = null;
   let timers = [];
   let stopMeter = null;
+  // When the stream was lost rather than stopped: going live again then waits out the old stream's closing.
+  let lostAt = null;
 
-  const reset = (message) => {
+  const reset = (message, { lost = false } = {}) => {
     timers.forEach(clearInterval);
     timers = [];
     stopMeter?.();
     stopMeter = null;
     broadcast = null;
+    lostAt = lost ? Date.now() : null;
+    goButton.textContent = lost ? 'Go live again' : 'Go live';
     goButton.hidden = false;
     goButton.disabled = false;
     stopButton.hidden = true;
@@ -280,17 +293,44 @@ function renderBroadcaster(section, me) {
     status.textContent = message;
   };
 
+  /** The stream stopped without the Stop button (its server was lost, the connection failed): offer it again. */
+  const lose = (message) => {
+    const ending = broadcast;
+    if (!ending) return;
+    reset(message, { lost: true });
+    ending.stop().catch(() => { /* its server may be gone */ });
+  };
+
+  /**
+   * Goes live; while the media servers ask to come back (503 with Retry-After: one was lost, is restarting or full)
+   * and, just after a loss, while the lost stream is still closing (409), tries again for up to two minutes (a restarting node).
+   */
+  const goLiveRetrying = async (options) => {
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      try {
+        return await goLive(options);
+      } catch (error) {
+        const closing = error.status === 409 && lostAt !== null && Date.now() - lostAt < 30_000;
+        if (!(error.status === 503 || closing) || Date.now() > deadline) throw error;
+        status.textContent = closing ? 'Waiting for your previous stream to close…' : `${error.message} Trying again…`;
+        await sleep(1000 * Math.min(10, Math.max(1, error.retryAfterSeconds ?? 2)));
+      }
+    }
+  };
+
   goButton.addEventListener('click', async () => {
     goButton.disabled = true;
     denoise.disabled = true;
     title.disabled = true;
     status.textContent = 'Connecting…';
     try {
-      broadcast = await goLive({ denoise: denoise.checked, title: title.value.trim() || null });
+      broadcast = await goLiveRetrying({ denoise: denoise.checked, title: title.value.trim() || null });
     } catch (error) {
-      reset(error.status === 409 ? 'You are already live (in another tab?).' : error.message);
+      reset(error.status === 409 ? 'You are already live (in another tab?).' : error.message, { lost: lostAt !== null });
       return;
     }
+    lostAt = null;
     const started = Date.parse(broadcast.startedAt);
     goButton.hidden = true;
     stopButton.hidden = false;
@@ -315,20 +355,23 @@ function renderBroadcaster(section, me) {
             recordingNote.textContent = recording.note ?? '';
             recordingNote.hidden = !recording.note;
           }
-        } else if (broadcast) reset('Your stream ended.');
-      } catch { /* keep the last count */ }
+        } else lose('Your stream ended.');
+      } catch (error) {
+        // 503: the gateway says the media server holding the stream is gone. Anything else: keep the last figures.
+        if (error.status === 503) lose('Your stream stopped: the media server carrying it was lost. What was recorded is kept.');
+      }
     }, STATS_EVERY_MS));
-    broadcast.pc.addEventListener('connectionstatechange', () => {
-      if (broadcast && (broadcast.pc.connectionState === 'failed' || broadcast.pc.connectionState === 'closed')) {
-        const ending = broadcast;
-        reset('The connection dropped; your stream ended.');
-        ending.stop();
+    const connection = broadcast.pc;
+    connection.addEventListener('connectionstatechange', () => {
+      if (broadcast?.pc === connection && (connection.connectionState === 'failed' || connection.connectionState === 'closed')) {
+        lose('The connection dropped; your stream ended.');
       }
     });
   });
 
   stopButton.addEventListener('click', async () => {
     const ending = broadcast;
+    broadcast = null; // a stats tick meanwhile must not take the stop for a loss
     stopButton.disabled = true;
     const summary = ending ? await ending.stop() : null;
     stopButton.disabled = false;
@@ -367,6 +410,10 @@ function renderListener(section, username) {
 
   let listening = null;
   let live = null;
+  // The person asked to listen and has not pressed Stop: when the stream ends or its server is lost, listen again as
+  // soon as the friend is live again (the page was clicked once, so the browser lets it play).
+  let wanted = false;
+  let connecting = false;
   const show = () => {
     controls.hidden = !live && !listening;
     trackSwitch.hidden = !live?.denoise;
@@ -383,40 +430,73 @@ function renderListener(section, username) {
     show();
   };
 
+  const waitingNote = () => (wanted ? ' You will hear them again when they are back.' : '');
+
+  const startListening = async () => {
+    if (connecting || listening) return;
+    connecting = true;
+    listenButton.disabled = true;
+    status.textContent = 'Connecting…';
+    try {
+      const started = await listen(username, { volume: Number(volume.value) });
+      listening = started;
+      listening.sessionId = live?.sessionId ?? null;
+      if (chosenTrack() !== 'processed') await listening.setTrack(chosenTrack());
+      status.textContent = `Listening to ${username}.`;
+      started.pc.addEventListener('connectionstatechange', () => {
+        const state = started.pc.connectionState;
+        if (listening === started && (state === 'failed' || state === 'closed')) {
+          stopListening(`${username}'s stream was interrupted.${waitingNote()}`).then(refresh);
+        }
+      });
+    } catch (error) {
+      // Not live (404) or its server lost or full (503): wait for the next chance. Anything else needs the person.
+      if (error.status !== 404 && error.status !== 503) wanted = false;
+      status.textContent = error.status === 404 ? `${username} is not live any more.${waitingNote()}` : error.message;
+    } finally {
+      connecting = false;
+      listenButton.disabled = false;
+      show();
+    }
+  };
+
   const refresh = async () => {
     try {
       const before = live;
       live = await streamStats(username);
-      if (!live && listening) await stopListening(`${username}'s stream ended.`);
-      else if (!live && before) status.textContent = `${username}'s stream ended.`;
+      if (listening && live && listening.sessionId && live.sessionId !== listening.sessionId) {
+        // Live again with a new stream while this connection still waits on the old one (its server was lost).
+        await stopListening(`${username} is live again.`);
+      }
+      if (!live && listening) await stopListening(`${username}'s stream ended.${waitingNote()}`);
+      else if (!live && before) status.textContent = `${username}'s stream ended.${waitingNote()}`;
+      else if (live && !listening && wanted) await startListening();
       else if (live && !listening) status.textContent = `${username} is live${live.title ? `: ${live.title}` : ''}.`;
       show();
     } catch (error) {
       if (error.status === 403) {
+        wanted = false;
         status.textContent = `Only ${username}'s friends can listen.`;
         clearInterval(refreshTimer);
+        live = null;
+        if (listening) await stopListening(status.textContent);
+      } else if (error.status === 503) {
+        // The media server holding the stream was lost; the stream is ending. Listen again when it is back.
+        live = null;
+        if (listening) await stopListening(`${username}'s stream was interrupted (its media server was lost).${waitingNote()}`);
+        show();
       }
     }
   };
 
-  listenButton.addEventListener('click', async () => {
-    listenButton.disabled = true;
-    status.textContent = 'Connecting…';
-    try {
-      listening = await listen(username, { volume: Number(volume.value) });
-      if (chosenTrack() !== 'processed') await listening.setTrack(chosenTrack());
-      status.textContent = `Listening to ${username}.`;
-      listening.pc.addEventListener('connectionstatechange', () => {
-        const state = listening?.pc.connectionState;
-        if (state === 'failed' || state === 'closed') stopListening(`${username}'s stream ended.`);
-      });
-    } catch (error) {
-      status.textContent = error.status === 404 ? `${username} is not live any more.` : error.message;
-    }
-    listenButton.disabled = false;
-    show();
+  listenButton.addEventListener('click', () => {
+    wanted = true;
+    startListening();
   });
-  stopButton.addEventListener('click', () => stopListening('Stopped listening.'));
+  stopButton.addEventListener('click', () => {
+    wanted = false;
+    stopListening('Stopped listening.');
+  });
   volume.addEventListener('input', () => { if (listening) listening.audio.volume = Number(volume.value); });
 
   const refreshTimer = setInterval(refresh, STATS_EVERY_MS);
