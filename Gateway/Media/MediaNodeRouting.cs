@@ -109,8 +109,14 @@ public static class MediaNodeRouting
     private static async Task<string?> PlaceAsync(
         HttpContext context, IReverseProxyFeature feature, MediaNodeDirectory directory, MediaRegistryReader registry)
     {
-        if (CurrentUser.TryFrom(context.User) is { } me && await registry.LocateOwnerAsync(me.UserName) is { NodeAlive: false } previous)
+        if (CurrentUser.TryFrom(context.User) is { } me && await registry.LocateOwnerAsync(me.UserName) is { } previous)
         {
+            if (previous.NodeAlive)
+            {
+                // The node holding the user's stream says "already live" (409); if it has died since its last renewal,
+                // the proxy error below says so (503) rather than another node's 409 about a stream that is ending.
+                return await UseNodeAsync(context, feature, directory, previous.NodeId);
+            }
             // Its node is gone but the stream has not been ended yet: "already live" would be wrong, and soon untrue.
             context.Response.Headers.RetryAfter = RetryWhenLost;
             await WriteProblemAsync(context, previous.NodeId, "Your previous stream is still ending.",

@@ -82,6 +82,16 @@ public sealed class MediaNodesTests(MediaNodesFixture fixture, ITestOutputHelper
             var aliceNode = await NodeOfStreamAsync(carol, alice);
             var bobNode = await NodeOfStreamAsync(carol, bob);
             Assert.NotEqual(aliceNode, bobNode);
+            // The longest silence between two of the other stream's packets at its listener, from the kill on.
+            long lastArrival = 0, longestGap = 0;
+            bobListener.RtpReceived = (_, _, _, arrival) =>
+            {
+                var previous = Interlocked.Exchange(ref lastArrival, arrival);
+                if (previous != 0 && arrival - previous > Interlocked.Read(ref longestGap))
+                {
+                    Interlocked.Exchange(ref longestGap, arrival - previous);
+                }
+            };
 
             // kill -9: no shutdown code runs, its lease simply stops being renewed.
             using (var node = FindNodeProcess(aliceNode, await RedisConnectionStringAsync()))
@@ -101,6 +111,13 @@ public sealed class MediaNodesTests(MediaNodesFixture fixture, ITestOutputHelper
                 Assert.NotNull(stats.Headers.RetryAfter);
             }
 
+            // Going live again before the stream has ended: not "already live" (409) but "come back in a moment".
+            using (var again = await alice.PostAsync("/api/media/streams", new { denoise = false }))
+            {
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, again.StatusCode);
+                Assert.NotNull(again.Headers.RetryAfter);
+            }
+
             await carolSocket.WaitForTypeAsync("streaming_status_update",
                 m => m.GetProperty("username").GetString() == alice.UserName && !m.GetProperty("isStreaming").GetBoolean(),
                 TimeSpan.FromSeconds(30));
@@ -114,6 +131,10 @@ public sealed class MediaNodesTests(MediaNodesFixture fixture, ITestOutputHelper
             var received = bobListener.PacketsReceived;
             await Task.Delay(TimeSpan.FromSeconds(2));
             Assert.True(bobListener.PacketsReceived > received + 50, $"{bobListener.PacketsReceived - received} packets in 2 s");
+            var gap = TimeSpan.FromSeconds((double)Interlocked.Read(ref longestGap) / Stopwatch.Frequency);
+            output.WriteLine($"the other stream's listener: longest gap between packets {gap.TotalMilliseconds:F0} ms while the node was lost");
+            // 20 ms packets; a loaded machine delays a few, a gap would be the lost node's seconds.
+            Assert.True(gap < TimeSpan.FromSeconds(1), $"bob's listener went {gap.TotalMilliseconds:F0} ms without a packet");
             using (var bobStats = await carol.GetAsync($"/api/media/streams/{bob.UserName}"))
             {
                 Assert.Equal(HttpStatusCode.OK, bobStats.StatusCode);
