@@ -19,7 +19,8 @@ internal sealed record BenchOptions
 
     public double Seconds { get; init; } = 20;
 
-    public int? MediaPid { get; init; }
+    /// <summary>The media nodes' processes whose CPU is summed; empty: every process named MediaService.</summary>
+    public IReadOnlyList<int> MediaPids { get; init; } = [];
 
     public string? AudioPath { get; init; }
 
@@ -37,7 +38,7 @@ internal sealed record BenchOptions
           --decoding N         in the streams ramp, the first N streams' listeners decode for latency (default 4)
           --no-denoise         streams without the denoiser (WebRTC path alone)
           --seconds N          measured seconds per step (default 20)
-          --media-pid PID      MediaService process (default: the process named MediaService)
+          --media-pid PID,...  MediaService processes, CPU summed (default: every process named MediaService, all nodes)
           --audio WAV          what broadcasters send (default ../shared/audio/dns-01/noisy.wav, looped)
           --reference WAV      what listeners should hear, for latency alignment (default: df2_pf.wav beside it when denoising)
           --only streams|listeners
@@ -57,7 +58,7 @@ internal sealed record BenchOptions
                 "--decoding" => options with { DecodingListeners = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--no-denoise" => options with { Denoise = false },
                 "--seconds" => options with { Seconds = double.Parse(Next(), CultureInfo.InvariantCulture) },
-                "--media-pid" => options with { MediaPid = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--media-pid" => options with { MediaPids = Counts(Next()) },
                 "--audio" => options with { AudioPath = Next() },
                 "--reference" => options with { ReferencePath = Next() },
                 "--only" => Next() switch

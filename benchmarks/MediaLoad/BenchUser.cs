@@ -36,12 +36,14 @@ internal sealed class BenchUser : IDisposable
         await EnsureAsync(accepted, "friend request back");
     }
 
-    public async Task<string> GoLiveAsync(bool denoise)
+    /// <returns>The WHIP URL, and the media node the gateway placed the stream on (<c>X-AudioStream-Node</c>).</returns>
+    public async Task<(string WhipUrl, string Node)> GoLiveAsync(bool denoise)
     {
         using var response = await _http.PostAsJsonAsync("/api/media/streams", new { denoise, title = "load benchmark" });
         await EnsureAsync(response, "go live");
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        return body.GetProperty("whipUrl").GetString()!;
+        var node = response.Headers.TryGetValues("X-AudioStream-Node", out var values) ? values.First() : "?";
+        return (body.GetProperty("whipUrl").GetString()!, node);
     }
 
     public async Task StopAsync()

@@ -3,7 +3,7 @@ using AudioStream.MediaService.WebRtc.Client;
 namespace AudioStream.Benchmarks.MediaLoad;
 
 /// <summary>One live stream of the benchmark: its owner, the WHIP client and when each packet went out.</summary>
-internal sealed class Broadcast(BenchUser owner, WebRtcClient sender, AudioSource audio, int capacityPackets) : IDisposable
+internal sealed class Broadcast(BenchUser owner, string node, WebRtcClient sender, AudioSource audio, int capacityPackets) : IDisposable
 {
     private static readonly long PacketTicks = TimeProvider.System.TimestampFrequency / 50;
     private readonly long[] _sendTimes = new long[capacityPackets];
@@ -11,6 +11,9 @@ internal sealed class Broadcast(BenchUser owner, WebRtcClient sender, AudioSourc
     private int _sent;
 
     public BenchUser Owner { get; } = owner;
+
+    /// <summary>The media node holding the stream.</summary>
+    public string Node { get; } = node;
 
     public WebRtcClient Sender { get; } = sender;
 

@@ -11,7 +11,7 @@ namespace AudioStream.Benchmarks.MediaLoad;
 /// Listeners: one stream and M listeners, ramped until a listener misses audio. Each step measures MediaService CPU (from /proc), losses at every layer
 /// (broadcaster packets, frames dropped for listeners, listeners' sequence gaps) and mouth-to-ear latency.
 /// </summary>
-internal sealed class LoadRunner(BenchOptions options, AudioSource audio, int mediaPid, TextWriter output) : IAsyncDisposable
+internal sealed class LoadRunner(BenchOptions options, AudioSource audio, IReadOnlyList<int> mediaPids, TextWriter output) : IAsyncDisposable
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(20);
     private readonly ConcurrentDictionary<Broadcast, byte> _live = new();
@@ -77,7 +77,7 @@ internal sealed class LoadRunner(BenchOptions options, AudioSource audio, int me
 
                 var result = await MeasureAsync(count, broadcasts, probes, idle);
                 results.Add(result);
-                output.WriteLine(result.Row());
+                output.WriteLine(result.Row() + Placement(broadcasts));
                 if (!result.Sustained)
                 {
                     break;
@@ -146,18 +146,25 @@ internal sealed class LoadRunner(BenchOptions options, AudioSource audio, int me
 
     private async Task<double> MeasureIdleAsync()
     {
-        double cpu = ProcessCpu.Seconds(mediaPid);
+        double cpu = ProcessCpu.Seconds(mediaPids);
         var clock = Stopwatch.StartNew();
         await Task.Delay(TimeSpan.FromSeconds(5));
-        return (ProcessCpu.Seconds(mediaPid) - cpu) / clock.Elapsed.TotalSeconds;
+        return (ProcessCpu.Seconds(mediaPids) - cpu) / clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Where the gateway placed the streams, when there is more than one node ("  [media 8, media-2 8]").</summary>
+    private static string Placement(IEnumerable<Broadcast> broadcasts)
+    {
+        var perNode = broadcasts.GroupBy(b => b.Node).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
+        return perNode.Count > 1 ? $"  [{string.Join(", ", perNode.Select(g => $"{g.Key} {g.Count()}"))}]" : "";
     }
 
     private async Task<Broadcast> StartBroadcastAsync(BenchUser owner)
     {
-        var whip = await owner.GoLiveAsync(options.Denoise);
+        var (whip, node) = await owner.GoLiveAsync(options.Denoise);
         var sender = new WebRtcClient(sends: true);
         await sender.ConnectAsync(await owner.ExchangeSdpAsync(whip, sender.Offer), ConnectTimeout);
-        var broadcast = new Broadcast(owner, sender, audio, CapacityPackets);
+        var broadcast = new Broadcast(owner, node, sender, audio, CapacityPackets);
         broadcast.Start(TimeProvider.System.GetTimestamp());
         _live[broadcast] = 0;
         return broadcast;
@@ -274,7 +281,7 @@ internal sealed class LoadRunner(BenchOptions options, AudioSource audio, int me
         }
 
         return new Snapshot(
-            ProcessCpu.Seconds(mediaPid), ProcessCpu.Seconds(Environment.ProcessId), received, lost, ingestLost, concealed, dropped, serverLatency, perListener, closed);
+            ProcessCpu.Seconds(mediaPids), ProcessCpu.Seconds(Environment.ProcessId), received, lost, ingestLost, concealed, dropped, serverLatency, perListener, closed);
     }
 
     private async Task PaceAsync()

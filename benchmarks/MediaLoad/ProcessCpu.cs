@@ -7,6 +7,9 @@ internal static class ProcessCpu
 {
     private const double TicksPerSecond = 100; // USER_HZ on Linux
 
+    /// <summary>The CPU seconds of every process in <paramref name="pids"/> together (all media nodes).</summary>
+    public static double Seconds(IEnumerable<int> pids) => pids.Sum(Seconds);
+
     public static double Seconds(int pid)
     {
         var stat = File.ReadAllText($"/proc/{pid}/stat");
@@ -17,19 +20,20 @@ internal static class ProcessCpu
         return (user + system) / TicksPerSecond;
     }
 
-    /// <summary>The MediaService process the AppHost started (its executable is named MediaService).</summary>
-    public static int? FindMediaService()
+    /// <summary>The MediaService processes the AppHost started, one per media node (the executable is named MediaService).</summary>
+    public static IReadOnlyList<int> FindMediaServices()
     {
+        var pids = new List<int>();
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
             if (int.TryParse(Path.GetFileName(dir), out int pid)
                 && File.Exists($"{dir}/comm")
                 && File.ReadAllText($"{dir}/comm").Trim() == "MediaService")
             {
-                return pid;
+                pids.Add(pid);
             }
         }
 
-        return null;
+        return pids;
     }
 }

@@ -23,15 +23,16 @@ if (audioPath is null || !File.Exists(audioPath) || referencePath is null || !Fi
     return 2;
 }
 
-if ((options.MediaPid ?? ProcessCpu.FindMediaService()) is not int mediaPid)
+var mediaPids = options.MediaPids.Count > 0 ? options.MediaPids : ProcessCpu.FindMediaServices();
+if (mediaPids.Count == 0)
 {
     Console.Error.WriteLine("No MediaService process found: start the app with ./run.sh, or pass --media-pid.");
     return 2;
 }
 
 var audio = AudioSource.Load(audioPath, referencePath);
-Console.WriteLine($"MediaLoad → {options.Gateway} (MediaService pid {mediaPid}, {Environment.ProcessorCount} cores), sending {audioPath} looped");
-await using var runner = new LoadRunner(options, audio, mediaPid, Console.Out);
+Console.WriteLine($"MediaLoad → {options.Gateway} (MediaService pid {string.Join(", ", mediaPids)}: CPU summed over {mediaPids.Count} node(s); {Environment.ProcessorCount} cores), sending {audioPath} looped");
+await using var runner = new LoadRunner(options, audio, mediaPids, Console.Out);
 await runner.PrepareAsync(Math.Max(1, options.SkipStreams ? 1 : options.Streams.DefaultIfEmpty(1).Max()));
 if (!options.SkipStreams)
 {
