@@ -21,6 +21,9 @@ public sealed class RecordingDbContext(DbContextOptions<RecordingDbContext> opti
             recording.Property(r => r.StoppedReason).HasMaxLength(16);
             recording.HasIndex(r => new { r.OwnerId, r.CreatedAt });
             recording.HasIndex(r => r.StreamId).IsUnique();
+            // Every recorder looks for unfinished recordings every 2 s (RecordingClaims): a partial index keeps that
+            // look at the few being written, not a scan of every recording ever made.
+            recording.HasIndex(r => r.Status).HasFilter("\"Status\" = 'Recording'").HasDatabaseName("IX_recordings_unfinished");
         });
     }
 }

@@ -83,6 +83,10 @@ namespace AudioStream.RecordingService.Infrastructure.Migrations
 
                     b.HasKey("Id");
 
+                    b.HasIndex("Status")
+                        .HasDatabaseName("IX_recordings_unfinished")
+                        .HasFilter("\"Status\" = 'Recording'");
+
                     b.HasIndex("StreamId")
                         .IsUnique();
 
