@@ -2,7 +2,7 @@
 #:project ../MediaService.WebRtc.Client/MediaService.WebRtc.Client.csproj
 // What the media registry lookup adds to a WHEP request (issue #13). Needs a running app (./run.sh, any Media:Nodes).
 // Usage: dotnet run benchmarks/media-routing.cs -- [BASE_URL] [REQUESTS]
-// A broadcaster goes live (no audio needed: WHEP answers until the ingest timeout, 30 s), a friend sends REQUESTS
+// A broadcaster goes live (connected, sending silence), a friend sends REQUESTS
 // WHEP offers one after another and hangs each up. For each POST the gateway reports how long choosing the node took
 // (Server-Timing: media-route, the Redis round trip that finds the stream's node), next to the whole request's time.
 using System.Globalization;
@@ -19,7 +19,29 @@ var owner = await SignedUpAsync($"routeowner{run}");
 var listener = await SignedUpAsync($"routelistener{run}");
 await Expect(owner.Client.PostAsJsonAsync("/api/social/requests", new { username = listener.Name }), HttpStatusCode.Created);
 await Expect(listener.Client.PostAsJsonAsync("/api/social/requests", new { username = owner.Name }), HttpStatusCode.OK);
-await Expect(owner.Client.PostAsJsonAsync("/api/media/streams", new { denoise = false }), HttpStatusCode.Created);
+// The broadcaster connects and sends silence (a 20 ms Opus frame of it) so the stream stays live however long the run.
+using var live = await owner.Client.PostAsJsonAsync("/api/media/streams", new { denoise = false });
+if (live.StatusCode != HttpStatusCode.Created)
+{
+    throw new InvalidOperationException($"go live: {(int)live.StatusCode} {await live.Content.ReadAsStringAsync()}");
+}
+var whipUrl = (await live.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("whipUrl").GetString()!;
+using var broadcaster = new WebRtcClient(sends: true);
+using (var whipOffer = new StringContent(broadcaster.Offer))
+{
+    whipOffer.Headers.ContentType = new("application/sdp");
+    using var whipAnswer = await owner.Client.PostAsync(whipUrl, whipOffer);
+    await broadcaster.ConnectAsync(await whipAnswer.Content.ReadAsStringAsync(), TimeSpan.FromSeconds(10));
+}
+using var stopSending = new CancellationTokenSource();
+var silence = Task.Run(async () =>
+{
+    using var beat = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+    while (await beat.WaitForNextTickAsync(stopSending.Token).AsTask().ContinueWith(t => t.IsCompletedSuccessfully && t.Result))
+    {
+        broadcaster.SendOpus([0xF8, 0xFF, 0xFE]);
+    }
+});
 
 using var peer = new WebRtcClient(sends: false);
 var routing = new List<double>(requests);
@@ -46,6 +68,8 @@ for (var i = 0; i < requests + 10; i++)
     var node = answer.Headers.TryGetValues("X-AudioStream-Node", out var named) ? named.Single() : "(none)";
     nodes[node] = nodes.GetValueOrDefault(node) + 1;
 }
+await stopSending.CancelAsync();
+await silence;
 await owner.Client.DeleteAsync("/api/media/streams/current");
 
 Console.WriteLine($"{requests} WHEP POSTs through {gateway}, served by {string.Join(", ", nodes.Select(n => $"{n.Key} ×{n.Value}"))}");
