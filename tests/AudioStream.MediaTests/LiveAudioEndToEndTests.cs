@@ -26,35 +26,31 @@ public sealed class LiveAudioEndToEndTests(AppHostFixture fixture, ITestOutputHe
     private static readonly TimeSpan CaptureLength = TimeSpan.FromSeconds(8);
 
     private readonly string? _wavPath = SharedAudio.Find(Path.Combine("dns-01", "noisy.wav"));
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
+    private LaunchedChromium? _chromium;
+
+    private IBrowser? Browser => _chromium?.Browser;
 
     public async Task InitializeAsync()
     {
-        if (!File.Exists(ChromiumPath) || _wavPath is null)
+        if (_wavPath is not null)
         {
-            return;
+            _chromium = await LaunchedChromium.LaunchAsync(HeadlessChromium.Options(_wavPath));
         }
-
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(HeadlessChromium.Options(_wavPath));
     }
 
     public async Task DisposeAsync()
     {
-        if (_browser is not null)
+        if (_chromium is not null)
         {
-            await _browser.DisposeAsync();
+            await _chromium.DisposeAsync();
         }
-
-        _playwright?.Dispose();
     }
 
     [SkippableFact]
     public async Task A_friend_hears_the_denoised_stream_the_server_produces()
     {
         Skip.If(_wavPath is null, "../shared/audio/dns-01/noisy.wav is absent: the live audio test needs the shared test audio.");
-        Skip.If(_browser is null, $"{ChromiumPath} is not installed (apt-get install chromium).");
+        Skip.If(Browser is null, $"{ChromiumPath} is not installed (apt-get install chromium).");
         var clock = Stopwatch.StartNew();
 
         var (events, eventsLifetime) = await MediaTestSupport.SubscribeMediaEventsAsync(fixture);
@@ -203,7 +199,7 @@ public sealed class LiveAudioEndToEndTests(AppHostFixture fixture, ITestOutputHe
     public async Task Two_friends_use_the_page_controls_to_go_live_listen_and_stop()
     {
         Skip.If(_wavPath is null, "../shared/audio/dns-01/noisy.wav is absent: the live audio test needs the shared test audio.");
-        Skip.If(_browser is null, $"{ChromiumPath} is not installed (apt-get install chromium).");
+        Skip.If(Browser is null, $"{ChromiumPath} is not installed (apt-get install chromium).");
         using var alice = await new UserSession(fixture).RegisterAsync();
         using var bob = await new UserSession(fixture).RegisterAsync();
         await alice.BefriendAsync(bob);
@@ -308,7 +304,7 @@ public sealed class LiveAudioEndToEndTests(AppHostFixture fixture, ITestOutputHe
     public async Task A_recording_survives_a_crash_of_the_recording_service()
     {
         Skip.If(_wavPath is null, "../shared/audio/dns-01/noisy.wav is absent: the live audio test needs the shared test audio.");
-        Skip.If(_browser is null, $"{ChromiumPath} is not installed (apt-get install chromium).");
+        Skip.If(Browser is null, $"{ChromiumPath} is not installed (apt-get install chromium).");
         var (media, mediaLifetime) = await MediaTestSupport.CreateMediaClientAsync(fixture);
         await using var _ = mediaLifetime;
         using var alice = await new UserSession(fixture).RegisterAsync();
@@ -480,7 +476,7 @@ public sealed class LiveAudioEndToEndTests(AppHostFixture fixture, ITestOutputHe
         m => m.GetProperty("username").GetString() == userName && m.GetProperty("isStreaming").GetBoolean() == streaming;
 
     private Task<IPage> OpenUserPageAsync(UserSession user, string pageOf, ViewportSize? viewport = null) =>
-        OpenUserPageAsync(_browser!, output, user, pageOf, viewport);
+        OpenUserPageAsync(Browser!, output, user, pageOf, viewport);
 
     /// <summary>A page of the site in its own browser context, signed in as <paramref name="user"/>; a viewport makes it a phone.</summary>
     internal static async Task<IPage> OpenUserPageAsync(IBrowser browser, ITestOutputHelper output, UserSession user, string pageOf, ViewportSize? viewport = null)

@@ -25,34 +25,29 @@ public sealed class LongRecordingTests(AppHostFixture fixture, ITestOutputHelper
     /// <summary>The tone's frequency at <paramref name="seconds"/> into the stream: what was sent when is audible.</summary>
     private static double ToneHz(double seconds) => 300 + (10 * seconds);
 
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
+    private LaunchedChromium? _chromium;
+
+    private IBrowser? Browser => _chromium?.Browser;
 
     public async Task InitializeAsync()
     {
-        if (File.Exists(HeadlessChromium.ExecutablePath))
-        {
-            _playwright = await Playwright.CreateAsync();
-            var options = HeadlessChromium.Options();
-            options.Args = [.. options.Args!, "--autoplay-policy=no-user-gesture-required"];
-            _browser = await _playwright.Chromium.LaunchAsync(options);
-        }
+        var options = HeadlessChromium.Options();
+        options.Args = [.. options.Args!, "--autoplay-policy=no-user-gesture-required"];
+        _chromium = await LaunchedChromium.LaunchAsync(options);
     }
 
     public async Task DisposeAsync()
     {
-        if (_browser is not null)
+        if (_chromium is not null)
         {
-            await _browser.DisposeAsync();
+            await _chromium.DisposeAsync();
         }
-
-        _playwright?.Dispose();
     }
 
     [SkippableFact]
     public async Task A_minute_long_recording_is_an_eighth_of_its_wav_and_a_friend_seeks_to_45_seconds()
     {
-        Skip.If(_browser is null, $"{HeadlessChromium.ExecutablePath} is not installed (apt-get install chromium).");
+        Skip.If(Browser is null, $"{HeadlessChromium.ExecutablePath} is not installed (apt-get install chromium).");
         using var alice = await new UserSession(fixture).RegisterAsync();
         using var bob = await new UserSession(fixture).RegisterAsync();
         await alice.BefriendAsync(bob);
@@ -85,7 +80,7 @@ public sealed class LongRecordingTests(AppHostFixture fixture, ITestOutputHelper
         Assert.True(oggBytes * 8 <= wavBytes, $"the Ogg Opus track ({oggBytes} B) is more than an eighth of its WAV ({wavBytes} B)");
 
         // Bob's Chromium plays it, seeks to 45 s (Range requests into the file) and hears what was sent at 45 s.
-        var page = await LiveAudioEndToEndTests.OpenUserPageAsync(_browser!, output, bob, alice.UserName);
+        var page = await LiveAudioEndToEndTests.OpenUserPageAsync(Browser!, output, bob, alice.UserName);
         var ranges = new ConcurrentQueue<(string Range, int Status)>();
         page.Response += (_, response) =>
         {

@@ -20,38 +20,37 @@ public sealed partial class NodeLossPageTests(RecorderFailoverFixture fixture, I
     private static readonly TimeSpan NodeBack = TimeSpan.FromSeconds(150);
 
     private readonly string? _wavPath = SharedAudio.Find(Path.Combine("dns-01", "noisy.wav"));
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
+    private LaunchedChromium? _chromium;
+
+    private IBrowser? Browser => _chromium?.Browser;
 
     public async Task InitializeAsync()
     {
-        if (File.Exists(HeadlessChromium.ExecutablePath) && _wavPath is not null)
+        if (_wavPath is not null)
         {
-            _playwright = await Playwright.CreateAsync();
-            _browser = await _playwright.Chromium.LaunchAsync(HeadlessChromium.Options(_wavPath));
+            _chromium = await LaunchedChromium.LaunchAsync(HeadlessChromium.Options(_wavPath));
         }
     }
 
     public async Task DisposeAsync()
     {
-        if (_browser is not null)
+        if (_chromium is not null)
         {
-            await _browser.DisposeAsync();
+            await _chromium.DisposeAsync();
         }
-        _playwright?.Dispose();
     }
 
     [SkippableFact]
     public async Task When_the_only_media_node_dies_the_broadcaster_goes_live_again_in_one_click_and_the_listener_follows()
     {
         Skip.If(_wavPath is null, "../shared/audio/dns-01/noisy.wav is absent: the fake microphone needs the shared test audio.");
-        Skip.If(_browser is null, $"{HeadlessChromium.ExecutablePath} is not installed (apt-get install chromium).");
+        Skip.If(Browser is null, $"{HeadlessChromium.ExecutablePath} is not installed (apt-get install chromium).");
         await fixture.WaitForAllHealthyAsync();
         using var alice = await new UserSession(fixture).RegisterAsync();
         using var bob = await new UserSession(fixture).RegisterAsync();
         await alice.BefriendAsync(bob);
-        var alicePage = await LiveAudioEndToEndTests.OpenUserPageAsync(_browser, output, alice, alice.UserName);
-        var bobPage = await LiveAudioEndToEndTests.OpenUserPageAsync(_browser, output, bob, alice.UserName);
+        var alicePage = await LiveAudioEndToEndTests.OpenUserPageAsync(Browser, output, alice, alice.UserName);
+        var bobPage = await LiveAudioEndToEndTests.OpenUserPageAsync(Browser, output, bob, alice.UserName);
 
         // Noise removal off: the denoiser is not under test, and the machine is shared with a restarting node.
         await alicePage.Locator("#live-denoise").UncheckAsync();

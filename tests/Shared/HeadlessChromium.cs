@@ -34,3 +34,42 @@ internal static class HeadlessChromium
         ],
     };
 }
+
+/// <summary>Playwright with that Chromium launched, disposed together: what a test class opens once and closes at the end.</summary>
+internal sealed class LaunchedChromium : IAsyncDisposable
+{
+    private readonly IPlaywright _playwright;
+
+    private LaunchedChromium(IPlaywright playwright, IBrowser browser)
+    {
+        _playwright = playwright;
+        Browser = browser;
+    }
+
+    public IBrowser Browser { get; }
+
+    /// <returns>The browser, or null where Chromium is not installed (the tests skip, saying so).</returns>
+    public static async Task<LaunchedChromium?> LaunchAsync(BrowserTypeLaunchOptions options)
+    {
+        if (!File.Exists(HeadlessChromium.ExecutablePath))
+        {
+            return null;
+        }
+        var playwright = await Playwright.CreateAsync();
+        try
+        {
+            return new LaunchedChromium(playwright, await playwright.Chromium.LaunchAsync(options));
+        }
+        catch
+        {
+            playwright.Dispose();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        _playwright.Dispose();
+    }
+}

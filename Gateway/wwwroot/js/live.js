@@ -410,8 +410,9 @@ function renderListener(section, username) {
 
   let listening = null;
   let live = null;
-  // The person asked to listen and has not pressed Stop: when the stream ends or its server is lost, listen again as
-  // soon as the friend is live again (the page was clicked once, so the browser lets it play).
+  // The person asked to listen and has not pressed Stop: when the stream is interrupted (its server lost, the
+  // connection failed), listen again as soon as the friend is live again (the page was clicked once, so the browser
+  // lets it play). A stream that simply ended is not followed into the next one.
   let wanted = false;
   let connecting = false;
   const show = () => {
@@ -468,8 +469,11 @@ function renderListener(section, username) {
         // Live again with a new stream while this connection still waits on the old one (its server was lost).
         await stopListening(`${username} is live again.`);
       }
-      if (!live && listening) await stopListening(`${username}'s stream ended.${waitingNote()}`);
-      else if (!live && before) status.textContent = `${username}'s stream ended.${waitingNote()}`;
+      if (!live && listening) {
+        // Ended while heard (they stopped it): no listening by itself next time they go live.
+        wanted = false;
+        await stopListening(`${username}'s stream ended.`);
+      } else if (!live && before) status.textContent = `${username}'s stream ended.${waitingNote()}`;
       else if (live && !listening && wanted) await startListening();
       else if (live && !listening) status.textContent = `${username} is live${live.title ? `: ${live.title}` : ''}.`;
       show();

@@ -27,8 +27,9 @@ public sealed class WhipClientTests(AppHostFixture fixture, ITestOutputHelper ou
     private readonly string? _clipPath = SharedAudio.Find(Path.Combine("dns-01", "df2_pf.wav"));
     private readonly string _workFolder = Directory.CreateTempSubdirectory("whip-client-").FullName;
     private string LoopedPath => Path.Combine(_workFolder, "clip.wav");
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
+    private LaunchedChromium? _chromium;
+
+    private IBrowser? Browser => _chromium?.Browser;
 
     public async Task InitializeAsync()
     {
@@ -39,18 +40,15 @@ public sealed class WhipClientTests(AppHostFixture fixture, ITestOutputHelper ou
 
         // Three times the clip, so it still plays however long connecting and listening take.
         await File.WriteAllBytesAsync(LoopedPath, Repeat(await File.ReadAllBytesAsync(_clipPath), 3));
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(HeadlessChromium.Options(LoopedPath));
+        _chromium = await LaunchedChromium.LaunchAsync(HeadlessChromium.Options(LoopedPath));
     }
 
     public async Task DisposeAsync()
     {
-        if (_browser is not null)
+        if (_chromium is not null)
         {
-            await _browser.DisposeAsync();
+            await _chromium.DisposeAsync();
         }
-
-        _playwright?.Dispose();
         Directory.Delete(_workFolder, recursive: true);
     }
 
@@ -74,7 +72,7 @@ public sealed class WhipClientTests(AppHostFixture fixture, ITestOutputHelper ou
         var sessionId = stats.GetProperty("sessionId").GetGuid();
 
         // Bob hears the clip: envelope correlation after Opus, our jitter buffer and Chromium's.
-        var bobPage = await LiveAudioEndToEndTests.OpenUserPageAsync(_browser!, output, bob, alice.UserName);
+        var bobPage = await LiveAudioEndToEndTests.OpenUserPageAsync(Browser!, output, bob, alice.UserName);
         await bobPage.EvaluateAsync(LiveAudioEndToEndTests.ListenAndRecordScript, alice.UserName);
         await Task.Delay(TimeSpan.FromSeconds(2));
         await bobPage.EvaluateAsync("() => { window.capturing = true; }");
@@ -115,7 +113,7 @@ public sealed class WhipClientTests(AppHostFixture fixture, ITestOutputHelper ou
         await AssertEndedAsync(sessionId, "consent-lapsed", client);
 
         // The same measurement for the page's path (Chromium, live.js goLive) on the same system.
-        var alicePage = await LiveAudioEndToEndTests.OpenUserPageAsync(_browser!, output, alice, alice.UserName);
+        var alicePage = await LiveAudioEndToEndTests.OpenUserPageAsync(Browser!, output, alice, alice.UserName);
         var clock = Stopwatch.StartNew();
         await alicePage.EvaluateAsync("async () => { const live = await import('/js/live.js'); window.broadcast = await live.goLive({ denoise: true }); }");
         var chromiumConnect = await WaitForAudioAsync(alice, clock);
@@ -127,7 +125,7 @@ public sealed class WhipClientTests(AppHostFixture fixture, ITestOutputHelper ou
     private void SkipUnlessReady()
     {
         Skip.If(_clipPath is null, "../shared/audio/dns-01/df2_pf.wav is absent: the test needs the shared test audio.");
-        Skip.If(_browser is null, $"{HeadlessChromium.ExecutablePath} is not installed (apt-get install chromium).");
+        Skip.If(Browser is null, $"{HeadlessChromium.ExecutablePath} is not installed (apt-get install chromium).");
         Skip.IfNot(File.Exists(WhipClientPath), $"{WhipClientPath} is not installed (apt-get install simple-whip-client).");
         Skip.IfNot(File.Exists("/usr/bin/gcc"), "gcc is not installed: Debian 12's whip-client needs the stub it builds (apt-get install gcc libc6-dev).");
     }
