@@ -444,11 +444,12 @@ function renderListener(section, username) {
       listening.sessionId = live?.sessionId ?? null;
       if (chosenTrack() !== 'processed') await listening.setTrack(chosenTrack());
       status.textContent = `Listening to ${username}.`;
-      started.pc.addEventListener('connectionstatechange', () => {
+      started.pc.addEventListener('connectionstatechange', async () => {
         const state = started.pc.connectionState;
-        if (listening === started && (state === 'failed' || state === 'closed')) {
-          stopListening(`${username}'s stream was interrupted.${waitingNote()}`).then(refresh);
-        }
+        if (listening !== started || (state !== 'failed' && state !== 'closed')) return;
+        // Ended, lost, or only this connection failed: the stats say which (refresh listens again if still live).
+        await stopListening(`${username}'s stream was interrupted.${waitingNote()}`);
+        await refresh();
       });
     } catch (error) {
       // Not live (404) or its server lost or full (503): wait for the next chance. Anything else needs the person.
@@ -469,12 +470,13 @@ function renderListener(section, username) {
         // Live again with a new stream while this connection still waits on the old one (its server was lost).
         await stopListening(`${username} is live again.`);
       }
-      if (!live && listening) {
-        // Ended while heard (they stopped it): no listening by itself next time they go live.
+      if (!live && (listening || before)) {
+        // Ended while heard or last seen live (they stopped it): not followed into their next stream. A lost server is
+        // a 503 (below) first, which forgets `live`.
         wanted = false;
-        await stopListening(`${username}'s stream ended.`);
-      } else if (!live && before) status.textContent = `${username}'s stream ended.${waitingNote()}`;
-      else if (live && !listening && wanted) await startListening();
+        if (listening) await stopListening(`${username}'s stream ended.`);
+        else status.textContent = `${username}'s stream ended.`;
+      } else if (live && !listening && wanted) await startListening();
       else if (live && !listening) status.textContent = `${username} is live${live.title ? `: ${live.title}` : ''}.`;
       show();
     } catch (error) {
