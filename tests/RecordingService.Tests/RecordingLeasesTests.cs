@@ -58,10 +58,15 @@ public sealed class RecordingLeasesTests : IClassFixture<ThrowawayRedis>
         var stream = Guid.NewGuid();
         var key = MediaRegistryKeys.RecordingLease(stream);
         var database = _redis.GetDatabase();
-        Assert.True(await database.TryTakeAsync(key, _first.InstanceId, TimeSpan.FromMilliseconds(100)));
+        Assert.True(await database.TryTakeAsync(key, _first.InstanceId, TimeSpan.FromSeconds(30)));
         Assert.False(await _second.TryTakeAsync(stream));
 
-        await Task.Delay(300);
+        // The first holder stops renewing: its lease lapses (made to lapse now, not raced against a short timer).
+        Assert.True(await database.KeyExpireAsync(key, TimeSpan.FromMilliseconds(1)));
+        for (var waited = 0; waited < 100 && await database.KeyExistsAsync(key); waited++)
+        {
+            await Task.Delay(10);
+        }
 
         Assert.True(await _second.TryTakeAsync(stream));
         Assert.Equal([stream], await _first.RenewAsync([stream]));
