@@ -83,6 +83,10 @@ internal static class TurnServerConfiguration
         Line("response-origin-only-with-rfc5780");
         Line("no-software-attribute");
         Line("log-file=stdout");
+        if (settings.Verbose)
+        {
+            Line("verbose");
+        }
         Line("simple-log");
         Line($"pidfile={Path.Combine(dataDirectory, "turnserver.pid")}");
         Line($"userdb={Path.Combine(dataDirectory, "turndb")}");

@@ -24,6 +24,9 @@ internal sealed class TurnSettings
     /// <summary>Lets the relay reach loopback media addresses: only for tests that advertise 127.0.0.1.</summary>
     public bool AllowLoopbackPeers { get; set; }
 
+    /// <summary>coturn logs every request it handles (allocations, refreshes, permissions), not only sessions' ends.</summary>
+    public bool Verbose { get; set; }
+
     /// <summary>The host name or address browsers use for TURN; default the one each request came to.</summary>
     public string? PublicHost { get; set; }
 }

@@ -30,6 +30,13 @@ public sealed class TurnServerConfigurationTests
     }
 
     [Fact]
+    public void Requests_are_logged_only_when_asked()
+    {
+        Assert.DoesNotContain("verbose", Write(new TurnSettings()));
+        Assert.Contains("verbose", Write(new TurnSettings { Verbose = true }));
+    }
+
+    [Fact]
     public void Credentials_are_short_lived_ones_signed_with_the_secret_and_there_is_no_admin_interface()
     {
         var lines = Write(new TurnSettings { Realm = "example.org" });

@@ -45,8 +45,7 @@ public sealed class CertificateRenewalTests(NetworkFixture fixture, ITestOutputH
         after.Dispose();
 
         var config = Path.Combine(fixture.DataRoot, "turn", "turnserver.conf");
-        var turnPort = int.Parse(File.ReadLines(config).Single(line => line.StartsWith("listening-port=", StringComparison.Ordinal))["listening-port=".Length..],
-            System.Globalization.CultureInfo.InvariantCulture);
+        var turnPort = fixture.TurnPort;
         var turnAnswers = false;
         while (clock.Elapsed < Patience * 2 && !turnAnswers)
         {

@@ -83,6 +83,29 @@ internal static partial class LivePage
         return JsonSerializer.Deserialize<PathStats>(json, JsonOptions)!;
     }
 
+    /// <summary>
+    /// An init script that keeps every <c>icecandidateerror</c> of the page's peer connections (a STUN/TURN server that
+    /// did not answer or refused, with its code) in <c>window.iceErrors</c>; <see cref="IceErrorsAsync"/> reads them.
+    /// </summary>
+    public const string RecordIceErrors = """
+        (() => {
+          const Native = window.RTCPeerConnection;
+          window.iceErrors = [];
+          const Recording = function (...args) {
+            const pc = new Native(...args);
+            pc.addEventListener('icecandidateerror', e => window.iceErrors.push(
+              `${new Date().toISOString()} ${e.url} from ${e.address ?? '?'}:${e.port ?? '?'}: ${e.errorCode} ${e.errorText}`));
+            return pc;
+          };
+          Recording.prototype = Native.prototype;
+          Object.setPrototypeOf(Recording, Native);
+          window.RTCPeerConnection = Recording;
+        })();
+        """;
+
+    public static Task<string> IceErrorsAsync(IPage page) =>
+        page.EvaluateAsync<string>("() => (window.iceErrors ?? ['(not recorded)']).join('\\n') || '(none)'");
+
     /// <summary>Every candidate pair of a connection, one a line (state, nomination, checks, both candidates): why a path was or was not chosen.</summary>
     public static Task<string> CandidatePairsAsync(IPage page, string connection) => page.EvaluateAsync<string>("""
         async (name) => {

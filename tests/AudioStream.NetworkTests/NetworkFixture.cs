@@ -23,6 +23,19 @@ public sealed class NetworkFixture : IAsyncLifetime
 
     public string? SkipReason { get; private set; }
 
+    /// <summary>What the AppHost and coturn logged lately, for a failing test to show.</summary>
+    internal RecentLog Log { get; } = new();
+
+    /// <summary>coturn's UDP and TCP port, as its config file says.</summary>
+    public int TurnPort => TurnConfigPort("listening-port");
+
+    /// <summary>coturn's TLS port, as its config file says.</summary>
+    public int TurnTlsPort => TurnConfigPort("tls-listening-port");
+
+    private int TurnConfigPort(string key) => int.Parse(
+        File.ReadLines(Path.Combine(DataRoot, "turn", "turnserver.conf")).Single(line => line.StartsWith($"{key}=", StringComparison.Ordinal))[(key.Length + 1)..],
+        System.Globalization.CultureInfo.InvariantCulture);
+
     internal SimulatedNetwork Network => _network ?? throw new InvalidOperationException(SkipReason);
 
     public DistributedApplication App { get; private set; } = null!;
@@ -83,11 +96,14 @@ public sealed class NetworkFixture : IAsyncLifetime
                 // the host's side of each simulated link included, and answers each from its own address.
                 // Notice a new address within a second (the certificate test adds one).
                 "--Gateway:Certificate:CheckSeconds=1",
+                // Every TURN request in the log, which a failing test shows (RecentLog).
+                "--Turn:Verbose=true",
             ],
             (options, _) => options.DisableDashboard = true,
             timeout.Token);
         // The AppHost's own lines (address changes, certificate reissues) explain a failure here.
-        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddFilter("AudioStream.AppHost", LogLevel.Information));
+        builder.Services.AddLogging(logging => logging.SetMinimumLevel(LogLevel.Warning).AddFilter("AudioStream.AppHost", LogLevel.Information)
+            .AddProvider(Log).AddFilter<RecentLog>(category: null, LogLevel.Information));
         var resources = builder.Resources.Where(r => r.Annotations.OfType<HealthCheckAnnotation>().Any()).Select(r => r.Name).ToList();
         App = await builder.BuildAsync(timeout.Token);
         await App.StartAsync(timeout.Token);

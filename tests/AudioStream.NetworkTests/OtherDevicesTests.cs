@@ -7,8 +7,9 @@ namespace AudioStream.NetworkTests;
 /// <summary>
 /// A person on another device opens https://{the host's address}:{port}, trusting the AudioStream CA, registers, goes
 /// live with the fake microphone, and a friend on this machine hears it: directly, through a NAT, with UDP blocked
-/// (over TCP; forced through the relay, TURN over TCP), and forced through the relay over UDP. Each run prints the connect time (WHIP POST → connected) and the
-/// path's round-trip time: the figures of the README.
+/// (over TCP; forced through the relay, TURN over TCP), and forced through the relay over UDP (TCP to the relay
+/// blocked). Each run prints the connect time (WHIP POST → connected) and the path's round-trip time: the figures of
+/// the README.
 /// </summary>
 [Collection(NetworkCollection.Name)]
 public sealed class OtherDevicesTests(NetworkFixture fixture, ITestOutputHelper output)
@@ -66,8 +67,10 @@ public sealed class OtherDevicesTests(NetworkFixture fixture, ITestOutputHelper 
     {
         Skip.If(fixture.SkipReason is not null, fixture.SkipReason);
 
-        // Chromium pairs the first relay candidate it gathers; the UDP relay ranks above TURN over TCP/TLS, so once its
-        // check succeeds the browser moves there (on a loaded machine the TCP allocation can come first).
+        // Offered UDP, TCP and TLS relays alike, Chromium keeps whichever allocation is ready first and prunes the others
+        // (seen: TLS kept while coturn had granted the UDP allocation too), so on this device's network TCP to the relay
+        // is dropped: the UDP relay is its only way.
+        await using var tcpBlocked = await SimulatedNetwork.DropTcpToAsync(fixture.Network.Laptop, fixture.TurnPort, fixture.TurnTlsPort);
         var run = await GoLiveAndListenAsync(fixture.Network.Laptop, iceTransportPolicy: "relay",
             settlesOn: path => path is { LocalType: "relay", RelayProtocol: "udp" });
 
@@ -109,7 +112,9 @@ public sealed class OtherDevicesTests(NetworkFixture fixture, ITestOutputHelper 
         var alice = UserSession.UniqueName("alice");
 
         // Alice, on the device: HTTPS with a certificate her browser trusts (no error flag), so the page is a secure context.
-        var aliceContext = await (await fixture.BrowserOnAsync(device)).NewContextAsync(new() { BaseURL = origin.ToString() });
+        var started = DateTimeOffset.UtcNow;
+        await using var aliceContext = await (await fixture.BrowserOnAsync(device)).NewContextAsync(new() { BaseURL = origin.ToString() });
+        await aliceContext.AddInitScriptAsync(LivePage.RecordIceErrors);
         var alicePage = await aliceContext.NewPageAsync();
         var errors = new List<string>();
         alicePage.PageError += (_, error) => errors.Add(error);
@@ -130,7 +135,7 @@ public sealed class OtherDevicesTests(NetworkFixture fixture, ITestOutputHelper 
         var connectMs = await LivePage.GoLiveAsync(alicePage, iceTransportPolicy);
         var liveAfter = clock.Elapsed;
 
-        var bobContext = await (await fixture.BrowserOnAsync(null)).NewContextAsync(new() { BaseURL = origin.ToString() });
+        await using var bobContext = await (await fixture.BrowserOnAsync(null)).NewContextAsync(new() { BaseURL = origin.ToString() });
         await LivePage.AddSessionAsync(bobContext, bob, origin);
         var bobPage = await bobContext.NewPageAsync();
         await bobPage.GotoAsync($"/user/{alice}");
@@ -149,7 +154,11 @@ public sealed class OtherDevicesTests(NetworkFixture fixture, ITestOutputHelper 
         }
         if (settlesOn is not null && !settlesOn(path))
         {
-            Assert.Fail($"the broadcaster's browser kept {path}; its candidate pairs:\n{await LivePage.CandidatePairsAsync(alicePage, "broadcast")}");
+            Assert.Fail(
+                $"the broadcaster's browser kept {path}; its candidate pairs:\n{await LivePage.CandidatePairsAsync(alicePage, "broadcast")}\n" +
+                $"its ICE errors:\n{await LivePage.IceErrorsAsync(alicePage)}\n" +
+                $"STUN to the relay over UDP from {device.Name}: {await StunFromDeviceAsync(device)}\n" +
+                $"the AppHost and coturn meanwhile:\n{fixture.Log.Since(started)}");
         }
         var level = after.LevelSinceDb(before);
 
@@ -168,10 +177,16 @@ public sealed class OtherDevicesTests(NetworkFixture fixture, ITestOutputHelper 
         Assert.True(level > -50, $"what bob's browser played was at {level:F1} dBFS");
 
         await LivePage.StopAsync(alicePage);
-        await aliceContext.CloseAsync();
-        await bobContext.CloseAsync();
         Assert.Empty(errors);
         return new LiveRun(connectMs, path);
+    }
+
+    /// <summary>coturn's own STUN client, run inside the device's namespace: does the relay's UDP port answer there?</summary>
+    private async Task<string> StunFromDeviceAsync(Device device)
+    {
+        var (exitCode, stdout, stderr) = await Shell.TryRunAsync("ip", "netns", "exec", device.Namespace,
+            "timeout", "3", "turnutils_stunclient", "-p", fixture.TurnPort.ToString(System.Globalization.CultureInfo.InvariantCulture), device.HostAddress.ToString());
+        return exitCode == 0 ? stdout.Trim() : $"exit {exitCode} (124: no answer in 3 s) {stderr.Trim()}";
     }
 
     private sealed record LiveRun(double ConnectMs, PathStats Path);

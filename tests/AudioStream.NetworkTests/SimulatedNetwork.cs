@@ -97,6 +97,25 @@ internal sealed partial class SimulatedNetwork : IAsyncDisposable
         return new Device(name, space, IPAddress.Parse($"10.{Subnet}.{inside}.2"), router.HostAddress, router.HostLink);
     }
 
+    /// <summary>
+    /// Until disposed, <paramref name="device"/>'s network drops TCP to <paramref name="ports"/> of the host (a firewall
+    /// that lets TCP out to web ports only): its browser can reach the TURN relay over UDP alone.
+    /// </summary>
+    public static async Task<IAsyncDisposable> DropTcpToAsync(Device device, params int[] ports)
+    {
+        await NftAsync(device.Namespace, $$"""
+            table inet tcpblock {
+              chain output { type filter hook output priority filter; policy accept; ip daddr {{device.HostAddress}} tcp dport { {{string.Join(", ", ports)}} } drop; }
+            }
+            """);
+        return new Rule(() => InNamespaceAsync(device.Namespace, "nft", "delete", "table", "inet", "tcpblock"));
+    }
+
+    private sealed class Rule(Func<Task> remove) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await remove();
+    }
+
     private static Task DropUdpAsync(Device device) => NftAsync(device.Namespace, """
         table inet udpblock {
           chain input { type filter hook input priority filter; policy accept; meta l4proto udp drop; }

@@ -133,8 +133,10 @@ public sealed class MediaNodesTests(MediaNodesFixture fixture, ITestOutputHelper
             Assert.True(bobListener.PacketsReceived > received + 50, $"{bobListener.PacketsReceived - received} packets in 2 s");
             var gap = TimeSpan.FromSeconds((double)Interlocked.Read(ref longestGap) / Stopwatch.Frequency);
             output.WriteLine($"the other stream's listener: longest gap between packets {gap.TotalMilliseconds:F0} ms while the node was lost");
-            // 20 ms packets; a loaded machine delays a few, a gap would be the lost node's seconds.
-            Assert.True(gap < TimeSpan.FromSeconds(1), $"bob's listener went {gap.TotalMilliseconds:F0} ms without a packet");
+            // 20 ms packets. Were bob's stream tied to the lost node, the gap would last until the lease ran out (6 s) or
+            // for good; sender, listener and the restarting node share this machine's two cores, so a second's stall
+            // (1006 ms seen in CI) is the machine, not the product.
+            Assert.True(gap < TimeSpan.FromSeconds(3), $"bob's listener went {gap.TotalMilliseconds:F0} ms without a packet");
             using (var bobStats = await carol.GetAsync($"/api/media/streams/{bob.UserName}"))
             {
                 Assert.Equal(HttpStatusCode.OK, bobStats.StatusCode);
